@@ -1,0 +1,213 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.OpenApi;
+using Microsoft.OpenApi.Reader;
+
+namespace OpenSesame.Predictor.Specs;
+
+/// <summary>Parses OpenAPI 2.0, 3.0 and 3.1 documents, JSON or YAML, into an <see cref="EndpointCatalog"/>.</summary>
+public static class OpenApiCatalogParser
+{
+    private static readonly OpenApiReaderSettings Settings = CreateSettings();
+
+    public static string HashOf(string content) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+
+    /// <exception cref="SpecException">The text is not an OpenAPI document with at least one operation.</exception>
+    public static EndpointCatalog Parse(string content, string? contentHash = null)
+    {
+        var trimmed = content.AsSpan().TrimStart();
+        if (trimmed.IsEmpty)
+        {
+            throw new SpecException("The spec is empty.");
+        }
+
+        if (!LooksLikeOpenApi(content))
+        {
+            throw new SpecException("The document is not an OpenAPI or Swagger spec: it has no 'openapi' or 'swagger' version field.");
+        }
+
+        var format = trimmed[0] is '{' or '[' ? "json" : "yaml";
+        ReadResult result;
+        try
+        {
+            result = OpenApiDocument.Parse(content, format, Settings);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new SpecException($"The spec could not be parsed as {format.ToUpperInvariant()}: {ex.Message}", ex);
+        }
+
+        var document = result.Document;
+        if (document?.Paths is null || document.Paths.Count == 0)
+        {
+            var reason = result.Diagnostic?.Errors.FirstOrDefault()?.Message ?? "it has no paths";
+            throw new SpecException($"The spec has no usable operations: {reason}.");
+        }
+
+        var operations = ReadOperations(document);
+        if (operations.Count == 0)
+        {
+            throw new SpecException("The spec declares paths but no operations.");
+        }
+
+        return new EndpointCatalog(
+            document.Info?.Title ?? "untitled",
+            document.Info?.Version ?? "",
+            contentHash ?? HashOf(content),
+            operations,
+            BasePathsOf(document));
+    }
+
+    private static OpenApiReaderSettings CreateSettings()
+    {
+        var settings = new OpenApiReaderSettings();
+        settings.AddYamlReader();
+        return settings;
+    }
+
+    // A cheap guard before the full parse: an HTML error page or a JSON API reply must fail with a clear reason.
+    private static bool LooksLikeOpenApi(string content)
+    {
+        var head = content.Length > 4096 ? content[..4096] : content;
+        return head.Contains("openapi", StringComparison.OrdinalIgnoreCase)
+            || head.Contains("swagger", StringComparison.OrdinalIgnoreCase)
+            || content.Contains("\"openapi\"", StringComparison.Ordinal)
+            || content.Contains("\"swagger\"", StringComparison.Ordinal);
+    }
+
+    private static List<ApiOperation> ReadOperations(OpenApiDocument document)
+    {
+        var operations = new List<ApiOperation>();
+        foreach (var (path, item) in document.Paths)
+        {
+            if (item?.Operations is null)
+            {
+                continue;
+            }
+
+            var shape = PathShape.Parse(path);
+            foreach (var (httpMethod, operation) in item.Operations)
+            {
+                var method = httpMethod.Method.ToUpperInvariant();
+                var (kind, destructive) = OperationClassifier.Classify(method, shape, operation.OperationId, operation.Summary);
+                operations.Add(new ApiOperation
+                {
+                    Index = operations.Count,
+                    Method = method,
+                    PathTemplate = path,
+                    OperationId = operation.OperationId,
+                    Summary = operation.Summary,
+                    Description = Truncate(operation.Description, 1000),
+                    Tags = operation.Tags?.Select(t => t.Name).OfType<string>().ToList() ?? [],
+                    Parameters = ReadParameters(item.Parameters, operation),
+                    Deprecated = operation.Deprecated,
+                    Path = shape,
+                    Kind = kind,
+                    IsDestructive = destructive,
+                });
+            }
+        }
+
+        return operations;
+    }
+
+    private static List<ApiParameter> ReadParameters(IList<IOpenApiParameter>? pathLevel, OpenApiOperation operation)
+    {
+        var parameters = new List<ApiParameter>();
+        var seen = new HashSet<(string, ParameterLocation)>();
+
+        // Operation-level parameters override path-level ones with the same name and location.
+        foreach (var parameter in (operation.Parameters ?? []).Concat(pathLevel ?? []))
+        {
+            if (parameter?.Name is null || parameter.In is null)
+            {
+                continue;
+            }
+
+            var location = parameter.In switch
+            {
+                Microsoft.OpenApi.ParameterLocation.Path => ParameterLocation.Path,
+                Microsoft.OpenApi.ParameterLocation.Header => ParameterLocation.Header,
+                Microsoft.OpenApi.ParameterLocation.Cookie => ParameterLocation.Cookie,
+                _ => ParameterLocation.Query,
+            };
+            if (seen.Add((parameter.Name, location)))
+            {
+                parameters.Add(new ApiParameter(parameter.Name, location, parameter.Required || location == ParameterLocation.Path,
+                    TypeName(parameter.Schema), Truncate(parameter.Description, 300)));
+            }
+        }
+
+        foreach (var field in BodyFields(operation.RequestBody))
+        {
+            if (seen.Add((field.Name, ParameterLocation.Body)))
+            {
+                parameters.Add(field);
+            }
+        }
+
+        return parameters;
+    }
+
+    // Top-level fields of the JSON or form body (allOf members merged); nested objects stay one field.
+    private static IEnumerable<ApiParameter> BodyFields(IOpenApiRequestBody? body)
+    {
+        var media = body?.Content?
+            .OrderBy(c => c.Key.Contains("json", StringComparison.OrdinalIgnoreCase) ? 0 : c.Key.Contains("form", StringComparison.OrdinalIgnoreCase) ? 1 : 2)
+            .Select(c => c.Value)
+            .FirstOrDefault();
+        if (media?.Schema is not { } schema)
+        {
+            yield break;
+        }
+
+        var members = new List<IOpenApiSchema> { schema };
+        members.AddRange(schema.AllOf ?? []);
+        foreach (var member in members)
+        {
+            if (member.Properties is null)
+            {
+                continue;
+            }
+
+            foreach (var (name, property) in member.Properties)
+            {
+                var required = (member.Required?.Contains(name) ?? false) || (schema.Required?.Contains(name) ?? false);
+                yield return new ApiParameter(name, ParameterLocation.Body, required, TypeName(property),
+                    Truncate(property?.Description, 300));
+            }
+        }
+    }
+
+    private static string? TypeName(IOpenApiSchema? schema)
+    {
+        if (schema?.Type is not { } type)
+        {
+            return null;
+        }
+
+        var names = Enum.GetValues<JsonSchemaType>().Where(t => t != JsonSchemaType.Null && type.HasFlag(t));
+        return string.Join('|', names).ToLowerInvariant() is { Length: > 0 } joined ? joined : null;
+    }
+
+    private static List<string> BasePathsOf(OpenApiDocument document)
+    {
+        var basePaths = new List<string>();
+        foreach (var server in document.Servers ?? [])
+        {
+            var url = server.Url ?? "";
+            var path = Uri.TryCreate(url, UriKind.Absolute, out var absolute) ? absolute.AbsolutePath : url;
+            path = "/" + path.Trim('/');
+            if (path != "/" && !path.Contains('{', StringComparison.Ordinal) && !basePaths.Contains(path))
+            {
+                basePaths.Add(path);
+            }
+        }
+
+        return basePaths;
+    }
+
+    private static string? Truncate(string? text, int max) =>
+        text is null || text.Length <= max ? text : text[..max];
+}

@@ -1,0 +1,111 @@
+namespace OpenSesame.Predictor.Specs;
+
+/// <summary>
+/// Infers what an operation does from its method, path shape and the verb that leads its operationId or summary.
+/// Spec-agnostic on purpose: RPC-style APIs (Slack's <c>POST /chat.postMessage</c>) say it in words, REST ones in shape.
+/// </summary>
+internal static class OperationClassifier
+{
+    private static readonly HashSet<string> DestructiveWords = new(StringComparer.Ordinal)
+    {
+        "delete", "remove", "destroy", "void", "cancel", "purge", "revoke", "erase", "wipe", "terminate", "archive",
+        "unsubscribe", "uninstall", "deactivate", "disable", "kill", "drop", "trash", "unpublish", "unlink", "detach",
+    };
+
+    private static readonly Dictionary<string, OperationKind> VerbKinds = new(StringComparer.Ordinal)
+    {
+        ["list"] = OperationKind.List, ["all"] = OperationKind.List, ["browse"] = OperationKind.List,
+        ["search"] = OperationKind.Search, ["find"] = OperationKind.Search, ["query"] = OperationKind.Search,
+        ["lookup"] = OperationKind.Search, ["filter"] = OperationKind.Search,
+        ["get"] = OperationKind.Read, ["retrieve"] = OperationKind.Read, ["fetch"] = OperationKind.Read,
+        ["read"] = OperationKind.Read, ["show"] = OperationKind.Read, ["view"] = OperationKind.Read,
+        ["describe"] = OperationKind.Read, ["info"] = OperationKind.Read,
+        ["create"] = OperationKind.Create, ["add"] = OperationKind.Create, ["new"] = OperationKind.Create,
+        ["insert"] = OperationKind.Create, ["upload"] = OperationKind.Create, ["post"] = OperationKind.Create,
+        ["open"] = OperationKind.Create, ["invite"] = OperationKind.Create, ["import"] = OperationKind.Create,
+        ["update"] = OperationKind.Update, ["edit"] = OperationKind.Update, ["modify"] = OperationKind.Update,
+        ["patch"] = OperationKind.Update, ["set"] = OperationKind.Update, ["rename"] = OperationKind.Update,
+        ["replace"] = OperationKind.Update, ["change"] = OperationKind.Update, ["move"] = OperationKind.Update,
+    };
+
+    public static bool IsDestructiveWord(string word) => DestructiveWords.Contains(word);
+
+    public static (OperationKind Kind, bool Destructive) Classify(string method, PathShape path, string? operationId,
+        string? summary)
+    {
+        var nameWords = Tokenizer.Words(operationId);
+        var summaryWords = Tokenizer.Words(summary);
+        var lastLiteralWords = path.Segments.Count > 0 && !PathShape.IsParameter(path.Segments[^1])
+            ? Tokenizer.Words(path.Segments[^1])
+            : [];
+
+        var destructive = method == "DELETE"
+            || LeadsWithAny(nameWords, DestructiveWords) || LeadsWithAny(summaryWords, DestructiveWords)
+            || lastLiteralWords.Any(DestructiveWords.Contains);
+        if (method == "DELETE")
+        {
+            return (OperationKind.Delete, true);
+        }
+
+        if (destructive)
+        {
+            return (OperationKind.Action, true);
+        }
+
+        var verbKind = LeadingVerbKind(nameWords) ?? LeadingVerbKind(summaryWords) ?? LeadingVerbKind(lastLiteralWords);
+        var kind = method switch
+        {
+            "GET" or "HEAD" => verbKind is OperationKind.Search || lastLiteralWords.Any(w => w is "search" or "query")
+                ? OperationKind.Search
+                : path.EndsWithParameter || verbKind == OperationKind.Read && !LooksPlural(path)
+                    ? OperationKind.Read
+                    : OperationKind.List,
+            "PUT" or "PATCH" => verbKind is OperationKind.Create ? OperationKind.Create : OperationKind.Update,
+            "POST" => verbKind switch
+            {
+                OperationKind.Create or OperationKind.Update or OperationKind.Search => verbKind.Value,
+                OperationKind.List or OperationKind.Read => OperationKind.Search,
+                _ => PostShape(path),
+            },
+            _ => OperationKind.Action,
+        };
+        return (kind, false);
+    }
+
+    // POST /invoices → create; POST /invoices/{id} → update (Stripe style); POST /invoices/{id}/finalize → action.
+    private static OperationKind PostShape(PathShape path)
+    {
+        if (path.EndsWithParameter)
+        {
+            return OperationKind.Update;
+        }
+
+        return LooksPlural(path) || path.Slots.Count == 0 ? OperationKind.Create : OperationKind.Action;
+    }
+
+    private static bool LooksPlural(PathShape path)
+    {
+        if (path.Segments.Count == 0 || path.EndsWithParameter)
+        {
+            return false;
+        }
+
+        var last = Tokenizer.Words(path.Segments[^1]);
+        return last.Count > 0 && last[^1].Length > 3 && last[^1][^1] == 's' && !last[^1].EndsWith("ss", StringComparison.Ordinal);
+    }
+
+    private static OperationKind? LeadingVerbKind(List<string> words)
+    {
+        foreach (var word in words.Take(2))
+        {
+            if (VerbKinds.TryGetValue(word, out var kind))
+            {
+                return kind;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool LeadsWithAny(List<string> words, HashSet<string> set) => words.Take(2).Any(set.Contains);
+}

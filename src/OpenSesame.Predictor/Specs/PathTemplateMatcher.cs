@@ -1,0 +1,283 @@
+using System.Text.RegularExpressions;
+
+namespace OpenSesame.Predictor.Specs;
+
+public enum MatchKind
+{
+    /// <summary>Method and path are an operation of the spec.</summary>
+    Exact,
+
+    /// <summary>The path is a spec path but the method is not declared on it, or a longer path ends in a path
+    /// parameter that took several segments (<c>refs/heads/main</c>).</summary>
+    Path,
+
+    /// <summary>Only a leading part of the path is a spec path: <c>PUT /invoices/123/status</c> → <c>/invoices/{invoice}</c>.</summary>
+    Prefix,
+
+    /// <summary>Nothing in the spec resembles it; the event is still context.</summary>
+    None,
+}
+
+/// <summary>An event's endpoint mapped onto the spec, with the path-parameter values it carried.</summary>
+/// <param name="Shape">The matched spec path (for prefix matches, the prefix), null when nothing matched.</param>
+public sealed record PathMatch(MatchKind Kind, ApiOperation? Operation, PathShape? Shape,
+    IReadOnlyDictionary<string, string> PathValues)
+{
+    public static readonly PathMatch None = new(MatchKind.None, null, null, new Dictionary<string, string>());
+
+    public string? PathTemplate => Shape?.Template;
+}
+
+/// <summary>
+/// Maps concrete calls (<c>GET /v1/invoices/in_123</c>) and templated ones (<c>GET /invoices/{id}</c>), with or without
+/// the server's base path, onto spec operations. A segment trie over all templates: literal segments win over
+/// parameters, so <c>/invoices/search</c> is never mistaken for <c>/invoices/{id}</c>.
+/// </summary>
+public sealed partial class PathTemplateMatcher
+{
+    private readonly Node _root = new();
+    private readonly List<string> _prefixes;
+
+    internal PathTemplateMatcher(EndpointCatalog catalog)
+    {
+        foreach (var operation in catalog.Operations)
+        {
+            var node = _root;
+            foreach (var segment in operation.Path.Segments)
+            {
+                node = node.Child(segment);
+            }
+
+            node.Shape ??= operation.Path;
+            node.Operations.TryAdd(operation.Method, operation);
+        }
+
+        _prefixes = PrefixesOf(catalog);
+    }
+
+    /// <summary>Matches "METHOD /path" (or a full URL); a query string is ignored here.</summary>
+    public PathMatch Match(string method, string path)
+    {
+        method = method.ToUpperInvariant();
+        var segments = PathShape.SplitPath(NormalizePath(path));
+        var best = MatchSegments(method, segments);
+        foreach (var prefix in _prefixes)
+        {
+            if (best.Kind == MatchKind.Exact)
+            {
+                break;
+            }
+
+            var prefixSegments = PathShape.SplitPath(prefix);
+            var variant = StartsWith(segments, prefixSegments)
+                ? segments.Skip(prefixSegments.Count).ToList()
+                : prefixSegments.Concat(segments).ToList();
+            var candidate = MatchSegments(method, variant);
+            if (candidate.Kind < best.Kind || (candidate.Kind == best.Kind && Depth(candidate) > Depth(best)))
+            {
+                best = candidate;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The path part of an endpoint: scheme, host, query and fragment removed.</summary>
+    public static string NormalizePath(string path)
+    {
+        var p = path.Trim();
+        if (Uri.TryCreate(p, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            p = Uri.UnescapeDataString(uri.AbsolutePath);
+        }
+
+        var cut = p.IndexOfAny(['?', '#']);
+        if (cut >= 0)
+        {
+            p = p[..cut];
+        }
+
+        return p.StartsWith('/') ? p : "/" + p;
+    }
+
+    private static int Depth(PathMatch match) => match.Shape?.Depth ?? -1;
+
+    private PathMatch MatchSegments(string method, IReadOnlyList<string> segments)
+    {
+        Found? best = null;
+        Walk(_root, segments, 0, 0, method, ref best);
+        if (best is null)
+        {
+            return PathMatch.None;
+        }
+
+        var node = best.Value.Node;
+        var exact = best.Value.Full && node.Operations.ContainsKey(method);
+        var operation = exact
+            ? node.Operations[method]
+            : node.Operations.GetValueOrDefault(method) ?? node.Operations.GetValueOrDefault("GET") ?? node.Operations.Values.First();
+        var kind = exact && !best.Value.Greedy ? MatchKind.Exact : best.Value.Full ? MatchKind.Path : MatchKind.Prefix;
+        return new PathMatch(kind, operation, node.Shape, ExtractValues(node.Shape!, segments));
+    }
+
+    private readonly record struct Found(Node Node, bool Full, bool Greedy, int Depth, int Literals, bool MethodMatches);
+
+    private static void Walk(Node node, IReadOnlyList<string> segments, int index, int literals, string method, ref Found? best)
+    {
+        if (node.Shape is not null)
+        {
+            var full = index == segments.Count;
+            Consider(new Found(node, full, false, index, literals, node.Operations.ContainsKey(method)), ref best);
+        }
+
+        if (index == segments.Count)
+        {
+            return;
+        }
+
+        var segment = segments[index];
+        var isPlaceholder = PathShape.IsParameter(segment);
+        if (!isPlaceholder && node.Literals.TryGetValue(segment, out var literal))
+        {
+            Walk(literal, segments, index + 1, literals + 1, method, ref best);
+        }
+
+        foreach (var (pattern, child) in node.Patterns)
+        {
+            if (isPlaceholder || pattern.IsMatch(segment))
+            {
+                Walk(child, segments, index + 1, literals, method, ref best);
+            }
+        }
+
+        if (node.Parameter is { } parameter)
+        {
+            Walk(parameter, segments, index + 1, literals, method, ref best);
+
+            // A trailing parameter may hold slashes (GitHub's {ref} = "heads/main", file paths).
+            if (parameter.Shape is not null && index + 1 < segments.Count)
+            {
+                Consider(new Found(parameter, true, true, segments.Count, literals, parameter.Operations.ContainsKey(method)), ref best);
+            }
+        }
+    }
+
+    private static void Consider(Found candidate, ref Found? best)
+    {
+        if (best is not { } current || Rank(candidate).CompareTo(Rank(current)) > 0)
+        {
+            best = candidate;
+        }
+    }
+
+    // Full beats greedy beats prefix; then deeper, then more literal segments, then the method being declared.
+    private static (int, int, int, int, int) Rank(Found f) =>
+        (f.Full ? 1 : 0, f.Greedy ? 0 : 1, f.Depth, f.Literals, f.MethodMatches ? 1 : 0);
+
+    private static Dictionary<string, string> ExtractValues(PathShape shape, IReadOnlyList<string> segments)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var templateSegments = shape.Segments;
+        for (var i = 0; i < templateSegments.Count && i < segments.Count; i++)
+        {
+            var pattern = templateSegments[i];
+            if (!PathShape.IsParameter(pattern) || PathShape.IsParameter(segments[i]))
+            {
+                continue;
+            }
+
+            var isLast = i == templateSegments.Count - 1;
+            var concrete = isLast && pattern.StartsWith('{') && pattern.EndsWith('}') && segments.Count > templateSegments.Count
+                ? string.Join('/', segments.Skip(i))
+                : segments[i];
+            var match = SegmentRegex(pattern).Match(concrete);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            foreach (var name in PathShape.ParameterNames(pattern))
+            {
+                var group = match.Groups[GroupName(name)];
+                if (group.Success && group.Value.Length > 0)
+                {
+                    values[name] = Uri.UnescapeDataString(group.Value);
+                }
+            }
+        }
+
+        return values;
+    }
+
+    // "{file_id}.{ext}" → ^(?<p0>.+?)\.(?<p1>.+?)$ with group names derived from parameter names.
+    private static Regex SegmentRegex(string segment)
+    {
+        var pattern = "^" + ParameterPlaceholder().Replace(Regex.Escape(segment).Replace(@"\{", "{", StringComparison.Ordinal),
+            m => $"(?<{GroupName(m.Groups[1].Value)}>.+?)") + "$";
+        return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+    }
+
+    private static string GroupName(string parameter) =>
+        "p" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(parameter.TrimStart('+')));
+
+    [GeneratedRegex(@"\{\+?([^}]+)\}")]
+    private static partial Regex ParameterPlaceholder();
+
+    private static bool StartsWith(IReadOnlyList<string> segments, IReadOnlyList<string> prefix) =>
+        segments.Count >= prefix.Count
+        && prefix.Select((p, i) => string.Equals(p, segments[i], StringComparison.OrdinalIgnoreCase)).All(b => b);
+
+    // Server base paths, plus a version-like first segment that most paths share ("/v1"), which callers often omit.
+    private static List<string> PrefixesOf(EndpointCatalog catalog)
+    {
+        var prefixes = new List<string>(catalog.BasePaths);
+        var firstSegments = catalog.Operations
+            .Select(o => o.Path.Segments.Count > 0 ? o.Path.Segments[0] : "")
+            .Where(s => s.Length > 0 && !PathShape.IsParameter(s))
+            .GroupBy(s => s, StringComparer.OrdinalIgnoreCase)
+            .OrderByDescending(g => g.Count())
+            .FirstOrDefault();
+        if (firstSegments is not null && firstSegments.Count() * 2 > catalog.Operations.Count
+            && PathShape.Parse("/" + firstSegments.Key).Resources.Count == 0)
+        {
+            prefixes.Add("/" + firstSegments.Key);
+        }
+
+        return prefixes;
+    }
+
+    private sealed class Node
+    {
+        public Dictionary<string, Node> Literals { get; } = new(StringComparer.OrdinalIgnoreCase);
+        public List<(Regex Pattern, Node Child)> Patterns { get; } = [];
+        public Node? Parameter { get; private set; }
+        public PathShape? Shape { get; set; }
+        public Dictionary<string, ApiOperation> Operations { get; } = new(StringComparer.Ordinal);
+
+        public Node Child(string segment)
+        {
+            if (!PathShape.IsParameter(segment))
+            {
+                return Literals.TryGetValue(segment, out var literal) ? literal : Literals[segment] = new Node();
+            }
+
+            if (segment.StartsWith('{') && segment.EndsWith('}') && segment.IndexOf('{', 1) < 0)
+            {
+                return Parameter ??= new Node();
+            }
+
+            var regex = SegmentRegex(segment);
+            foreach (var (pattern, child) in Patterns)
+            {
+                if (pattern.ToString() == regex.ToString())
+                {
+                    return child;
+                }
+            }
+
+            var node = new Node();
+            Patterns.Add((regex, node));
+            return node;
+        }
+    }
+}
