@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
 
 namespace OpenSesame.Predictor.Specs;
 
 /// <summary>Parses OpenAPI 2.0, 3.0 and 3.1 documents, JSON or YAML, into an <see cref="EndpointCatalog"/>.</summary>
-public static class OpenApiCatalogParser
+public static partial class OpenApiCatalogParser
 {
     private static readonly OpenApiReaderSettings Settings = CreateSettings();
 
@@ -67,14 +68,11 @@ public static class OpenApiCatalogParser
     }
 
     // A cheap guard before the full parse: an HTML error page or a JSON API reply must fail with a clear reason.
-    private static bool LooksLikeOpenApi(string content)
-    {
-        var head = content.Length > 4096 ? content[..4096] : content;
-        return head.Contains("openapi", StringComparison.OrdinalIgnoreCase)
-            || head.Contains("swagger", StringComparison.OrdinalIgnoreCase)
-            || content.Contains("\"openapi\"", StringComparison.Ordinal)
-            || content.Contains("\"swagger\"", StringComparison.Ordinal);
-    }
+    private static bool LooksLikeOpenApi(string content) => VersionField().IsMatch(content);
+
+    // A top-level-looking "openapi:"/"swagger:" key in YAML (keys may be sorted, so anywhere), or "openapi": in JSON.
+    [GeneratedRegex("""(?m)^['"]?(openapi|swagger)['"]?\s*:|"(openapi|swagger)"\s*:""")]
+    private static partial Regex VersionField();
 
     private static List<ApiOperation> ReadOperations(OpenApiDocument document)
     {
