@@ -154,13 +154,18 @@ public sealed partial class PathTemplateMatcher
         {
             Walk(parameter, segments, index + 1, literals, method, ref best);
 
-            // A trailing parameter may hold slashes (GitHub's {ref} = "heads/main", file paths).
-            if (parameter.Shape is not null && index + 1 < segments.Count)
+            // A trailing parameter named like a path may hold slashes (GitHub's {ref} = "heads/main", {path} of a
+            // file); any other one ends at its segment, so /invoices/in_123/status stays a prefix match.
+            if (parameter.Shape is { } shape && index + 1 < segments.Count && HoldsSlashes(shape.Segments[^1]))
             {
                 Consider(new Found(parameter, true, true, segments.Count, literals, parameter.Operations.ContainsKey(method)), ref best);
             }
         }
     }
+
+    private static bool HoldsSlashes(string segment) =>
+        PathShape.ParameterNames(segment).SelectMany(Tokenizer.Words)
+            .Any(w => w is "path" or "ref" or "file" or "key" or "prefix" or "object" or "blob" or "tree" or "dir" or "folder");
 
     private static void Consider(Found candidate, ref Found? best)
     {
@@ -188,6 +193,7 @@ public sealed partial class PathTemplateMatcher
 
             var isLast = i == templateSegments.Count - 1;
             var concrete = isLast && pattern.StartsWith('{') && pattern.EndsWith('}') && segments.Count > templateSegments.Count
+                && HoldsSlashes(pattern)
                 ? string.Join('/', segments.Skip(i))
                 : segments[i];
             var match = SegmentRegex(pattern).Match(concrete);

@@ -1,0 +1,24 @@
+namespace OpenSesame.Api;
+
+internal static class ApiDocs
+{
+    /// <summary>Problem details (RFC 7807) for every error, including the ones no handler wrote.</summary>
+    public static IServiceCollection AddApiProblemDetails(this IServiceCollection services) => services.AddProblemDetails();
+
+    public static IServiceCollection AddApiDocs(this IServiceCollection services) =>
+        services.AddEndpointsApiExplorer().AddSwaggerGen(options =>
+            options.SwaggerDoc("v1", new() { Title = "OpenSesame Predictor", Version = "v1" }));
+
+    /// <summary>The service's own OpenAPI document at /openapi/v1.json and a docs page at /docs (assets served locally).</summary>
+    public static IApplicationBuilder MapApiDocs(this WebApplication app)
+    {
+        app.UseSwagger(options => options.RouteTemplate = "openapi/{documentName}.json");
+        app.UseSwaggerUI(options =>
+        {
+            options.RoutePrefix = "docs";
+            options.SwaggerEndpoint("/openapi/v1.json", "OpenSesame Predictor v1");
+        });
+        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
+        return app;
+    }
+}

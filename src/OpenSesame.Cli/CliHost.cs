@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenSesame.Predictor;
+
+namespace OpenSesame.Cli;
+
+/// <summary>
+/// The same services the API runs, configured the same way (appsettings.json next to the working directory,
+/// then environment variables such as <c>Storage__DataDirectory</c>), with logs on standard error so that
+/// standard output stays clean for <c>--json</c>.
+/// </summary>
+internal static class CliHost
+{
+    public static ServiceProvider Build(IDictionary<string, string?>? overrides = null)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
+            .Build();
+        return new ServiceCollection()
+            .AddLogging(logging => logging
+                .AddConfiguration(configuration.GetSection("Logging"))
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace))
+            .AddPredictor(configuration)
+            .BuildServiceProvider();
+    }
+}

@@ -1,0 +1,135 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
+using Spectre.Console;
+
+namespace OpenSesame.Cli;
+
+/// <summary><c>opensesame predict --spec &lt;file|url&gt; [--events file.json] [--prompt "..."] [-k 5] [--json]</c></summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var spec = new Option<string>("--spec") { Description = "OpenAPI spec: a local file (JSON or YAML) or an http(s) URL.", Required = true };
+        var events = new Option<FileInfo?>("--events") { Description = "JSON file with the recent calls: an array of {\"ts\", \"endpoint\", \"params\"}, or a /predict request body." };
+        var prompt = new Option<string?>("--prompt") { Description = "What the user said they want to do." };
+        var k = new Option<int?>("-k", "--k") { Description = "How many predictions (1-20, default 5)." };
+        var json = new Option<bool>("--json") { Description = "Print the same JSON the API answers with." };
+
+        var command = new Command("predict", "Predict the next API calls for a spec and a history.") { spec, events, prompt, k, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            PredictRequest body;
+            try
+            {
+                body = await ReadEventsAsync(parse.GetValue(events), cancellationToken);
+            }
+            catch (Exception ex) when (ex is JsonException or IOException)
+            {
+                return Fail($"--events: {ex.Message}");
+            }
+
+            body.Prompt = parse.GetValue(prompt) ?? body.Prompt;
+            body.K = parse.GetValue(k) ?? body.K;
+            var specArgument = parse.GetValue(spec)!;
+            await using var services = CliHost.Build();
+            var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PredictionOptions>>().Value;
+
+            // A local file is read here and sent inline: the command runs as the user, so the service's spec-folder
+            // fence does not apply to what the user can read anyway.
+            if (Uri.TryCreate(specArgument, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                body.SpecUrl = specArgument;
+            }
+            else if (File.Exists(specArgument))
+            {
+                body.Spec = JsonSerializer.SerializeToElement(await File.ReadAllTextAsync(specArgument, cancellationToken));
+            }
+            else
+            {
+                return Fail($"--spec: '{specArgument}' is neither an http(s) URL nor an existing file.");
+            }
+
+            var errors = PredictRequestValidator.Validate(body, options, out var request);
+            if (request is null)
+            {
+                return Fail(string.Join(Environment.NewLine, errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+            }
+
+            PredictResponse response;
+            try
+            {
+                response = await services.GetRequiredService<PredictionPipeline>().PredictAsync(request, cancellationToken);
+            }
+            catch (SpecException ex)
+            {
+                return Fail(ex.Message);
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(response, ContractJson.Options));
+            }
+            else
+            {
+                PrintTable(response);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static async Task<PredictRequest> ReadEventsAsync(FileInfo? file, CancellationToken cancellationToken)
+    {
+        if (file is null)
+        {
+            return new PredictRequest();
+        }
+
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"'{file.FullName}' does not exist.");
+        }
+
+        await using var stream = file.OpenRead();
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+        return document.RootElement.ValueKind == JsonValueKind.Array
+            ? new PredictRequest { Events = document.RootElement.Deserialize<List<EventBody?>>(ContractJson.Options) }
+            : document.RootElement.Deserialize<PredictRequest>(ContractJson.Options) ?? new PredictRequest();
+    }
+
+    private static void PrintTable(PredictResponse response)
+    {
+        var table = new Table().AddColumns("#", "next call", "params", "score", "why");
+        var rank = 1;
+        foreach (var prediction in response.Predictions)
+        {
+            var parameters = string.Join(", ", prediction.Params.Select(p => $"{p.Key}={p.Value ?? "?"}"));
+            table.AddRow(
+                (rank++).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(prediction.Endpoint + (prediction.Destructive ? " (destructive)" : "")),
+                Markup.Escape(parameters),
+                prediction.Score.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(prediction.Why));
+        }
+
+        if (Console.IsOutputRedirected)
+        {
+            // Spectre assumes 80 columns without a terminal; a pipe or a file has no width to respect.
+            AnsiConsole.Profile.Width = 200;
+        }
+
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}, {response.ProcessingTimeMs:0.0} ms, spec cached: {response.Cached}[/]");
+    }
+
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine(message);
+        return 2;
+    }
+}

@@ -1,0 +1,32 @@
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Candidates;
+
+/// <summary>
+/// A proposed next call as it travels the pipeline: generators propose it, features describe it, the critic fills
+/// its parameters, the ranker scores and explains it.
+/// </summary>
+public sealed class Candidate(ApiOperation operation, string source)
+{
+    public ApiOperation Operation { get; } = operation;
+
+    /// <summary>Who proposed it first: "local", or the LLM provider.</summary>
+    public string Source { get; set; } = source;
+
+    /// <summary>0-based position in each generator's own ordering; absent when that generator did not propose it.</summary>
+    public Dictionary<string, int> GeneratorRanks { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>A reason a generator gave in words (LLMs do), used when the features explain nothing better.</summary>
+    public string? ProposedReason { get; set; }
+
+    /// <summary>Feature values in the order of <see cref="Ranking.FeatureSchema.Names"/>.</summary>
+    public float[] Features { get; set; } = [];
+
+    public Dictionary<string, object?> Params { get; } = new(StringComparer.Ordinal);
+
+    public double Score { get; set; }
+
+    public string Why { get; set; } = "";
+
+    public override string ToString() => $"{Operation.Key} ({Score:0.000})";
+}

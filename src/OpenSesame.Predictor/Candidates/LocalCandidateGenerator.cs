@@ -1,0 +1,91 @@
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
+
+namespace OpenSesame.Predictor.Candidates;
+
+/// <summary>
+/// The always-on, offline generator. It describes every operation of the spec with the ranking features and merges
+/// three orderings into one pool: the combined heuristic score, the prompt alone (lexical) and the history alone
+/// (transitions), so that a candidate strong on one signal only still reaches the ranker.
+/// </summary>
+internal sealed class LocalCandidateGenerator : ICandidateGenerator
+{
+    public const string SourceName = "local";
+
+    public string Name => SourceName;
+
+    public ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(Generate(FeatureExtractor.For(context), count));
+
+    public static IReadOnlyList<Candidate> Generate(FeatureExtractor extractor, int count)
+    {
+        var context = extractor.Context;
+        var operations = context.Catalog.Operations;
+        var features = new float[operations.Count][];
+        var combined = new float[operations.Count];
+        var history = new float[operations.Count];
+        var lexical = new float[operations.Count];
+        for (var i = 0; i < operations.Count; i++)
+        {
+            features[i] = extractor.Extract(operations[i]);
+            combined[i] = HeuristicScorer.Score(features[i]);
+            history[i] = HeuristicScorer.HistoryScore(features[i]);
+            lexical[i] = extractor.LexicalScore(operations[i]);
+        }
+
+        var orderings = new List<(int[] Order, int Share)> { (Order(combined), 2) };
+        if (context.PromptTerms.Count > 0)
+        {
+            orderings.Add((Order(lexical, positiveOnly: true), 1));
+        }
+
+        if (context.History.Count > 0)
+        {
+            orderings.Add((Order(history), 1));
+        }
+
+        var pool = new List<Candidate>(count);
+        var taken = new HashSet<int>();
+        var cursors = new int[orderings.Count];
+        while (pool.Count < Math.Min(count, operations.Count))
+        {
+            var progressed = false;
+            for (var o = 0; o < orderings.Count && pool.Count < count; o++)
+            {
+                var (order, share) = orderings[o];
+                for (var s = 0; s < share && pool.Count < count; s++)
+                {
+                    while (cursors[o] < order.Length && !taken.Add(order[cursors[o]]))
+                    {
+                        cursors[o]++;
+                    }
+
+                    if (cursors[o] >= order.Length)
+                    {
+                        break;
+                    }
+
+                    var index = order[cursors[o]++];
+                    var candidate = new Candidate(operations[index], SourceName) { Features = features[index] };
+                    candidate.GeneratorRanks[SourceName] = pool.Count;
+                    FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks);
+                    pool.Add(candidate);
+                    progressed = true;
+                }
+            }
+
+            if (!progressed)
+            {
+                break;
+            }
+        }
+
+        return pool;
+    }
+
+    private static int[] Order(float[] scores, bool positiveOnly = false) =>
+        [.. Enumerable.Range(0, scores.Length)
+            .Where(i => !positiveOnly || scores[i] > 0)
+            .OrderByDescending(i => scores[i])
+            .ThenBy(i => i)];
+}

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Guardrails;
+
+/// <summary>
+/// Checks a <c>POST /predict</c> body field by field. Every problem is reported under the name of the field that
+/// has it ("events[2].endpoint"), all at once, so a client fixes its request in one round trip.
+/// </summary>
+public static class PredictRequestValidator
+{
+    private const int MaxIdLength = 200;
+
+    public static IDictionary<string, string[]> Validate(PredictRequest? body, PredictionOptions options,
+        out PredictionRequest? request)
+    {
+        request = null;
+        var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        void Fail(string field, string message)
+        {
+            if (!errors.TryGetValue(field, out var list))
+            {
+                errors[field] = list = [];
+            }
+
+            list.Add(message);
+        }
+
+        if (body is null)
+        {
+            Fail("body", "A JSON object is required.");
+            return Flatten(errors);
+        }
+
+        var k = body.K ?? options.DefaultK;
+        if (k < 1 || k > options.MaxK)
+        {
+            Fail("k", $"k must be between 1 and {options.MaxK}; it was {k}.");
+        }
+
+        if (body.Prompt is { Length: var length } && length > options.MaxPromptLength)
+        {
+            Fail("prompt", $"The prompt is {length} characters long; at most {options.MaxPromptLength} are accepted.");
+        }
+
+        CheckId(body.UserId, "user_id", Fail);
+        CheckId(body.SessionId, "session_id", Fail);
+        var events = ValidateEvents(body.Events, options, Fail);
+        var spec = ValidateSpec(body, Fail);
+
+        if (errors.Count == 0)
+        {
+            request = new PredictionRequest(body.UserId, body.SessionId, events, body.Prompt, spec!, k);
+        }
+
+        return Flatten(errors);
+    }
+
+    private static List<HistoryEvent> ValidateEvents(List<EventBody?>? events, PredictionOptions options,
+        Action<string, string> fail)
+    {
+        var history = new List<HistoryEvent>();
+        if (events is null)
+        {
+            return history;
+        }
+
+        if (events.Count > options.MaxEvents)
+        {
+            fail("events", $"At most {options.MaxEvents} events are accepted; {events.Count} were sent. Send the most recent ones.");
+            return history;
+        }
+
+        for (var i = 0; i < events.Count; i++)
+        {
+            var field = $"events[{i}]";
+            if (events[i] is not { } item)
+            {
+                fail(field, "An event must be an object with an 'endpoint'.");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(item.Endpoint))
+            {
+                fail($"{field}.endpoint", "The endpoint is required, as \"METHOD /path\", e.g. \"GET /v1/invoices\".");
+                continue;
+            }
+
+            if (HistoryEvent.ParseEndpoint(item.Endpoint) is not { } parsed)
+            {
+                fail($"{field}.endpoint", $"'{Shorten(item.Endpoint)}' is not \"METHOD /path\" (e.g. \"PUT /invoices/123/status\").");
+                continue;
+            }
+
+            history.Add(new HistoryEvent(item.Ts, parsed.Method, parsed.Path,
+                (IReadOnlyDictionary<string, JsonElement>?)item.Params ?? HistoryEvent.NoParams));
+        }
+
+        return history;
+    }
+
+    private static SpecSource? ValidateSpec(PredictRequest body, Action<string, string> fail)
+    {
+        var hasUrl = !string.IsNullOrWhiteSpace(body.SpecUrl);
+        var hasInline = body.Spec is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
+        if (hasUrl == hasInline)
+        {
+            fail(hasUrl ? "spec" : "spec_url", hasUrl
+                ? "Send either 'spec_url' or 'spec', not both."
+                : "A spec is required: 'spec_url' (http(s) URL or a path inside the spec folders) or 'spec' (the document).");
+            return null;
+        }
+
+        if (hasUrl)
+        {
+            var source = SpecSource.FromLocation(body.SpecUrl!, out var error);
+            if (source is null)
+            {
+                fail("spec_url", error!);
+            }
+
+            return source;
+        }
+
+        var spec = body.Spec!.Value;
+        switch (spec.ValueKind)
+        {
+            case JsonValueKind.Object:
+                return SpecSource.Inline(spec.GetRawText());
+            case JsonValueKind.String when !string.IsNullOrWhiteSpace(spec.GetString()):
+                return SpecSource.Inline(spec.GetString()!);
+            default:
+                fail("spec", "The inline spec must be an OpenAPI document: a JSON object, or its JSON/YAML text as a string.");
+                return null;
+        }
+    }
+
+    private static void CheckId(string? value, string field, Action<string, string> fail)
+    {
+        if (value is { Length: > MaxIdLength })
+        {
+            fail(field, $"At most {MaxIdLength} characters.");
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+
+    private static Dictionary<string, string[]> Flatten(Dictionary<string, List<string>> errors) =>
+        errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+}

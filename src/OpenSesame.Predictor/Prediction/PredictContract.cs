@@ -1,0 +1,65 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenSesame.Predictor.Prediction;
+
+/// <summary>The JSON settings of the wire contract (snake_case), shared by the API and the CLI's <c>--json</c>.</summary>
+public static class ContractJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        WriteIndented = false,
+    };
+}
+
+/// <summary>Body of <c>POST /predict</c>.</summary>
+public sealed class PredictRequest
+{
+    public string? UserId { get; set; }
+    public string? SessionId { get; set; }
+    public List<EventBody?>? Events { get; set; }
+    public string? Prompt { get; set; }
+
+    /// <summary>http(s) URL, or a path inside the configured spec folders.</summary>
+    public string? SpecUrl { get; set; }
+
+    /// <summary>The OpenAPI document itself: a JSON object, or its JSON/YAML text as a string.</summary>
+    public JsonElement? Spec { get; set; }
+
+    public int? K { get; set; }
+}
+
+/// <summary>One recent call: <c>"GET /invoices"</c> or <c>"PUT /invoices/123/status"</c>, when, and its params.</summary>
+public sealed class EventBody
+{
+    public DateTimeOffset? Ts { get; set; }
+    public string? Endpoint { get; set; }
+    public Dictionary<string, JsonElement>? Params { get; set; }
+}
+
+/// <summary>Body of a successful <c>POST /predict</c> answer.</summary>
+/// <param name="Cached">The spec was served from cache: no download and no parse were needed.</param>
+/// <param name="CostUsd">What language-model calls cost for this prediction (0 on the local path).</param>
+public sealed record PredictResponse(
+    IReadOnlyList<PredictionBody> Predictions,
+    string PredictionId,
+    string ModelVersion,
+    bool Cached,
+    double ProcessingTimeMs,
+    decimal CostUsd);
+
+/// <param name="Endpoint">"METHOD /template" exactly as the spec spells the operation.</param>
+/// <param name="Params">Path, query and body parameters: values from history or prompt, null when required but unknown.</param>
+/// <param name="Score">Probability-like score in [0, 1]; non-increasing down the list.</param>
+/// <param name="Why">The main reasons, in words.</param>
+/// <param name="Source">"local" or the LLM that proposed it.</param>
+/// <param name="Destructive">The call deletes, voids, cancels or revokes something.</param>
+public sealed record PredictionBody(
+    string Endpoint,
+    IReadOnlyDictionary<string, object?> Params,
+    double Score,
+    string Why,
+    string Source,
+    bool Destructive);

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Prediction;
+
+/// <summary>Everything known about one prediction request, resolved once and shared by every stage.</summary>
+public sealed class PredictionContext
+{
+    // Stemmed like the prompt terms, so "deleting", "deleted" and "delete" all count.
+    private static readonly HashSet<string> RemovalWords = new[]
+    {
+        "delete", "remove", "destroy", "void", "cancel", "cancelled", "cancelling", "purge", "revoke", "erase", "wipe",
+        "terminate", "archive", "unsubscribe", "uninstall", "deactivate", "disable", "kill", "drop", "trash",
+        "unpublish", "unlink", "detach", "clean", "clear", "rid", "undo", "withdraw", "retract", "discard", "dismiss",
+        "reject", "close", "refund",
+    }.Select(Tokenizer.Stem).ToHashSet(StringComparer.Ordinal);
+
+    private readonly ConcurrentDictionary<Type, Lazy<object>> _derived = new();
+
+    private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
+        DateTimeOffset now)
+    {
+        Catalog = catalog;
+        History = history;
+        Prompt = string.IsNullOrWhiteSpace(prompt) ? null : prompt.Trim();
+        PromptTerms = Tokenizer.Terms(Prompt);
+        Now = now;
+        Values = HistoryValues.From(history);
+        Last = history.Count > 0 ? history[^1] : null;
+        RemovalIntent = PromptTerms.Any(RemovalWords.Contains);
+    }
+
+    public EndpointCatalog Catalog { get; }
+    public IReadOnlyList<ResolvedEvent> History { get; }
+    public string? Prompt { get; }
+
+    /// <summary>Stemmed prompt words without stop words.</summary>
+    public IReadOnlyList<string> PromptTerms { get; }
+
+    public DateTimeOffset Now { get; }
+    public HistoryValues Values { get; }
+    public ResolvedEvent? Last { get; }
+
+    /// <summary>The prompt asks to remove, cancel or revoke something, which unlocks destructive suggestions.</summary>
+    public bool RemovalIntent { get; }
+
+    /// <summary>Something derived from this request once and shared by the stages that need it (features, ...).</summary>
+    public T GetOrCreate<T>(Func<PredictionContext, T> create)
+        where T : class =>
+        (T)_derived.GetOrAdd(typeof(T), _ => new Lazy<object>(() => create(this))).Value;
+
+    public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
+        DateTimeOffset now)
+    {
+        var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
+        return new PredictionContext(catalog, history, prompt, now);
+    }
+}

@@ -1,0 +1,23 @@
+namespace OpenSesame.Predictor.Prediction;
+
+/// <summary>Limits and sizes of a prediction. Section "Prediction" of the configuration.</summary>
+public sealed class PredictionOptions
+{
+    public const string Section = "Prediction";
+
+    /// <summary>Predictions returned when the request names no <c>k</c>. Default 5.</summary>
+    public int DefaultK { get; set; } = 5;
+
+    /// <summary>Largest <c>k</c> a request may ask for. Default 20.</summary>
+    public int MaxK { get; set; } = 20;
+
+    /// <summary>Candidates gathered beyond <c>k</c>, so the critic can drop some and the ranker still has a choice.
+    /// Default 15.</summary>
+    public int CandidateBuffer { get; set; } = 15;
+
+    /// <summary>Most history events a request may carry. Default 50.</summary>
+    public int MaxEvents { get; set; } = 50;
+
+    /// <summary>Longest prompt accepted, in characters. Default 4,000.</summary>
+    public int MaxPromptLength { get; set; } = 4000;
+}

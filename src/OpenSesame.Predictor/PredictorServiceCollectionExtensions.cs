@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Storage;
+
+namespace OpenSesame.Predictor;
+
+public static class PredictorServiceCollectionExtensions
+{
+    /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
+    /// heuristic ranker. Options bind from the "Specs", "Storage" and "Prediction" configuration sections.</summary>
+    public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
+            .Validate(o => o.MaxDocumentBytes > 0 && o.FetchTimeout > TimeSpan.Zero && o.CacheTtl >= TimeSpan.Zero
+                           && o.CatalogCacheCapacity > 0, "Specs: sizes, timeouts and capacities must be positive.")
+            .ValidateOnStart();
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required.")
+            .ValidateOnStart();
+        services.AddOptions<PredictionOptions>().Bind(configuration.GetSection(PredictionOptions.Section))
+            .Validate(o => o.DefaultK >= 1 && o.DefaultK <= o.MaxK && o.CandidateBuffer >= 0 && o.MaxEvents >= 0
+                           && o.MaxPromptLength >= 0, "Prediction: 1 <= DefaultK <= MaxK, and no negative limits.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SqliteDatabase>();
+        services.AddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
+        services.AddHttpClient(SpecFetcher.HttpClientName)
+            .ConfigurePrimaryHttpMessageHandler(sp => SpecFetcher.CreateHandler(sp.GetRequiredService<IOptions<SpecOptions>>().Value));
+        services.AddSingleton(sp => new SpecFetcher(
+            sp.GetRequiredService<IHttpClientFactory>().CreateClient(SpecFetcher.HttpClientName),
+            sp.GetRequiredService<IOptions<SpecOptions>>()));
+        services.AddSingleton<SpecProvider>();
+
+        services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
+        services.AddSingleton<ICandidateRanker, HeuristicRanker>();
+        services.AddSingleton<PredictionPipeline>();
+        return services;
+    }
+}

@@ -1,0 +1,104 @@
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Ranking;
+
+/// <summary>Turns the features that moved a candidate most into one plain sentence: the <c>why</c> of a prediction.</summary>
+internal static class Explainer
+{
+    private const int MaxReasons = 3;
+
+    public static string Explain(PredictionContext context, Candidate candidate, IEnumerable<(int Feature, float Value)> contributions)
+    {
+        var phrases = new List<string>();
+        var usedGroups = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (feature, _) in contributions.Where(c => c.Value > 0).OrderByDescending(c => c.Value))
+        {
+            var (group, phrase) = Describe(context, candidate, feature);
+            if (phrase is not null && usedGroups.Add(group))
+            {
+                phrases.Add(phrase);
+            }
+
+            if (phrases.Count == MaxReasons)
+            {
+                break;
+            }
+        }
+
+        if (phrases.Count == 0)
+        {
+            phrases.Add(candidate.ProposedReason ?? $"a plausible {KindWord(candidate.Operation.Kind)} in this API");
+        }
+
+        var sentence = string.Join("; ", phrases);
+        return char.ToUpperInvariant(sentence[0]) + sentence[1..];
+    }
+
+    private static (string Group, string? Phrase) Describe(PredictionContext context, Candidate candidate, int feature)
+    {
+        var operation = candidate.Operation;
+        var last = context.Last;
+        switch (feature)
+        {
+            case FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch:
+                var words = LexicalIndex.For(context.Catalog).MatchedTerms(context.PromptTerms, operation.Index)
+                    .Select(t => OriginalWord(context.Prompt, t)).Take(4).ToList();
+                return ("prompt", words.Count > 0 ? $"matches the prompt ({string.Join(", ", words)})" : "close to what the prompt asks");
+            case FeatureSchema.UsesLastId:
+                var slot = operation.Path.Slots.FirstOrDefault(s => context.Values.ForSlot(s) is { } v && v.Position == context.History.Count - 1);
+                var value = slot is null ? null : context.Values.ForSlot(slot)?.Value.ToString();
+                return ("history", slot is null ? "acts on the resource of your last call" : $"acts on {Label(slot)} {value} from your last call");
+            case FeatureSchema.ResourceOverlap or FeatureSchema.PathSame:
+                return ("path", $"same resource as your last call ({last?.Match.PathTemplate ?? last?.Event.Path})");
+            case FeatureSchema.PathChild:
+                return ("path", $"goes one level deeper than your last call ({last?.Match.PathTemplate})");
+            case FeatureSchema.PathParent:
+                return ("path", "goes back up from your last call to its collection");
+            case FeatureSchema.PathSibling:
+                return ("path", "sits next to your last call in the API");
+            case FeatureSchema.LifecyclePrior:
+                return ("lifecycle", last is not null
+                    ? $"{Article(KindWord(operation.Kind))} often follows {Article(KindWord(last.Kind))}"
+                    : $"{Article(KindWord(operation.Kind))} is a common first step");
+            case FeatureSchema.ParamsAvailable:
+                return ("params", operation.Path.Slots.Count > 0 ? "every id it needs is in your history" : null);
+            case FeatureSchema.CallCount or FeatureSchema.Recency:
+                return ("repeat", "you called it recently, and repeats are common (paging, bulk edits)");
+            case FeatureSchema.TransitionSeen:
+                return ("repeat", $"you already went from {last?.Operation?.Key} to it in this session");
+            case FeatureSchema.EntryPoint:
+                return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {Humanize(operation.Path.MainResource ?? "resources")}");
+            case FeatureSchema.LlmRank:
+                return ("llm", candidate.ProposedReason ?? "proposed by the language model");
+            default:
+                return (feature.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+        }
+    }
+
+    private static string KindWord(OperationKind kind) => kind switch
+    {
+        OperationKind.List => "listing",
+        OperationKind.Search => "search",
+        OperationKind.Read => "detail read",
+        OperationKind.Create => "create",
+        OperationKind.Update => "update",
+        OperationKind.Delete => "delete",
+        _ => "action",
+    };
+
+    private static string Article(string word) => ("aeiou".Contains(word[0], StringComparison.Ordinal) ? "an " : "a ") + word;
+
+    private static string Humanize(string entity) => entity.Replace('_', ' ');
+
+    // The parameter's own name reads better than its stemmed entity, unless it is a bare "id".
+    private static string Label(PathParameterSlot slot) =>
+        Tokenizer.Words(slot.Name) is { Count: > 0 } words && words.Any(w => w is not ("id" or "uuid" or "key"))
+            ? string.Join(' ', words.Where(w => w is not ("id" or "uuid" or "key")))
+            : Humanize(slot.Entity);
+
+    // Show the word as the user typed it ("invoices"), not its stem ("invoic").
+    private static string OriginalWord(string? prompt, string stem) =>
+        Tokenizer.Words(prompt).FirstOrDefault(w => Tokenizer.Stem(w) == stem) ?? stem;
+}

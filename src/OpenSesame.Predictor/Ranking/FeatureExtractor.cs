@@ -1,0 +1,256 @@
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Ranking;
+
+/// <summary>
+/// Computes <see cref="FeatureSchema"/> for operations of one request. Everything that depends only on the request
+/// (lexical scores over the whole spec, the last calls' shapes, call counts) is computed once in the constructor,
+/// so describing all 945 operations of a large spec stays well under a millisecond.
+/// </summary>
+internal sealed class FeatureExtractor
+{
+    // P(kind of next step | kind of last step): a transparent prior over CRUD lifecycles (rows sum to 1).
+    // Rows and columns follow OperationKind (List, Search, Read, Create, Update, Delete, Action); the last row is
+    // "no history".
+    private static readonly float[][] LifecycleTable =
+    [
+        [0.15f, 0.08f, 0.40f, 0.15f, 0.10f, 0.05f, 0.07f],
+        [0.10f, 0.15f, 0.45f, 0.05f, 0.12f, 0.05f, 0.08f],
+        [0.12f, 0.08f, 0.15f, 0.12f, 0.25f, 0.08f, 0.20f],
+        [0.15f, 0.07f, 0.20f, 0.15f, 0.15f, 0.03f, 0.25f],
+        [0.15f, 0.10f, 0.20f, 0.10f, 0.20f, 0.05f, 0.20f],
+        [0.35f, 0.10f, 0.10f, 0.15f, 0.05f, 0.20f, 0.05f],
+        [0.20f, 0.10f, 0.20f, 0.15f, 0.10f, 0.05f, 0.20f],
+        [0.35f, 0.25f, 0.10f, 0.20f, 0.05f, 0.02f, 0.03f],
+    ];
+
+    private readonly PredictionContext _context;
+    private readonly float[] _lexical;
+    private readonly int[] _lexicalRank;
+    private readonly float _bestLexical;
+    private readonly HashSet<string> _promptWords;
+    private readonly PathShape? _lastShape;
+    private readonly HashSet<string> _lastResources;
+    private readonly HashSet<string> _previousResources;
+    private readonly int _lastKindRow;
+    private readonly Dictionary<int, int> _callCounts = [];
+    private readonly Dictionary<int, int> _lastPosition = [];
+    private readonly Dictionary<int, int> _transitionsFromLast = [];
+    private readonly HashSet<string> _lastValues;
+    private readonly float _historyLength;
+    private readonly float _secondsSinceLast;
+
+    /// <summary>The extractor of this request, built on first use.</summary>
+    public static FeatureExtractor For(PredictionContext context) => context.GetOrCreate(c => new FeatureExtractor(c));
+
+    private FeatureExtractor(PredictionContext context)
+    {
+        _context = context;
+        var index = LexicalIndex.For(context.Catalog);
+        _lexical = context.PromptTerms.Count > 0 ? index.Score(context.PromptTerms) : new float[index.DocumentCount];
+        _bestLexical = _lexical.Length == 0 ? 0 : _lexical.Max();
+        _lexicalRank = RanksOf(_lexical);
+        _promptWords = [.. context.PromptTerms];
+
+        var history = context.History;
+        _lastShape = context.Last?.Match.Shape;
+        _lastResources = [.. _lastShape?.Resources ?? []];
+        _previousResources = [.. history.Count > 1 ? history[^2].Match.Shape?.Resources ?? [] : []];
+        _lastKindRow = context.Last is { } last ? (int)last.Kind : LifecycleTable.Length - 1;
+        _lastValues = [.. context.Last?.Match.PathValues.Values ?? []];
+
+        for (var i = 0; i < history.Count; i++)
+        {
+            if (history[i].Operation is not { } operation)
+            {
+                continue;
+            }
+
+            _callCounts[operation.Index] = _callCounts.GetValueOrDefault(operation.Index) + 1;
+            _lastPosition[operation.Index] = i;
+            if (i > 0 && context.Last?.Operation is { } lastCalled && history[i - 1].Operation?.Index == lastCalled.Index)
+            {
+                _transitionsFromLast[operation.Index] = _transitionsFromLast.GetValueOrDefault(operation.Index) + 1;
+            }
+        }
+
+        _historyLength = MathF.Log(1 + history.Count);
+        _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
+            ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
+            : 0;
+    }
+
+    public PredictionContext Context => _context;
+
+    /// <summary>The raw BM25 score of an operation, for explanations and the lexical-only baseline.</summary>
+    public float LexicalScore(ApiOperation operation) => _lexical[operation.Index];
+
+    public float[] Extract(ApiOperation operation, IReadOnlyDictionary<string, int>? generatorRanks = null)
+    {
+        var f = new float[FeatureSchema.Count];
+        var shape = operation.Path;
+
+        f[FeatureSchema.Lexical] = _bestLexical > 0 ? _lexical[operation.Index] / _bestLexical : 0;
+        f[FeatureSchema.LexicalRank] = _lexical[operation.Index] > 0 ? 1f / (1 + _lexicalRank[operation.Index]) : 0;
+        f[FeatureSchema.PromptResourceMatch] = shape.Resources.Count == 0 || _promptWords.Count == 0
+            ? 0
+            : shape.Resources.Distinct().Count(_promptWords.Contains) / (float)shape.Resources.Distinct().Count();
+
+        if (_lastShape is not null)
+        {
+            f[FeatureSchema.ResourceOverlap] = Jaccard(shape.Resources, _lastResources);
+            var relation = Relation(shape, _lastShape);
+            f[FeatureSchema.PathSame] = relation == PathRelation.Same ? 1 : 0;
+            f[FeatureSchema.PathChild] = relation == PathRelation.Child ? 1 : 0;
+            f[FeatureSchema.PathParent] = relation == PathRelation.Parent ? 1 : 0;
+            f[FeatureSchema.PathSibling] = relation == PathRelation.Sibling ? 1 : 0;
+        }
+
+        f[FeatureSchema.PreviousOverlap] = _previousResources.Count > 0 ? Jaccard(shape.Resources, _previousResources) : 0;
+        f[FeatureSchema.LifecyclePrior] = LifecycleTable[_lastKindRow][(int)operation.Kind];
+
+        var (available, usesLast) = PathParameterAvailability(operation);
+        f[FeatureSchema.ParamsAvailable] = available;
+        f[FeatureSchema.UsesLastId] = usesLast ? 1 : 0;
+
+        var count = _callCounts.GetValueOrDefault(operation.Index);
+        f[FeatureSchema.CallCount] = MathF.Log(1 + count);
+        f[FeatureSchema.Recency] = _lastPosition.TryGetValue(operation.Index, out var at)
+            ? 1f / (_context.History.Count - at)
+            : 0;
+        f[FeatureSchema.TransitionSeen] = MathF.Log(1 + _transitionsFromLast.GetValueOrDefault(operation.Index));
+
+        f[FeatureSchema.Destructive] = operation.IsDestructive ? 1 : 0;
+        f[FeatureSchema.DestructiveWithoutIntent] = operation.IsDestructive && !_context.RemovalIntent ? 1 : 0;
+        f[FeatureSchema.EntryPoint] = EntryPoint(operation);
+        f[FeatureSchema.HistoryLength] = _historyLength;
+        f[FeatureSchema.SecondsSinceLast] = _secondsSinceLast;
+        f[FeatureSchema.HasPrompt] = _context.Prompt is null ? 0 : 1;
+
+        f[FeatureSchema.KindRead] = operation.Kind is OperationKind.List or OperationKind.Search or OperationKind.Read ? 1 : 0;
+        f[FeatureSchema.KindCreate] = operation.Kind == OperationKind.Create ? 1 : 0;
+        f[FeatureSchema.KindUpdate] = operation.Kind == OperationKind.Update ? 1 : 0;
+        f[FeatureSchema.KindAction] = operation.Kind == OperationKind.Action ? 1 : 0;
+        f[FeatureSchema.Depth] = shape.Depth / 10f;
+        f[FeatureSchema.Deprecated] = operation.Deprecated ? 1 : 0;
+
+        if (generatorRanks is not null)
+        {
+            SetGeneratorRanks(f, generatorRanks);
+        }
+
+        return f;
+    }
+
+    public static void SetGeneratorRanks(float[] features, IReadOnlyDictionary<string, int> ranks)
+    {
+        features[FeatureSchema.LocalRank] = ranks.TryGetValue(LocalCandidateGenerator.SourceName, out var local) ? 1f / (1 + local) : 0;
+        features[FeatureSchema.LlmRank] = ranks.Where(r => r.Key != LocalCandidateGenerator.SourceName)
+            .Select(r => 1f / (1 + r.Value)).DefaultIfEmpty(0).Max();
+    }
+
+    /// <summary>Share of path parameters the history can fill, and whether one of them is an id of the last call.</summary>
+    public (float Available, bool UsesLast) PathParameterAvailability(ApiOperation operation)
+    {
+        var slots = operation.Path.Slots;
+        if (slots.Count == 0)
+        {
+            return (1, false);
+        }
+
+        var known = 0;
+        var usesLast = false;
+        foreach (var slot in slots)
+        {
+            if (_context.Values.ForSlot(slot) is not { } value)
+            {
+                continue;
+            }
+
+            known++;
+            usesLast |= value.Value.ValueKind == System.Text.Json.JsonValueKind.String
+                && _lastValues.Contains(value.Value.GetString()!);
+        }
+
+        return (known / (float)slots.Count, usesLast);
+    }
+
+    private enum PathRelation
+    {
+        None,
+        Same,
+        Child,
+        Parent,
+        Sibling,
+    }
+
+    private static PathRelation Relation(PathShape candidate, PathShape last)
+    {
+        var a = candidate.Segments;
+        var b = last.Segments;
+        var common = 0;
+        while (common < a.Count && common < b.Count && SameSegment(a[common], b[common]))
+        {
+            common++;
+        }
+
+        if (common == a.Count && common == b.Count)
+        {
+            return PathRelation.Same;
+        }
+
+        if (common == b.Count)
+        {
+            return PathRelation.Child;
+        }
+
+        if (common == a.Count)
+        {
+            return PathRelation.Parent;
+        }
+
+        return common == a.Count - 1 && common == b.Count - 1 ? PathRelation.Sibling : PathRelation.None;
+    }
+
+    // Two parameter segments at the same place are the same position in the tree whatever they are named.
+    private static bool SameSegment(string a, string b) =>
+        (PathShape.IsParameter(a) && PathShape.IsParameter(b)) || string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static float EntryPoint(ApiOperation operation)
+    {
+        var literalCount = operation.Path.Resources.Count;
+        return operation.Kind switch
+        {
+            OperationKind.List or OperationKind.Search when operation.Path.Slots.Count == 0 => literalCount <= 2 ? 1f : 0.6f,
+            OperationKind.List or OperationKind.Search => 0.3f,
+            OperationKind.Read when operation.Path.Slots.Count <= 1 => 0.15f,
+            _ => 0,
+        };
+    }
+
+    private static float Jaccard(IReadOnlyList<string> a, HashSet<string> b)
+    {
+        if (a.Count == 0 || b.Count == 0)
+        {
+            return 0;
+        }
+
+        var set = a.ToHashSet(StringComparer.Ordinal);
+        var intersection = set.Count(b.Contains);
+        return intersection / (float)(set.Count + b.Count - intersection);
+    }
+
+    private static int[] RanksOf(float[] scores)
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        var ranks = new int[scores.Length];
+        for (var rank = 0; rank < order.Length; rank++)
+        {
+            ranks[order[rank]] = rank;
+        }
+
+        return ranks;
+    }
+}

@@ -1,0 +1,32 @@
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Prediction;
+
+namespace OpenSesame.Predictor.Ranking;
+
+/// <summary>Ranks by <see cref="HeuristicScorer"/>; scores become probabilities over the pool with a softmax.</summary>
+internal sealed class HeuristicRanker : ICandidateRanker
+{
+    public const string ModelVersion = "heuristic-v1";
+
+    public string Version => ModelVersion;
+
+    public IReadOnlyList<Candidate> Rank(PredictionContext context, IReadOnlyList<Candidate> candidates)
+    {
+        if (candidates.Count == 0)
+        {
+            return candidates;
+        }
+
+        var raw = candidates.Select(c => HeuristicScorer.Score(c.Features)).ToArray();
+        var max = raw.Max();
+        var exp = raw.Select(r => Math.Exp(r - max)).ToArray();
+        var total = exp.Sum();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            candidates[i].Score = exp[i] / total;
+            candidates[i].Why = Explainer.Explain(context, candidates[i], HeuristicScorer.Contributions(candidates[i].Features));
+        }
+
+        return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Operation.Index)];
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace OpenSesame.Predictor.Storage;
+
+/// <summary>
+/// The embedded default store: one SQLite file in WAL mode. A connection per operation (pooled by the provider)
+/// keeps concurrent requests independent; writers take the lock up front and wait on busy_timeout, not fail.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private readonly Lazy<Task> _schema;
+
+    public SqliteDatabase(IOptions<StorageOptions> options)
+    {
+        var path = Path.GetFullPath(options.Value.DatabasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _schema = new Lazy<Task>(CreateSchemaAsync);
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await _schema.Value;
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task CreateSchemaAsync()
+    {
+        await using var connection = await OpenRawAsync(CancellationToken.None);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS spec_documents (
+                url TEXT PRIMARY KEY,
+                content_hash TEXT NOT NULL,
+                fetched_at_ms INTEGER NOT NULL,
+                content TEXT NOT NULL
+            );
+            """;
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,12 @@
+namespace OpenSesame.Predictor.Storage;
+
+/// <summary>Where the service keeps its state. Section "Storage" of the configuration.</summary>
+public sealed class StorageOptions
+{
+    public const string Section = "Storage";
+
+    /// <summary>Folder for the SQLite database and model files, relative to the working directory. Default <c>data</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public string DatabasePath => Path.Combine(DataDirectory, "opensesame.db");
+}

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Tests;
+
+/// <summary>The real pipeline, wired as the service wires it, over a temporary data folder.</summary>
+internal sealed class Predictor : IDisposable
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-tests", Guid.NewGuid().ToString("n"));
+    private readonly ServiceProvider _services;
+
+    public Predictor(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = _dataDirectory })
+            .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
+
+        _services = services.AddPredictor(configuration).BuildServiceProvider();
+    }
+
+    public PredictionPipeline Pipeline => _services.GetRequiredService<PredictionPipeline>();
+
+    public SpecProvider Specs => _services.GetRequiredService<SpecProvider>();
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
+    public Task<PredictResponse> PredictAsync(string specPath, string? prompt, int k, params string[] endpoints) =>
+        Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1",
+            [.. endpoints.Select(e => HistoryEvent.ParseEndpoint(e) is { } p
+                ? new HistoryEvent(null, p.Method, p.Path, HistoryEvent.NoParams)
+                : throw new ArgumentException(e))],
+            prompt, SpecSource.Inline(File.ReadAllText(specPath)), k), TestContext.Current.CancellationToken);
+
+    public void Dispose()
+    {
+        _services.Dispose();
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+}
