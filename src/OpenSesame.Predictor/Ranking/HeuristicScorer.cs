@@ -13,7 +13,7 @@ internal static class HeuristicScorer
         (FeatureSchema.PromptResourceMatch, 0.8f),
         (FeatureSchema.ResourceOverlap, 1.2f),
         (FeatureSchema.PathSame, 0.3f),
-        (FeatureSchema.PathChild, 0.6f),
+        (FeatureSchema.PathChild, 1.0f),
         (FeatureSchema.PathParent, 0.3f),
         (FeatureSchema.PathSibling, 0.3f),
         (FeatureSchema.LifecyclePrior, 2.0f),
@@ -26,8 +26,9 @@ internal static class HeuristicScorer
         (FeatureSchema.LlmRank, 1.0f),
     ];
 
-    // Entry points matter when there is no history to go on; afterwards the history speaks louder.
-    private const float EntryPointWithoutHistory = 1.5f;
+    // Entry points matter when there is nothing else to go on; a prompt or a history speaks louder.
+    private const float EntryPointWithoutContext = 1.5f;
+    private const float EntryPointWithPrompt = 0.5f;
     private const float EntryPointWithHistory = 0.2f;
 
     public static float Score(float[] features) => Contributions(features).Sum(c => c.Value);
@@ -47,7 +48,9 @@ internal static class HeuristicScorer
             }
         }
 
-        var entryWeight = features[FeatureSchema.HistoryLength] == 0 ? EntryPointWithoutHistory : EntryPointWithHistory;
+        var entryWeight = features[FeatureSchema.HistoryLength] > 0 ? EntryPointWithHistory
+            : features[FeatureSchema.HasPrompt] > 0 ? EntryPointWithPrompt
+            : EntryPointWithoutContext;
         if (features[FeatureSchema.EntryPoint] != 0)
         {
             yield return (FeatureSchema.EntryPoint, entryWeight * features[FeatureSchema.EntryPoint]);

@@ -77,7 +77,7 @@ internal static class OperationClassifier
         var verbKind = LeadingVerbKind(nameWords) ?? LeadingVerbKind(summaryWords) ?? LeadingVerbKind(lastLiteralWords);
         var kind = method switch
         {
-            "GET" or "HEAD" => verbKind is OperationKind.Search || lastLiteralWords.Any(w => w is "search" or "query")
+            "GET" or "HEAD" => verbKind is OperationKind.Search || IsSearchPath(path)
                 ? OperationKind.Search
                 : path.EndsWithParameter || verbKind == OperationKind.Read && !LooksPlural(path)
                     ? OperationKind.Read
@@ -104,6 +104,11 @@ internal static class OperationClassifier
 
         return LooksPlural(path) || path.Slots.Count == 0 ? OperationKind.Create : OperationKind.Action;
     }
+
+    // "/search/issues", "/items/search", "/users.lookupByEmail"
+    private static bool IsSearchPath(PathShape path) =>
+        path.Segments.Where(s => !PathShape.IsParameter(s)).SelectMany(Tokenizer.Words)
+            .Any(w => w is "search" or "query" or "lookup" or "find");
 
     private static bool LooksPlural(PathShape path)
     {

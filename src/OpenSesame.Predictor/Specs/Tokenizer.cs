@@ -107,10 +107,10 @@ public static class Tokenizer
     {
         var c = text[i];
         var previous = text[i - 1];
-        if (char.IsDigit(c) != char.IsDigit(previous))
+        // Letters and digits stay together: "v1", "q2", "oauth2" and "s3" are words in their own right.
+        if (char.IsDigit(c) || char.IsDigit(previous))
         {
-            // "v1" stays one word; "2010" after "api" does not glue onto it.
-            return !(char.IsDigit(c) && previous is 'v' or 'V' && (i < 2 || !char.IsLetter(text[i - 2])));
+            return false;
         }
 
         if (char.IsUpper(c))

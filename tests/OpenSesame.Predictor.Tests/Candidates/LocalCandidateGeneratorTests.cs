@@ -1,0 +1,70 @@
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Ranking;
+
+namespace OpenSesame.Predictor.Tests.Candidates;
+
+public sealed class LocalCandidateGeneratorTests
+{
+    private static IReadOnlyList<Candidate> Generate(string? prompt, int count, params string[] history) =>
+        LocalCandidateGenerator.Generate(FeatureExtractor.For(TestSpecs.Context(TestSpecs.Billing, prompt, history)), count);
+
+    private static List<string> Ranked(string? prompt, int count, params string[] history)
+    {
+        var context = TestSpecs.Context(TestSpecs.Billing, prompt, history);
+        var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), 30);
+        return [.. new HeuristicRanker().Rank(context, pool).Take(count).Select(c => c.Operation.Key)];
+    }
+
+    [Fact]
+    public void YieldsTheRequestedNumberOfDistinctOperationsOfTheSpec()
+    {
+        var pool = Generate("refund a payment", 12, "GET /v1/invoices");
+
+        Assert.Equal(12, pool.Count);
+        Assert.Equal(12, pool.Select(c => c.Operation.Index).Distinct().Count());
+        Assert.All(pool, c => Assert.Same(c.Operation, TestSpecs.Billing.Operations[c.Operation.Index]));
+    }
+
+    [Fact]
+    public void NeverYieldsMoreThanTheSpecHas() =>
+        Assert.Equal(TestSpecs.Billing.Operations.Count, Generate(null, 500).Count);
+
+    [Fact]
+    public void PutsTheDetailOfAResourceHighAfterListingIt() =>
+        Assert.Contains("GET /v1/invoices/{invoice}", Ranked(null, 3, "GET /v1/invoices", "GET /v1/invoices/in_1"));
+
+    [Fact]
+    public void SuggestsActingOnWhatWasJustCreated() =>
+        Assert.Contains(Ranked(null, 5, "POST /v1/invoices", "GET /v1/invoices/in_7"), k => k.StartsWith("POST /v1/invoices/{invoice}/", StringComparison.Ordinal));
+
+    [Fact]
+    public void GoesFromAParentToItsChildren() =>
+        Assert.True(Ranked(null, 5, "GET /v1/invoices/in_1").Count(k => k.Contains("/v1/invoices/{invoice}/", StringComparison.Ordinal)) >= 2);
+
+    [Fact]
+    public void KeepsRepeatsOfTheLastCallInPlay() =>
+        Assert.Contains("POST /v1/invoices/{invoice}/lines", Ranked(null, 5,
+            "POST /v1/invoices/in_1/lines", "POST /v1/invoices/in_1/lines", "POST /v1/invoices/in_1/lines"));
+
+    [Fact]
+    public void RanksByThePromptAloneWhenThereIsNoHistory() =>
+        Assert.Equal("POST /v1/payments/{payment}/refund", Ranked("refund the customer's payment", 1)[0]);
+
+    [Fact]
+    public void StartsWithListingsOfMainResourcesWithoutHistoryOrPrompt()
+    {
+        var top = Ranked(null, 3);
+
+        Assert.All(top, k => Assert.StartsWith("GET ", k, StringComparison.Ordinal));
+        Assert.Contains("GET /v1/invoices", top);
+    }
+
+    [Fact]
+    public void BringsAPromptMatchIntoThePoolEvenWhenTheHistoryPointsElsewhere() =>
+        Assert.Contains(Generate("refund", 5, "GET /v1/customers", "GET /v1/customers/cus_1"),
+            c => c.Operation.Key == "POST /v1/payments/{payment}/refund");
+
+    [Fact]
+    public void DescribesEveryCandidateWithTheFullFeatureList() =>
+        Assert.All(Generate("send it", 10, "GET /v1/invoices"), c => Assert.Equal(FeatureSchema.Count, c.Features.Length));
+}

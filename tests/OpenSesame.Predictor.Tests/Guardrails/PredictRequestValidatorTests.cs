@@ -1,0 +1,55 @@
+using System.Text.Json;
+using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Prediction;
+
+namespace OpenSesame.Predictor.Tests.Guardrails;
+
+public sealed class PredictRequestValidatorTests
+{
+    private static readonly PredictionOptions Options = new();
+
+    private static IDictionary<string, string[]> Errors(string json) =>
+        PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>(json, ContractJson.Options), Options, out _);
+
+    [Fact]
+    public void AcceptsTheCanonicalRequestAndDefaultsKToFive()
+    {
+        var errors = PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>("""
+            { "user_id": "u-42", "events": [ { "ts": "2025-07-08T14:12:03Z", "endpoint": "GET /invoices", "params": {} } ],
+              "prompt": "Let's finish billing", "spec_url": "https://example.com/spec3.yaml" }
+            """, ContractJson.Options), Options, out var request);
+
+        Assert.Empty(errors);
+        Assert.Equal(5, request!.K);
+        Assert.Equal("GET", request.Events[0].Method);
+    }
+
+    [Theory]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "k": 0 }""", "k")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "k": 21 }""", "k")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "events": [ { "params": {} } ] }""", "events[0].endpoint")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "events": [ { "endpoint": "invoices" } ] }""", "events[0].endpoint")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "events": [ null ] }""", "events[0]")]
+    [InlineData("""{ "k": 3 }""", "spec_url")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "spec": { "openapi": "3.0.0" } }""", "spec")]
+    [InlineData("""{ "spec_url": "ftp://x.io/s.json" }""", "spec_url")]
+    [InlineData("""{ "spec": 42 }""", "spec")]
+    public void NamesTheFieldOfEveryProblem(string json, string field) => Assert.Contains(field, Errors(json).Keys);
+
+    [Fact]
+    public void RefusesTooManyEventsAndTooLongPrompts()
+    {
+        var body = new PredictRequest
+        {
+            SpecUrl = "https://x.io/s.json",
+            Prompt = new string('a', Options.MaxPromptLength + 1),
+            Events = [.. Enumerable.Range(0, Options.MaxEvents + 1).Select(_ => new EventBody { Endpoint = "GET /a" })],
+        };
+
+        var errors = PredictRequestValidator.Validate(body, Options, out var request);
+
+        Assert.Null(request);
+        Assert.Contains("prompt", errors.Keys);
+        Assert.Contains("events", errors.Keys);
+    }
+}

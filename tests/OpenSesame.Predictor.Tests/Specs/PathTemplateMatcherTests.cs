@@ -1,0 +1,123 @@
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Tests.Specs;
+
+public sealed class PathTemplateMatcherTests
+{
+    private static readonly EndpointCatalog Billing = TestSpecs.Billing;
+
+    [Fact]
+    public void MapsAConcreteCallToItsTemplateAndExtractsTheId()
+    {
+        var match = Billing.Matcher.Match("GET", "/v1/invoices/in_123");
+
+        Assert.Equal(MatchKind.Exact, match.Kind);
+        Assert.Equal("GET /v1/invoices/{invoice}", match.Operation?.Key);
+        Assert.Equal("in_123", match.PathValues["invoice"]);
+    }
+
+    [Fact]
+    public void MapsATemplatedCallEvenWhenItsParameterIsNamedDifferently()
+    {
+        var match = Billing.Matcher.Match("post", "/v1/invoices/{id}/finalize");
+
+        Assert.Equal(MatchKind.Exact, match.Kind);
+        Assert.Equal("POST /v1/invoices/{invoice}/finalize", match.Operation?.Key);
+        Assert.Empty(match.PathValues);
+    }
+
+    [Theory]
+    [InlineData("/invoices/in_9")]
+    [InlineData("https://billing.example.com/v1/invoices/in_9")]
+    [InlineData("/v1/invoices/in_9/?expand=lines")]
+    public void AcceptsCallsWithoutTheVersionPrefixOrWithHostAndQuery(string path)
+    {
+        var match = Billing.Matcher.Match("GET", path);
+
+        Assert.Equal("GET /v1/invoices/{invoice}", match.Operation?.Key);
+        Assert.Equal("in_9", match.PathValues["invoice"]);
+    }
+
+    [Fact]
+    public void StripsTheServerBasePathWhenTheCallIncludesIt()
+    {
+        var catalog = TestSpecs.Parse("""
+            openapi: 3.0.0
+            info: { title: t, version: '1' }
+            servers: [ { url: 'https://api.example.com/3' } ]
+            paths:
+              /movie/{movie_id}:
+                get: { parameters: [ { name: movie_id, in: path, required: true } ], responses: { '200': { description: ok } } }
+            """);
+
+        var match = catalog.Matcher.Match("GET", "/3/movie/550");
+
+        Assert.Equal(MatchKind.Exact, match.Kind);
+        Assert.Equal("550", match.PathValues["movie_id"]);
+    }
+
+    [Fact]
+    public void PrefersALiteralSegmentOverAParameter()
+    {
+        var catalog = TestSpecs.WithOperations("GET /items/{id}", "GET /items/search");
+
+        Assert.Equal("GET /items/search", catalog.Matcher.Match("GET", "/items/search").Operation?.Key);
+        Assert.Equal("GET /items/{id}", catalog.Matcher.Match("GET", "/items/42").Operation?.Key);
+    }
+
+    [Fact]
+    public void MatchesAnUndeclaredSubPathToTheLongestSpecPathThatPrefixesIt()
+    {
+        var match = Billing.Matcher.Match("PUT", "/v1/invoices/in_123/status");
+
+        Assert.Equal(MatchKind.Prefix, match.Kind);
+        Assert.Equal("/v1/invoices/{invoice}", match.PathTemplate);
+        Assert.Equal("in_123", match.PathValues["invoice"]);
+    }
+
+    [Fact]
+    public void ReportsAPathWhoseMethodTheSpecDoesNotDeclare()
+    {
+        var match = Billing.Matcher.Match("PATCH", "/v1/invoices/in_1");
+
+        Assert.Equal(MatchKind.Path, match.Kind);
+        Assert.Equal("/v1/invoices/{invoice}", match.PathTemplate);
+    }
+
+    [Fact]
+    public void KeepsCallsThatMatchNothingAsUnmatchedInsteadOfFailing() =>
+        Assert.Equal(MatchKind.None, Billing.Matcher.Match("GET", "/totally/unknown").Kind);
+
+    [Fact]
+    public void LetsAPathLikeTrailingParameterTakeSeveralSegments()
+    {
+        var catalog = TestSpecs.WithOperations("GET /repos/{owner}/{repo}/git/refs/{ref}", "GET /repos/{owner}/{repo}/contents/{path}");
+
+        var reference = catalog.Matcher.Match("GET", "/repos/octo/hello/git/refs/heads/main");
+        var content = catalog.Matcher.Match("GET", "/repos/octo/hello/contents/docs/README.md");
+
+        Assert.Equal("heads/main", reference.PathValues["ref"]);
+        Assert.Equal("docs/README.md", content.PathValues["path"]);
+        Assert.Equal("octo", content.PathValues["owner"]);
+    }
+
+    [Fact]
+    public void ExtractsParametersThatShareASegmentWithText()
+    {
+        var catalog = TestSpecs.WithOperations("GET /files/{name}.{format}");
+
+        var match = catalog.Matcher.Match("GET", "/files/report.pdf");
+
+        Assert.Equal(MatchKind.Exact, match.Kind);
+        Assert.Equal("report", match.PathValues["name"]);
+        Assert.Equal("pdf", match.PathValues["format"]);
+    }
+
+    [Fact]
+    public void MapsCallsOfRpcStyleApisByTheirDottedMethodPath()
+    {
+        var catalog = TestSpecs.WithOperations("POST /chat.postMessage", "GET /conversations.list");
+
+        Assert.Equal("POST /chat.postMessage", catalog.Matcher.Match("POST", "/chat.postMessage").Operation?.Key);
+    }
+}
