@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace OpenSesame.Api.Tests;
+
+/// <summary>The real service in memory, with its own data folder and the repo's samples as the spec folder.</summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", Guid.NewGuid().ToString("n"));
+
+    public static string RepoRoot { get; } = FindRepoRoot();
+
+    public static string EvalData { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "evaldata"));
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("Storage:DataDirectory", _dataDirectory);
+        builder.UseSetting("Specs:Folders:0", Path.Combine(RepoRoot, "samples"));
+        builder.UseSetting("Specs:Folders:1", EvalData);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing && Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "OpenSesame.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("OpenSesame.slnx not found above the test binaries.");
+    }
+}
