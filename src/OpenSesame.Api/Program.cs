@@ -1,7 +1,8 @@
 using OpenSesame.Api;
 using OpenSesame.Predictor;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings ship next to the binary; relative paths in them (data/, samples/) stay relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddPredictor(builder.Configuration);
 builder.Services.AddApiProblemDetails();

@@ -118,9 +118,19 @@ internal sealed class LexicalIndex
         return scores;
     }
 
-    /// <summary>The typed query words this operation contains (for explanations).</summary>
-    public IEnumerable<string> MatchedTerms(IReadOnlyList<string> queryTerms, int doc) =>
-        queryTerms.Distinct().Where(t => _postings.TryGetValue(t, out var p) && p.Exists(x => x.Doc == doc));
+    /// <summary>Which typed words this operation matched, directly or through a synonym (for explanations).</summary>
+    public IEnumerable<(string Query, string Matched)> MatchedTerms(IReadOnlyList<string> queryTerms, int doc)
+    {
+        foreach (var term in queryTerms.Distinct())
+        {
+            var match = new[] { term }.Concat(Synonyms.GetValueOrDefault(term) ?? [])
+                .FirstOrDefault(t => _postings.TryGetValue(t, out var p) && p.Exists(x => x.Doc == doc));
+            if (match is not null)
+            {
+                yield return (term, match);
+            }
+        }
+    }
 
     private static IEnumerable<(string Term, float Weight)> Expand(IReadOnlyList<string> queryTerms)
     {

@@ -44,7 +44,10 @@ internal static class Explainer
         {
             case FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch:
                 var words = LexicalIndex.For(context.Catalog).MatchedTerms(context.PromptTerms, operation.Index)
-                    .Select(t => OriginalWord(context.Prompt, t)).Take(4).ToList();
+                    .Select(t => t.Query == t.Matched
+                        ? OriginalWord(context.Prompt, t.Query)
+                        : $"{OriginalWord(context.Prompt, t.Query)} ~ {OriginalWord(OperationText(operation), t.Matched)}")
+                    .Take(4).ToList();
                 return ("prompt", words.Count > 0 ? $"matches the prompt ({string.Join(", ", words)})" : "close to what the prompt asks");
             case FeatureSchema.UsesLastId:
                 var slot = operation.Path.Slots.FirstOrDefault(s => context.Values.ForSlot(s) is { } v && v.Position == context.History.Count - 1);
@@ -97,6 +100,9 @@ internal static class Explainer
         Tokenizer.Words(slot.Name) is { Count: > 0 } words && words.Any(w => w is not ("id" or "uuid" or "key"))
             ? string.Join(' ', words.Where(w => w is not ("id" or "uuid" or "key")))
             : Humanize(slot.Entity);
+
+    private static string OperationText(ApiOperation operation) =>
+        $"{operation.Summary} {operation.OperationId} {operation.PathTemplate} {operation.Description}";
 
     // Show the word as the user typed it ("invoices"), not its stem ("invoic").
     private static string OriginalWord(string? prompt, string stem) =>
