@@ -11,6 +11,7 @@ internal static class EvalDatasetAdapters
         new(StringComparer.OrdinalIgnoreCase)
         {
             ["restbench"] = catalogs => new RestBenchAdapter(catalogs),
+            ["agentdiff"] = catalogs => new AgentDiffAdapter(catalogs),
         };
 
     /// <summary>Every format name, sorted.</summary>
