@@ -92,6 +92,7 @@ internal static partial class DatasetFiles
     {
         JsonValueKind.String => value.GetString(),
         JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.Array or JsonValueKind.Object => JsonSerializer.Serialize(value),
         _ => value.GetRawText(),
     };
 

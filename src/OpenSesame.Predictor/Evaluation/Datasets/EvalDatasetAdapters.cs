@@ -12,6 +12,7 @@ internal static class EvalDatasetAdapters
         {
             ["restbench"] = catalogs => new RestBenchAdapter(catalogs),
             ["agentdiff"] = catalogs => new AgentDiffAdapter(catalogs),
+            ["nestful"] = _ => new NestfulAdapter(),
         };
 
     /// <summary>Every format name, sorted.</summary>
