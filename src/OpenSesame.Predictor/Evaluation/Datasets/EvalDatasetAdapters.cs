@@ -13,6 +13,7 @@ internal static class EvalDatasetAdapters
             ["restbench"] = catalogs => new RestBenchAdapter(catalogs),
             ["agentdiff"] = catalogs => new AgentDiffAdapter(catalogs),
             ["nestful"] = _ => new NestfulAdapter(),
+            ["toolalpaca"] = _ => new ToolAlpacaAdapter(),
         };
 
     /// <summary>Every format name, sorted.</summary>
