@@ -14,6 +14,7 @@ internal static class EvalDatasetAdapters
             ["agentdiff"] = catalogs => new AgentDiffAdapter(catalogs),
             ["nestful"] = _ => new NestfulAdapter(),
             ["toolalpaca"] = _ => new ToolAlpacaAdapter(),
+            ["octokit"] = _ => new OctokitFixturesAdapter(),
         };
 
     /// <summary>Every format name, sorted.</summary>
