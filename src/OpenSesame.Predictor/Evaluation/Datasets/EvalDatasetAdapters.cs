@@ -15,6 +15,7 @@ internal static class EvalDatasetAdapters
             ["nestful"] = _ => new NestfulAdapter(),
             ["toolalpaca"] = _ => new ToolAlpacaAdapter(),
             ["octokit"] = _ => new OctokitFixturesAdapter(),
+            ["jsonl"] = _ => new JsonlAdapter(),
         };
 
     /// <summary>Every format name, sorted.</summary>
