@@ -19,7 +19,12 @@ public sealed record EvalCall(string Method, string Path, IReadOnlyDictionary<st
 }
 
 /// <summary>A task of a dataset: one prompt (or none) and the gold sequence of calls that completes it.</summary>
-public sealed record EvalTask(string Id, EvalSpec Spec, string? Prompt, IReadOnlyList<EvalCall> Gold);
+/// <param name="FirstTarget">
+/// The first gold index that becomes a question: cases are cut only for targets at index &gt;= FirstTarget, the calls
+/// before it are history only. 0 for task datasets (every call is predicted, the first from the prompt alone); the
+/// neutral JSONL format sets it to the number of its events, so that only its <c>expected</c> call is asked for.
+/// </param>
+public sealed record EvalTask(string Id, EvalSpec Spec, string? Prompt, IReadOnlyList<EvalCall> Gold, int FirstTarget = 0);
 
 /// <summary>
 /// One next-call question cut from a task: given the prompt and the first <c>History.Count</c> gold calls,
@@ -39,4 +44,11 @@ public interface IEvalDatasetAdapter
     /// <param name="datasetPath">The dataset file (or folder, for octokit fixtures).</param>
     /// <param name="specOverride">A spec to use instead of the one the adapter finds under ../shared/evaldata.</param>
     IEnumerable<EvalTask> Load(string datasetPath, string? specOverride);
+
+    /// <summary>
+    /// As <see cref="Load(string, string?)"/>, and records in <paramref name="report"/> what the adapter left out and why
+    /// (rows of a non-REST service, pseudo-actions, requests to another host), so a run can say what it did not score.
+    /// Adapters that drop nothing need not implement it.
+    /// </summary>
+    IEnumerable<EvalTask> Load(string datasetPath, string? specOverride, EvalReport report) => Load(datasetPath, specOverride);
 }

@@ -1,0 +1,145 @@
+using System.Globalization;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Evaluation;
+
+/// <summary>
+/// Cuts tasks into next-call questions and names each expected call by the spec's own operation key, so that scoring
+/// compares like with like whatever spelling the dataset used (<c>PUT /files/{id}</c>, <c>conversations.history</c>,
+/// <c>GET /repos/octokit/hello-world</c>). Mapping goes through the catalog's matcher, the same one predictions use.
+/// </summary>
+internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
+{
+    public const string NoOperation = "no spec path matches the call";
+    public const string PrefixOnly = "only a leading part of the path is a spec path";
+    public const string MethodNotDeclared = "the path is a spec path but the method is not declared on it";
+    public const string GreedyParameter = "a trailing path parameter took several segments";
+    public const string SwallowedLiteral = "a trailing path parameter would take a segment the spec has as a literal there";
+
+    public EvalCaseBuilder()
+        : this(new EvalSpecCatalogs())
+    {
+    }
+
+    public EvalSpecCatalogs Catalogs => catalogs;
+
+    /// <summary>All cases of all tasks; counts go to <paramref name="report"/>.</summary>
+    public List<EvalCase> Build(IEnumerable<EvalTask> tasks, EvalReport report)
+    {
+        var cases = new List<EvalCase>();
+        foreach (var task in tasks)
+        {
+            cases.AddRange(Build(task, report));
+        }
+
+        return cases;
+    }
+
+    /// <summary>
+    /// One case per gold index i &gt;= <see cref="EvalTask.FirstTarget"/>: history = gold[0..i), expected = gold[i].
+    /// A target that maps onto no operation yields no case. History keeps the calls as the dataset spelled them,
+    /// mapped or not, because a predictor meets unknown calls in real traffic too.
+    /// </summary>
+    public List<EvalCase> Build(EvalTask task, EvalReport report)
+    {
+        var catalog = catalogs.Get(task.Spec);
+        report.Tasks++;
+        var cases = new List<EvalCase>();
+        for (var i = 0; i < task.Gold.Count; i++)
+        {
+            var call = task.Gold[i];
+            var example = string.Create(CultureInfo.InvariantCulture, $"{task.Id}#{i}: {call.Endpoint}");
+            var operation = Map(catalog, call, out var reason);
+            if (operation is null)
+            {
+                report.Unmap(reason!, example);
+            }
+            else if (reason is not null)
+            {
+                report.Loose(reason, $"{example} -> {operation.Key}");
+            }
+
+            if (i < task.FirstTarget)
+            {
+                continue;
+            }
+
+            if (operation is null)
+            {
+                report.UnmappableCases++;
+                continue;
+            }
+
+            cases.Add(new EvalCase(task.Id, task.Spec, task.Prompt, task.Gold.Take(i).ToList(), operation.Key));
+            report.Cases++;
+        }
+
+        return cases;
+    }
+
+    /// <summary>
+    /// The operation a call names: exact matches, and path matches (the operation the spec declares on that path, so a
+    /// Slack method named without its HTTP verb still lands on it). Prefix-only matches are not the call, nor is a
+    /// path match whose trailing parameter swallowed a literal segment of a longer spec path.
+    /// </summary>
+    /// <param name="reason">Why the call did not map, or why it mapped only loosely; null for an exact match.</param>
+    public static ApiOperation? Map(EndpointCatalog catalog, EvalCall call, out string? reason)
+    {
+        var match = catalog.Matcher.Match(call.Method, call.Path);
+        switch (match.Kind)
+        {
+            case MatchKind.Exact:
+                reason = null;
+                return PlainVariant(catalog, call, match.Operation!);
+            case MatchKind.Path when SwallowsLiteral(catalog, match):
+                reason = SwallowedLiteral;
+                return null;
+            case MatchKind.Path:
+                reason = string.Equals(match.Operation!.Method, call.Method, StringComparison.OrdinalIgnoreCase)
+                    ? GreedyParameter
+                    : MethodNotDeclared;
+                return PlainVariant(catalog, call, match.Operation!);
+            case MatchKind.Prefix:
+                reason = PrefixOnly;
+                return null;
+            default:
+                reason = NoOperation;
+                return null;
+        }
+    }
+
+    // Box describes variants of one endpoint under fragment paths ("/files/{file_id}#add_shared_link"), and a templated
+    // call's placeholder fits the variant's segment as well as the plain parameter. A call that names no variant is
+    // the plain operation.
+    private static ApiOperation PlainVariant(EndpointCatalog catalog, EvalCall call, ApiOperation operation)
+    {
+        var fragment = operation.PathTemplate.IndexOf('#', StringComparison.Ordinal);
+        return fragment > 0 && !call.Path.Contains('#', StringComparison.Ordinal)
+            ? catalog.Find(operation.Method, operation.PathTemplate[..fragment]) ?? operation
+            : operation;
+    }
+
+    // A trailing parameter that took several segments is right for GitHub's {ref} = "heads/main", and wrong when the
+    // spec has a literal where the value's pieces go: "/repos/o/r/contents/" is no repository named "r/contents" (the
+    // spec continues {repo} with "contents"), and "/pets/search/advanced" is no pet "search/advanced" ("search" is a
+    // sibling of {petId}). Those calls go down a literal branch that the spec does not take as far as the call.
+    private static bool SwallowsLiteral(EndpointCatalog catalog, PathMatch match)
+    {
+        var template = match.Shape!.Segments;
+        var last = PathShape.ParameterNames(template[^1]).FirstOrDefault();
+        if (last is null || !match.PathValues.TryGetValue(last, out var value) || !value.Contains('/', StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var pieces = value.Split('/');
+        return HasLiteralAt(catalog, template.Take(template.Count - 1).ToList(), pieces[0])
+            || HasLiteralAt(catalog, template, pieces[1]);
+    }
+
+    private static bool HasLiteralAt(EndpointCatalog catalog, IReadOnlyList<string> parent, string segment) =>
+        catalog.Operations.Any(o => o.Path.Segments.Count > parent.Count
+            && !PathShape.IsParameter(o.Path.Segments[parent.Count])
+            && string.Equals(o.Path.Segments[parent.Count], segment, StringComparison.OrdinalIgnoreCase)
+            && o.Path.Segments.Take(parent.Count).SequenceEqual(parent, StringComparer.Ordinal));
+}

@@ -1,0 +1,31 @@
+using OpenSesame.Predictor.Evaluation;
+using OpenSesame.Predictor.Evaluation.Datasets;
+
+namespace OpenSesame.Predictor.Tests.Evaluation;
+
+public sealed class EvalDatasetAdaptersTests
+{
+    [Fact]
+    public void EveryAdapterIsFoundByItsFormatName()
+    {
+        Assert.Equal(["agentdiff", "jsonl", "nestful", "octokit", "restbench", "toolalpaca"], EvalDatasetAdapters.Formats);
+        Assert.All(EvalDatasetAdapters.Formats, format => Assert.Equal(format, EvalDatasetAdapters.Get(format).Format));
+    }
+
+    [Fact]
+    public void FormatNamesIgnoreCaseAndSpaces()
+    {
+        Assert.Equal("restbench", EvalDatasetAdapters.Find(" RestBench ")?.Format);
+    }
+
+    [Fact]
+    public void AnUnknownFormatListsTheKnownOnes()
+    {
+        Assert.Null(EvalDatasetAdapters.Find("arazzo"));
+
+        var error = Assert.Throws<EvalDataException>(() => EvalDatasetAdapters.Get("arazzo"));
+
+        Assert.Contains("arazzo", error.Message, StringComparison.Ordinal);
+        Assert.Contains("agentdiff, jsonl, nestful, octokit, restbench, toolalpaca", error.Message, StringComparison.Ordinal);
+    }
+}
