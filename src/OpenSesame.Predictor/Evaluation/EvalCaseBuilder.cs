@@ -14,7 +14,6 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
     public const string PrefixOnly = "only a leading part of the path is a spec path";
     public const string MethodNotDeclared = "the path is a spec path but the method is not declared on it";
     public const string GreedyParameter = "a trailing path parameter took several segments";
-    public const string SwallowedLiteral = "a trailing path parameter would take a segment the spec has as a literal there";
 
     public EvalCaseBuilder()
         : this(new EvalSpecCatalogs())
@@ -79,8 +78,8 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
 
     /// <summary>
     /// The operation a call names: exact matches, and path matches (the operation the spec declares on that path, so a
-    /// Slack method named without its HTTP verb still lands on it). Prefix-only matches are not the call, nor is a
-    /// path match whose trailing parameter swallowed a literal segment of a longer spec path.
+    /// Slack method named without its HTTP verb still lands on it). Prefix-only matches are not the call; a
+    /// path-like trailing parameter that took several segments (GitHub's <c>{ref}</c> = "heads/main") is loose but kept.
     /// </summary>
     /// <param name="reason">Why the call did not map, or why it mapped only loosely; null for an exact match.</param>
     public static ApiOperation? Map(EndpointCatalog catalog, EvalCall call, out string? reason)
@@ -91,9 +90,6 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
             case MatchKind.Exact:
                 reason = null;
                 return PlainVariant(catalog, call, match.Operation!);
-            case MatchKind.Path when SwallowsLiteral(catalog, match):
-                reason = SwallowedLiteral;
-                return null;
             case MatchKind.Path:
                 reason = string.Equals(match.Operation!.Method, call.Method, StringComparison.OrdinalIgnoreCase)
                     ? GreedyParameter
@@ -118,28 +114,4 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
             ? catalog.Find(operation.Method, operation.PathTemplate[..fragment]) ?? operation
             : operation;
     }
-
-    // A trailing parameter that took several segments is right for GitHub's {ref} = "heads/main", and wrong when the
-    // spec has a literal where the value's pieces go: "/repos/o/r/contents/" is no repository named "r/contents" (the
-    // spec continues {repo} with "contents"), and "/pets/search/advanced" is no pet "search/advanced" ("search" is a
-    // sibling of {petId}). Those calls go down a literal branch that the spec does not take as far as the call.
-    private static bool SwallowsLiteral(EndpointCatalog catalog, PathMatch match)
-    {
-        var template = match.Shape!.Segments;
-        var last = PathShape.ParameterNames(template[^1]).FirstOrDefault();
-        if (last is null || !match.PathValues.TryGetValue(last, out var value) || !value.Contains('/', StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var pieces = value.Split('/');
-        return HasLiteralAt(catalog, template.Take(template.Count - 1).ToList(), pieces[0])
-            || HasLiteralAt(catalog, template, pieces[1]);
-    }
-
-    private static bool HasLiteralAt(EndpointCatalog catalog, IReadOnlyList<string> parent, string segment) =>
-        catalog.Operations.Any(o => o.Path.Segments.Count > parent.Count
-            && !PathShape.IsParameter(o.Path.Segments[parent.Count])
-            && string.Equals(o.Path.Segments[parent.Count], segment, StringComparison.OrdinalIgnoreCase)
-            && o.Path.Segments.Take(parent.Count).SequenceEqual(parent, StringComparer.Ordinal));
 }

@@ -34,9 +34,9 @@ public sealed class OctokitFixturesAdapterTests
         //   spec only knows with a path segment.
         Assert.Equal(60, run.Cases.Count);
         Assert.Equal(7, run.Report.UnmappedCalls);
-        Assert.Equal(6, run.Report.Unmapped[EvalCaseBuilder.PrefixOnly].Count);
-        Assert.Equal(["get-content#0: GET /repos/octokit-fixture-org/hello-world/contents/"],
-            run.Report.Unmapped[EvalCaseBuilder.SwallowedLiteral].Examples);
+        Assert.Equal(7, run.Report.Unmapped[EvalCaseBuilder.PrefixOnly].Count);
+        Assert.Contains("get-content#0: GET /repos/octokit-fixture-org/hello-world/contents/",
+            run.Report.Unmapped[EvalCaseBuilder.PrefixOnly].Examples);
 
         // The list-refs call GET .../git/refs/ was removed from the spec; by path it lands on POST .../git/refs
         // (the only method declared there): 2 cases whose expected call is the right path with the spec's method.
