@@ -117,12 +117,6 @@ internal static class PredictCommand
                 Markup.Escape(prediction.Why));
         }
 
-        if (Console.IsOutputRedirected)
-        {
-            // Spectre assumes 80 columns without a terminal; a pipe or a file has no width to respect.
-            AnsiConsole.Profile.Width = 200;
-        }
-
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}, {response.ProcessingTimeMs:0.0} ms, spec cached: {response.Cached}[/]");
     }

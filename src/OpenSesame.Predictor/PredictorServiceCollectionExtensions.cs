@@ -40,6 +40,7 @@ public static class PredictorServiceCollectionExtensions
 
         services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
         services.AddSingleton<ICandidateRanker, HeuristicRanker>();
+        services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;
     }

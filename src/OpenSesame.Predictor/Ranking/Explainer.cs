@@ -73,8 +73,6 @@ internal static class Explainer
                 return ("repeat", $"you already went from {last?.Operation?.Key} to it in this session");
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {Humanize(operation.Path.MainResource ?? "resources")}");
-            case FeatureSchema.LlmRank:
-                return ("llm", candidate.ProposedReason ?? "proposed by the language model");
             default:
                 return (feature.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
         }

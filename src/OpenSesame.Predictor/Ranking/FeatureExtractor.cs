@@ -147,8 +147,6 @@ internal sealed class FeatureExtractor
     public static void SetGeneratorRanks(float[] features, IReadOnlyDictionary<string, int> ranks)
     {
         features[FeatureSchema.LocalRank] = ranks.TryGetValue(LocalCandidateGenerator.SourceName, out var local) ? 1f / (1 + local) : 0;
-        features[FeatureSchema.LlmRank] = ranks.Where(r => r.Key != LocalCandidateGenerator.SourceName)
-            .Select(r => 1f / (1 + r.Value)).DefaultIfEmpty(0).Max();
     }
 
     /// <summary>Share of path parameters the history can fill, and whether one of them is an id of the last call.</summary>

@@ -5,7 +5,8 @@ public sealed record FeatureInfo(string Name, string Meaning);
 
 /// <summary>
 /// The fixed, spec-agnostic feature list every ranker reads. The order is part of a trained model's contract:
-/// append new features at the end and retrain; never reorder.
+/// append new features at the end and retrain; never reorder. A feature joins only when training data can exercise
+/// it (an LLM-rank feature waits for LLM candidates in the training data).
 /// </summary>
 public static class FeatureSchema
 {
@@ -37,7 +38,6 @@ public static class FeatureSchema
     public const int Depth = 25;
     public const int Deprecated = 26;
     public const int LocalRank = 27;
-    public const int LlmRank = 28;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -69,7 +69,6 @@ public static class FeatureSchema
         new("depth", "number of path segments of the operation, divided by 10"),
         new("deprecated", "the spec marks the operation deprecated"),
         new("local_rank", "1/(1+rank) of the operation in the local generator's ordering (0 when it did not propose it)"),
-        new("llm_rank", "1/(1+rank) of the operation in the LLM generator's ordering (0 when no LLM proposed it)"),
     ];
 
     public static int Count => All.Count;

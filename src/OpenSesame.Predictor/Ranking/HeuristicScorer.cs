@@ -23,7 +23,6 @@ internal static class HeuristicScorer
         (FeatureSchema.TransitionSeen, 0.8f),
         (FeatureSchema.DestructiveWithoutIntent, -3.0f),
         (FeatureSchema.Deprecated, -0.5f),
-        (FeatureSchema.LlmRank, 1.0f),
     ];
 
     // Entry points matter when there is nothing else to go on; a prompt or a history speaks louder.

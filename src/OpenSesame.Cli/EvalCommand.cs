@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OpenSesame.Predictor.Evaluation;
+using OpenSesame.Predictor.Evaluation.Datasets;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
+using Spectre.Console;
+
+namespace OpenSesame.Cli;
+
+/// <summary>
+/// <c>opensesame eval --format &lt;name&gt; --dataset &lt;path&gt; [--spec &lt;path&gt;] [--json] [--cases-out file.jsonl]</c>:
+/// every system side by side on every next-call case of a dataset.
+/// </summary>
+internal static class EvalCommand
+{
+    private const int K = 5;
+
+    public static Command Create()
+    {
+        var format = new Option<string>("--format") { Description = $"Dataset format: {string.Join(", ", EvalDatasetAdapters.Formats)}.", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "The dataset file (or folder, for octokit fixtures).", Required = true };
+        var spec = new Option<string?>("--spec") { Description = "Use this spec instead of the one the adapter finds under ../shared/evaldata." };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
+        var casesOut = new Option<FileInfo?>("--cases-out") { Description = "Write one JSON line per case: input, target, and each system's top 5." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random baseline.", DefaultValueFactory = _ => 42 };
+
+        var command = new Command("eval", "Evaluate the predictors on a task set.") { format, dataset, spec, json, casesOut, seed };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = CliHost.Build();
+            var catalogs = new EvalSpecCatalogs();
+            var report = new EvalReport();
+            List<EvalCase> cases;
+            try
+            {
+                var adapter = EvalDatasetAdapters.Get(parse.GetValue(format)!, catalogs);
+                var tasks = adapter.Load(parse.GetValue(dataset)!, parse.GetValue(spec), report).ToList();
+                cases = new EvalCaseBuilder(catalogs).Build(tasks, report);
+            }
+            catch (EvalDataException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+
+            var systems = Systems(services, parse.GetValue(seed));
+            var result = await RunWithProgressAsync(new EvalRunner(catalogs), parse.GetValue(dataset)!, cases, report, systems, cancellationToken);
+            if (parse.GetValue(casesOut) is { } file)
+            {
+                await WriteCasesAsync(file, result, cancellationToken);
+            }
+
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(JsonSerializer.Serialize(ToJson(result), ContractJson.Options));
+            }
+            else
+            {
+                PrintTables(result);
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    private static List<IEvalSystem> Systems(IServiceProvider services, int seed)
+    {
+        var pipeline = services.GetRequiredService<CandidatePipeline>();
+        return
+        [
+            new RandomSystem(seed),
+            new PopularitySystem(),
+            new LexicalSystem(),
+            new PipelineSystem("heuristic", pipeline, new HeuristicRanker(), K),
+        ];
+    }
+
+    private static async Task<EvalResult> RunWithProgressAsync(EvalRunner runner, string dataset, List<EvalCase> cases,
+        EvalReport report, List<IEvalSystem> systems, CancellationToken cancellationToken)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            await Console.Error.WriteLineAsync($"evaluating {cases.Count} cases with {systems.Count} systems ...");
+            var done = await runner.RunAsync(dataset, cases, report, systems, null, cancellationToken);
+            await Console.Error.WriteLineAsync("evaluation complete");
+            return done;
+        }
+
+        EvalResult? result = null;
+        await AnsiConsole.Progress().StartAsync(async progress =>
+        {
+            var task = progress.AddTask($"evaluating {cases.Count} cases", maxValue: Math.Max(1, cases.Count));
+            result = await runner.RunAsync(dataset, cases, report, systems, new Progress<int>(n => task.Value = n), cancellationToken);
+            task.Value = task.MaxValue;
+        });
+        return result!;
+    }
+
+    private static object ToJson(EvalResult result) => new
+    {
+        dataset = result.Dataset,
+        cases = result.Report.Cases,
+        unmappable_cases = result.Report.UnmappableCases,
+        skipped = result.Report.SkippedCount,
+        systems = result.Systems.ToDictionary(s => s.Key, s => new
+        {
+            top1 = Round(s.Value.Overall.Top1),
+            top3 = Round(s.Value.Overall.Top3),
+            top5 = Round(s.Value.Overall.Top5),
+            mrr = Round(s.Value.Overall.Mrr),
+            ndcg5 = Round(s.Value.Overall.Ndcg5),
+            coverage = Round(s.Value.Overall.Coverage),
+            cases = s.Value.Overall.Count,
+            by_history = s.Value.ByHistory.ToDictionary(b => b.Key, b => new
+            {
+                top1 = Round(b.Value.Top1),
+                top3 = Round(b.Value.Top3),
+                mrr = Round(b.Value.Mrr),
+                cases = b.Value.Count,
+            }),
+        }),
+    };
+
+    private static double Round(double value) => Math.Round(value, 4);
+
+    private static async Task WriteCasesAsync(FileInfo file, EvalResult result, CancellationToken cancellationToken)
+    {
+        file.Directory?.Create();
+        await using var writer = new StreamWriter(file.FullName);
+        foreach (var outcome in result.Outcomes)
+        {
+            var line = JsonSerializer.Serialize(new
+            {
+                task = outcome.Case.TaskId,
+                spec = outcome.Case.Spec.Name,
+                prompt = outcome.Case.Prompt,
+                history = outcome.Case.History.Select(h => h.Endpoint),
+                expected = outcome.Case.Expected,
+                systems = outcome.Ranked.ToDictionary(r => r.Key, r => new
+                {
+                    rank = RankingMetrics.RankOf(r.Value, outcome.Case.Expected),
+                    top5 = r.Value.Take(5),
+                }),
+            }, ContractJson.Options);
+            await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+        }
+    }
+
+    private static void PrintTables(EvalResult result)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(result.Dataset)}[/]: {result.Report.Cases} cases"
+                               + $" ({result.Report.UnmappableCases} unmappable targets, {result.Report.SkippedCount} items skipped by the adapter)");
+        var table = new Table().AddColumns("system", "top1", "top3", "top5", "mrr", "ndcg5", "coverage", "cases");
+        foreach (var (name, scores) in result.Systems)
+        {
+            var s = scores.Overall;
+            table.AddRow(name, F(s.Top1), F(s.Top3), F(s.Top5), F(s.Mrr), F(s.Ndcg5), F(s.Coverage), s.Count.ToString(CultureInfo.InvariantCulture));
+        }
+
+        AnsiConsole.Write(table);
+        var buckets = new Table().AddColumn("system");
+        foreach (var bucket in RankingMetrics.HistoryBuckets)
+        {
+            buckets.AddColumn($"top3 h={bucket}").AddColumn($"mrr h={bucket}").AddColumn($"n h={bucket}");
+        }
+
+        foreach (var (name, scores) in result.Systems)
+        {
+            buckets.AddRow([name, .. RankingMetrics.HistoryBuckets.SelectMany(b => new[]
+            {
+                F(scores.ByHistory[b].Top3), F(scores.ByHistory[b].Mrr), scores.ByHistory[b].Count.ToString(CultureInfo.InvariantCulture),
+            })]);
+        }
+
+        AnsiConsole.Write(buckets);
+    }
+
+    private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+}

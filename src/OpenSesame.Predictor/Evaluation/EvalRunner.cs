@@ -1,0 +1,52 @@
+using System.Text.Json;
+using OpenSesame.Predictor.Prediction;
+
+namespace OpenSesame.Predictor.Evaluation;
+
+/// <summary>The ranked lists of one case, per system, kept for error analysis (<c>--cases-out</c>).</summary>
+internal sealed record CaseOutcome(EvalCase Case, IReadOnlyDictionary<string, IReadOnlyList<string>> Ranked);
+
+/// <summary>Scores of each system on one dataset.</summary>
+internal sealed record EvalResult(
+    string Dataset,
+    EvalReport Report,
+    IReadOnlyDictionary<string, RankingReport> Systems,
+    IReadOnlyList<CaseOutcome> Outcomes);
+
+/// <summary>Runs every system on every case of a dataset, with the history as the dataset gives it.</summary>
+internal sealed class EvalRunner(EvalSpecCatalogs catalogs)
+{
+    public async Task<EvalResult> RunAsync(string dataset, IReadOnlyList<EvalCase> cases, EvalReport report,
+        IReadOnlyList<IEvalSystem> systems, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var ranked = systems.ToDictionary(s => s.Name, _ => new List<RankedCase>(cases.Count), StringComparer.Ordinal);
+        var outcomes = new List<CaseOutcome>(cases.Count);
+        for (var i = 0; i < cases.Count; i++)
+        {
+            var @case = cases[i];
+            var context = ContextOf(catalogs, @case);
+            var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+            foreach (var system in systems)
+            {
+                var list = await system.RankAsync(context, cancellationToken);
+                lists[system.Name] = list;
+                ranked[system.Name].Add(new RankedCase(list, @case.Expected, @case.History.Count));
+            }
+
+            outcomes.Add(new CaseOutcome(@case, lists));
+            progress?.Report(i + 1);
+        }
+
+        return new EvalResult(dataset, report,
+            ranked.ToDictionary(r => r.Key, r => RankingMetrics.Compute(r.Value), StringComparer.Ordinal), outcomes);
+    }
+
+    /// <summary>The prediction context of a case: its spec, its history (as spelled by the dataset), its prompt.</summary>
+    public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case) =>
+        PredictionContext.Create(
+            catalogs.Get(@case.Spec),
+            @case.History.Select(call => new HistoryEvent(null, call.Method.ToUpperInvariant(), call.Path,
+                call.Params?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)) ?? HistoryEvent.NoParams)),
+            @case.Prompt,
+            DateTimeOffset.UnixEpoch);
+}
