@@ -42,8 +42,11 @@ internal static partial class PromptWriter
         return missing ? null : text;
     }
 
+    /// <summary>The phrasing in a random frame; a question ("was it refunded?") already is a whole prompt.</summary>
     public static string Frame(Random random, string phrasing) =>
-        string.Format(System.Globalization.CultureInfo.InvariantCulture, Frames[random.Next(Frames.Length)], phrasing);
+        phrasing.EndsWith('?')
+            ? phrasing
+            : string.Format(System.Globalization.CultureInfo.InvariantCulture, Frames[random.Next(Frames.Length)], phrasing);
 
     public static string Vague(Random random) => VaguePrompts[random.Next(VaguePrompts.Length)];
 

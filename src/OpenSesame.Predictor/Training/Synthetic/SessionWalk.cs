@@ -14,7 +14,7 @@ internal sealed class SessionWalk
     private readonly Dictionary<string, EntityState> _entities = new(StringComparer.Ordinal);
     private readonly List<SyntheticCall> _calls = [];
 
-    // Entity → id each call used, so its phrasing can say "finalize invoice in_…".
+    // Entity and path parameter → id each call used, so its phrasing can say "finalize invoice in_…".
     private readonly List<Dictionary<string, string>> _callEntities = [];
     private readonly HashSet<string> _done = new(StringComparer.Ordinal);
     private GoalDefinition? _goal;
@@ -158,8 +158,9 @@ internal sealed class SessionWalk
                          ?? throw new InvalidOperationException($"{_domain.Name}: no entity carries {{{slots[i].Name}}} of {key}.");
 
             // A repeated call moves on to the next listed item (bulk edits); the parents stay the same.
-            var id = Resolve(entity, advance: repeat && i == slots.Count - 1);
+            var id = Resolve(entity, advance: repeat && !step.SameItemOnRepeat && i == slots.Count - 1);
             used[entity] = id;
+            used[slots[i].Name] = id;
             path = path.Replace("{" + slots[i].Name + "}", Uri.EscapeDataString(id), StringComparison.Ordinal);
         }
 
@@ -169,7 +170,10 @@ internal sealed class SessionWalk
         foreach (var entity in step.Creates)
         {
             var state = State(entity);
-            state.Current = NewId(entity);
+            state.Current = step.IdFromParam.TryGetValue(entity, out var name) && parameters.TryGetValue(name, out var chosen)
+                ? chosen
+                : NewId(entity);
+            state.Issued.Add(state.Current);
             produced[entity] = [state.Current];
         }
 
@@ -209,6 +213,7 @@ internal sealed class SessionWalk
 
                 // The next page of a list keeps the filters of the first one.
                 _ when paging => previousCall!.Params.GetValueOrDefault(parameter.Name),
+                ValueKind.Entity when send && generator.Other => ResolveOther(generator.Entity!),
                 ValueKind.Entity when send => used[generator.Entity!] = Resolve(generator.Entity!, advance: false),
                 _ when send => generator.Generate(_random, _start),
                 _ => null,
@@ -253,6 +258,16 @@ internal sealed class SessionWalk
 
         state.Used.Add(state.Current);
         return state.Current;
+    }
+
+    /// <summary>An id of the entity other than the current one, preferably one a list showed; the current stays.</summary>
+    private string ResolveOther(string entity)
+    {
+        var state = State(entity);
+        var candidates = state.Pool.Where(id => id != state.Current).ToList();
+        var id = candidates.Count > 0 ? candidates[_random.Next(candidates.Count)] : NewId(entity);
+        state.Used.Add(id);
+        return id;
     }
 
     private List<string> Reveal(string entity)

@@ -132,10 +132,16 @@ internal sealed class OperationStep
     /// <summary>Entities whose new id the response returns.</summary>
     public IReadOnlyList<string> Creates { get; init; } = [];
 
+    /// <summary>Created entities whose id is a value the user chose (a repo name, a plan code): entity → parameter.</summary>
+    public IReadOnlyDictionary<string, string> IdFromParam { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Entities whose ids the response lists; the user goes on with one of them.</summary>
     public IReadOnlyList<string> Picks { get; init; } = [];
 
     public IReadOnlyDictionary<string, ValueGenerator> Params { get; init; } = new Dictionary<string, ValueGenerator>();
+
+    /// <summary>An immediate repeat works on the same item (more usage, another message) instead of the next listed one.</summary>
+    public bool SameItemOnRepeat { get; init; }
 
     /// <summary>How a user asks for this step ("finalize invoice {invoice}"); placeholders name entities, params or vocabulary.</summary>
     public IReadOnlyList<string> Phrasings { get; init; } = [];

@@ -59,6 +59,11 @@ internal sealed class ValueGenerator
     public IReadOnlyList<string> Values { get; init; } = [];
     public IReadOnlyList<string> Words { get; init; } = [];
     public string? Entity { get; init; }
+
+    /// <summary>For <see cref="ValueKind.Entity"/>: a second item of the entity, not the one being worked on
+    /// (the duplicate to merge, the folder to move into).</summary>
+    public bool Other { get; init; }
+
     public string? Format { get; init; }
 
     /// <summary>Chance that an optional parameter is sent at all; required ones always are.</summary>

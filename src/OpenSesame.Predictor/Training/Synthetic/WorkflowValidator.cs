@@ -150,6 +150,14 @@ internal static class WorkflowValidator
         }
 
         var sent = operation.Parameters.Where(p => p.In is ParameterLocation.Query or ParameterLocation.Body).ToList();
+        foreach (var (entity, name) in step.IdFromParam)
+        {
+            if (!step.Creates.Contains(entity, StringComparer.Ordinal) || !sent.Any(p => p.Name == name && p.Required))
+            {
+                problems.Add($"{key}: idFromParam needs '{entity}' among creates and '{name}' a required parameter");
+            }
+        }
+
         foreach (var name in step.Params.Keys.Where(n => !sent.Any(p => p.Name == n)))
         {
             problems.Add($"{key} has a generator for '{name}', which is not one of its query or body parameters");
@@ -164,7 +172,8 @@ internal static class WorkflowValidator
         {
             foreach (var name in PromptWriter.Placeholders(phrasing))
             {
-                if (!workflow.Entities.ContainsKey(name) && !sent.Any(p => p.Name == name) && !workflow.Vocabulary.ContainsKey(name))
+                if (!workflow.Entities.ContainsKey(name) && !operation.Parameters.Any(p => p.Name == name && p.In != ParameterLocation.Header)
+                    && !workflow.Vocabulary.ContainsKey(name))
                 {
                     problems.Add($"{key}: phrasing '{phrasing}' names '{name}', which is no entity, parameter or vocabulary");
                 }
