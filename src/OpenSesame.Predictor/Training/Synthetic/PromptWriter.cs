@@ -48,6 +48,27 @@ internal static partial class PromptWriter
             ? phrasing
             : string.Format(System.Globalization.CultureInfo.InvariantCulture, Frames[random.Next(Frames.Length)], phrasing);
 
+    /// <summary>
+    /// A spec summary as a request: lower-cased, without the final period, and "Returns the events" → "return the
+    /// events", since many specs describe operations in the third person.
+    /// </summary>
+    public static string Imperative(string summary)
+    {
+        var text = char.ToLowerInvariant(summary[0]) + summary[1..].TrimEnd('.');
+        var space = text.IndexOf(' ', StringComparison.Ordinal);
+        var verb = space < 0 ? text : text[..space];
+        if (verb.Length < 4 || !verb.All(char.IsAsciiLetterLower) || verb[^1] != 's' || verb.EndsWith("ss", StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        var bare = verb.EndsWith("ies", StringComparison.Ordinal) ? verb[..^3] + "y"
+            : verb.EndsWith("ches", StringComparison.Ordinal) || verb.EndsWith("shes", StringComparison.Ordinal)
+              || verb.EndsWith("sses", StringComparison.Ordinal) || verb.EndsWith("xes", StringComparison.Ordinal) ? verb[..^2]
+            : verb[..^1];
+        return bare + text[verb.Length..];
+    }
+
     public static string Vague(Random random) => VaguePrompts[random.Next(VaguePrompts.Length)];
 
     public static string Noise(Random random, string text, SyntheticSamplerOptions options)

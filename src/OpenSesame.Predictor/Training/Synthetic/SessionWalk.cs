@@ -196,7 +196,8 @@ internal sealed class SessionWalk
         Dictionary<string, string> used)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        var paging = repeat && operation.Parameters.Any(p => _workflow.GeneratorFor(key, p.Name)?.Kind is ValueKind.Cursor or ValueKind.Page);
+        var paging = repeat && operation.Parameters.Any(p =>
+            _workflow.GeneratorFor(key, p.Name)?.Kind is ValueKind.Cursor or ValueKind.Page or ValueKind.Offset);
         foreach (var parameter in operation.Parameters)
         {
             if (parameter.In is not (ParameterLocation.Query or ParameterLocation.Body)
@@ -209,7 +210,8 @@ internal sealed class SessionWalk
             var value = generator.Kind switch
             {
                 ValueKind.Cursor => repeat ? Cursor(generator, previousCall!) : null,
-                ValueKind.Page => repeat ? NextPage(previousCall!, parameter.Name) : null,
+                ValueKind.Page => repeat ? NextPage(previousCall!, parameter.Name, 1, 1) : null,
+                ValueKind.Offset => repeat ? NextPage(previousCall!, parameter.Name, 0, generator.Step) : null,
 
                 // The next page of a list keeps the filters of the first one.
                 _ when paging => previousCall!.Params.GetValueOrDefault(parameter.Name),
@@ -232,10 +234,11 @@ internal sealed class SessionWalk
             ? shown[^1]
             : generator.Generate(_random, _start);
 
-    private static string NextPage(SyntheticCall previousCall, string name) =>
-        previousCall.Params.TryGetValue(name, out var page) && int.TryParse(page, CultureInfo.InvariantCulture, out var number)
-            ? (number + 1).ToString(CultureInfo.InvariantCulture)
-            : "2";
+    // The previous call's value (or the first page's when it sent none) plus one page.
+    private static string NextPage(SyntheticCall previousCall, string name, long first, long step) =>
+        ((previousCall.Params.TryGetValue(name, out var page) && long.TryParse(page, CultureInfo.InvariantCulture, out var number)
+            ? number
+            : first) + step).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The id a call uses for an entity: the one being worked on, else one the last list showed, else (nothing known
@@ -260,12 +263,20 @@ internal sealed class SessionWalk
         return state.Current;
     }
 
-    /// <summary>An id of the entity other than the current one, preferably one a list showed; the current stays.</summary>
+    /// <summary>
+    /// An id of the entity other than the current one, preferably one a list showed; the current stays. A made-up
+    /// one joins the pool, so the session can go on to open it (the folder it just moved a file into).
+    /// </summary>
     private string ResolveOther(string entity)
     {
         var state = State(entity);
         var candidates = state.Pool.Where(id => id != state.Current).ToList();
         var id = candidates.Count > 0 ? candidates[_random.Next(candidates.Count)] : NewId(entity);
+        if (candidates.Count == 0)
+        {
+            state.Pool.Add(id);
+        }
+
         state.Used.Add(id);
         return id;
     }
@@ -359,7 +370,7 @@ internal sealed class SessionWalk
         var operation = _domain.Catalog.Find(call.Method, call.PathTemplate)!;
         if (operation.Summary is { Length: > 0 } summary && _random.NextDouble() < _options.SummaryPhrasingProbability)
         {
-            return char.ToLowerInvariant(summary[0]) + summary[1..].TrimEnd('.');
+            return PromptWriter.Imperative(summary);
         }
 
         var filled = _workflow.Operations[call.Key].Phrasings

@@ -6,7 +6,8 @@ namespace OpenSesame.Predictor.Training.Synthetic;
 internal enum ValueKind
 {
     /// <summary>Characters of <see cref="ValueGenerator.Pattern"/>: # digit, * base62, ? upper alphanumeric,
-    /// ^ lower alphanumeric, % hex; anything else is literal ("in_**************").</summary>
+    /// ^ lower alphanumeric, % hex, @ one of <see cref="ValueGenerator.Values"/>; anything else is literal
+    /// ("in_**************", "@-###" for Jira keys).</summary>
     Pattern,
 
     /// <summary>An integer between <see cref="ValueGenerator.Min"/> and <see cref="ValueGenerator.Max"/>.</summary>
@@ -32,6 +33,10 @@ internal enum ValueKind
     /// <summary>A page number, sent only when the same list is called again: one more than last time.</summary>
     Page,
 
+    /// <summary>An item offset, sent only when the same list is called again: last time's (0 if unsent) plus
+    /// <see cref="ValueGenerator.Step"/>.</summary>
+    Offset,
+
     /// <summary>The id of <see cref="ValueGenerator.Entity"/> the session is working on.</summary>
     Entity,
 }
@@ -56,6 +61,9 @@ internal sealed class ValueGenerator
     public string? Pattern { get; init; }
     public long Min { get; init; }
     public long Max { get; init; }
+
+    /// <summary>For <see cref="ValueKind.Offset"/>: the page size the offset advances by.</summary>
+    public long Step { get; init; } = 1;
     public IReadOnlyList<string> Values { get; init; } = [];
     public IReadOnlyList<string> Words { get; init; } = [];
     public string? Entity { get; init; }
@@ -72,7 +80,7 @@ internal sealed class ValueGenerator
     /// <summary>A value of a kind that needs no session context (not <see cref="ValueKind.Entity"/>, cursor or page).</summary>
     public string Generate(Random random, DateTimeOffset sessionStart) => Kind switch
     {
-        ValueKind.Pattern => FromPattern(random, Pattern ?? "**********"),
+        ValueKind.Pattern => FromPattern(random, Pattern ?? "**********", Values),
         ValueKind.Numeric => random.NextInt64(Min, Max + 1).ToString(CultureInfo.InvariantCulture),
         ValueKind.Uuid => Uuid(random),
         ValueKind.Slug => Slug(random),
@@ -80,8 +88,9 @@ internal sealed class ValueGenerator
         ValueKind.Email => Email(random),
         ValueKind.Date => Date(random, sessionStart),
         ValueKind.Bool => random.Next(2) == 0 ? "true" : "false",
-        ValueKind.Cursor => FromPattern(random, Pattern ?? "************************"),
+        ValueKind.Cursor => FromPattern(random, Pattern ?? "************************", Values),
         ValueKind.Page => "1",
+        ValueKind.Offset => "0",
         _ => throw new InvalidOperationException($"A {Kind} value depends on the session."),
     };
 
@@ -94,10 +103,12 @@ internal sealed class ValueGenerator
         ValueKind.Entity when Entity is null => "an entity value needs an entity",
         ValueKind.Date when Format is not (null or "date" or "datetime") => "format is date or datetime",
         ValueKind.Pattern when string.IsNullOrEmpty(Pattern) => "a pattern value needs a pattern",
+        ValueKind.Pattern when Pattern.Contains('@', StringComparison.Ordinal) && Values.Count == 0 => "@ in a pattern needs values",
+        ValueKind.Offset when Step < 1 => "an offset needs a positive step",
         _ => Probability is < 0 or > 1 ? "probability is outside 0..1" : null,
     };
 
-    private static string FromPattern(Random random, string pattern)
+    private static string FromPattern(Random random, string pattern, IReadOnlyList<string> values)
     {
         var text = new StringBuilder(pattern.Length);
         foreach (var c in pattern)
@@ -109,6 +120,7 @@ internal sealed class ValueGenerator
                 '?' => UpperAlphanumeric[random.Next(UpperAlphanumeric.Length)],
                 '^' => LowerAlphanumeric[random.Next(LowerAlphanumeric.Length)],
                 '%' => Hex[random.Next(Hex.Length)],
+                '@' => values[random.Next(values.Count)],
                 _ => c,
             });
         }

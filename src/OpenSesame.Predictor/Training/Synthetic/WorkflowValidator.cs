@@ -56,7 +56,7 @@ internal static class WorkflowValidator
             }
         }
 
-        CheckGenerators(workflow, problems);
+        CheckGenerators(workflow, catalog, problems);
         CheckGoals(workflow, catalog, problems);
         return problems;
     }
@@ -181,7 +181,7 @@ internal static class WorkflowValidator
         }
     }
 
-    private static void CheckGenerators(SyntheticWorkflow workflow, List<string> problems)
+    private static void CheckGenerators(SyntheticWorkflow workflow, EndpointCatalog catalog, List<string> problems)
     {
         var generators = workflow.Params.Select(p => ($"params.{p.Key}", p.Value))
             .Concat(workflow.Operations.SelectMany(o => o.Value.Params.Select(p => ($"{o.Key} params.{p.Key}", p.Value))))
@@ -201,6 +201,11 @@ internal static class WorkflowValidator
 
         foreach (var (name, entity) in workflow.Entities)
         {
+            foreach (var alias in entity.Params.Where(a => !catalog.Operations.Any(o => o.Path.Slots.Any(s => s.Name == a))))
+            {
+                problems.Add($"entity {name}: '{alias}' is no path parameter of the spec");
+            }
+
             if (entity.Id.Kind is ValueKind.Entity or ValueKind.Cursor or ValueKind.Page or ValueKind.Bool or ValueKind.Date)
             {
                 problems.Add($"entity {name}: a {entity.Id.Kind} generator cannot make ids");
