@@ -7,6 +7,10 @@ public sealed class SyntheticDomainsTests
 {
     public static TheoryData<string> DomainNames() => new(SyntheticDomains.All.Select(d => d.Name));
 
+    [Fact]
+    public void There_are_at_least_twelve_domains() =>
+        Assert.True(SyntheticDomains.All.Count >= 12, $"only {SyntheticDomains.All.Count} domains are embedded");
+
     [Theory]
     [MemberData(nameof(DomainNames))]
     public void Every_domain_spec_parses_with_15_to_40_documented_operations(string name)
@@ -80,5 +84,30 @@ public sealed class SyntheticDomainsTests
 
         Assert.True(goals.Count >= 6, $"{goals.Count} goals");
         Assert.True(goals.Count(g => g.Operations.Count >= 3) >= 3, "most tasks take several calls");
+    }
+
+    [Fact]
+    public void Domains_differ_in_api_style()
+    {
+        var operations = SyntheticDomains.All.SelectMany(d => d.Catalog.Operations.Select(o => (Domain: d.Name, Operation: o))).ToList();
+        var parameterNames = operations.SelectMany(x => x.Operation.Path.Slots.Select(s => s.Name)).ToHashSet();
+        var firstSegments = SyntheticDomains.All
+            .Select(d => d.Catalog.Operations.GroupBy(o => o.Path.Segments[0]).MaxBy(g => g.Count())!.Key)
+            .ToHashSet();
+
+        Assert.Contains("id", parameterNames);
+        Assert.Contains(parameterNames, n => n.Contains('_', StringComparison.Ordinal));
+        Assert.Contains(parameterNames, n => n.Any(char.IsUpper));
+        Assert.Contains(parameterNames, n => !n.Contains('_', StringComparison.Ordinal) && !n.Any(char.IsUpper) && n != "id");
+        Assert.True(firstSegments.Count >= 8, $"leading segments: {string.Join(", ", firstSegments)}");
+        Assert.Contains(operations, x => x.Operation.Path.Depth >= 6);
+        Assert.Contains(SyntheticDomains.All, d => d.Catalog.Operations.All(o => o.Path.Slots.Count == 0 && o.PathTemplate.Contains('.', StringComparison.Ordinal)));
+        foreach (var method in new[] { "PUT", "PATCH", "DELETE" })
+        {
+            Assert.Contains(operations, x => x.Operation.Method == method);
+        }
+
+        Assert.Contains(operations, x => x.Operation.Kind == OperationKind.Search);
+        Assert.Contains(operations, x => x.Operation.Parameters.Any(p => p.Name is "cursor" or "starting_after" or "page" or "pageToken" or "offset"));
     }
 }
