@@ -254,9 +254,8 @@ internal sealed class SessionWalk
         }
         else if (state.Current is null)
         {
-            state.Current = state.Pool.Count > 0
-                ? (unused.Count > 0 ? unused : state.Pool)[_random.Next(unused.Count > 0 ? unused.Count : state.Pool.Count)]
-                : NewId(entity);
+            var choices = unused.Count > 0 ? unused : state.Pool;
+            state.Current = choices.Count > 0 ? choices[_random.Next(choices.Count)] : NewId(entity);
         }
 
         state.Used.Add(state.Current);
@@ -291,11 +290,15 @@ internal sealed class SessionWalk
             ids.Add(NewId(entity));
         }
 
-        // The item the goal names shows up in the first list that could show it.
+        // The item the goal names shows up in the first list that could show it; the item just worked on often does.
         if (state.Pinned is { } pinned && !state.PinnedShown)
         {
             ids[_random.Next(ids.Count)] = pinned;
             state.PinnedShown = true;
+        }
+        else if (state.Current is { } current && !ids.Contains(current) && _random.Next(2) == 0)
+        {
+            ids[_random.Next(ids.Count)] = current;
         }
 
         state.Pool = ids;
@@ -378,7 +381,12 @@ internal sealed class SessionWalk
                 _callEntities[index].GetValueOrDefault(name) ?? call.Params.GetValueOrDefault(name) ?? Vocabulary(name)))
             .OfType<string>()
             .ToList();
-        return filled.Count > 0 ? filled[_random.Next(filled.Count)] : (operation.Summary ?? operation.OperationId ?? call.Key).ToLowerInvariant();
+        if (filled.Count > 0)
+        {
+            return filled[_random.Next(filled.Count)];
+        }
+
+        return operation.Summary is { Length: > 0 } fallback ? PromptWriter.Imperative(fallback) : operation.OperationId ?? call.Key;
     }
 
     private TimeSpan Gap()
