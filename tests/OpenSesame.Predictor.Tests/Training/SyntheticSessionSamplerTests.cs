@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Training.Synthetic;
 
@@ -190,7 +191,7 @@ public sealed class SyntheticSessionSamplerTests
             reached += session.Calls.Any(c => c.Key == goal.Operations[^1]) ? 1 : 0;
         }
 
-        Assert.True(reached > steered * 0.7, $"{reached} of {steered} goal sessions reached their end state");
+        Assert.True(reached > steered * 0.85, $"{reached} of {steered} goal sessions reached their end state");
     }
 
     [Fact]
@@ -278,23 +279,11 @@ public sealed class SyntheticSessionSamplerTests
     {
         var workflow = SyntheticDomains.Get(session.Domain).Workflow;
 
-        // Placeholders become ids or vocabulary words; match the rest of the text literally.
+        // Placeholders became ids or vocabulary words; the rest of the text is literal.
         return workflow.Goals.First(g => g.Texts.Any(t =>
         {
-            var parts = System.Text.RegularExpressions.Regex.Split(t, @"\{[A-Za-z0-9_]+\}");
-            var at = 0;
-            foreach (var part in parts)
-            {
-                var found = session.Goal.IndexOf(part, at, StringComparison.Ordinal);
-                if (found < 0 || (at == 0 && parts[0].Length > 0 && found != 0))
-                {
-                    return false;
-                }
-
-                at = found + part.Length;
-            }
-
-            return parts[^1].Length == 0 || at == session.Goal.Length;
+            var pattern = "^" + string.Join("(.+)", Regex.Split(t, @"\{[A-Za-z0-9_]+\}").Select(Regex.Escape)) + "$";
+            return Regex.IsMatch(session.Goal, pattern, RegexOptions.None, TimeSpan.FromSeconds(1));
         }));
     }
 
