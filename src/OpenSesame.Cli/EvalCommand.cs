@@ -70,13 +70,24 @@ internal static class EvalCommand
     private static List<IEvalSystem> Systems(IServiceProvider services, int seed)
     {
         var pipeline = services.GetRequiredService<CandidatePipeline>();
-        return
-        [
+        var systems = new List<IEvalSystem>
+        {
             new RandomSystem(seed),
             new PopularitySystem(),
             new LexicalSystem(),
             new PipelineSystem("heuristic", pipeline, new HeuristicRanker(), K),
-        ];
+        };
+        var store = services.GetRequiredService<RankerModelStore>();
+        if (store.CurrentVersion() is { } version)
+        {
+            systems.Add(new PipelineSystem("ranker", pipeline, new LearnedRanker(store.Load(version)), K));
+        }
+        else
+        {
+            Console.Error.WriteLine($"No trained model in {store.Directory}: the 'ranker' system is left out (run 'opensesame train').");
+        }
+
+        return systems;
     }
 
     private static async Task<EvalResult> RunWithProgressAsync(EvalRunner runner, string dataset, List<EvalCase> cases,

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor.Guardrails;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 using Spectre.Console;
 
@@ -37,6 +38,10 @@ internal static class PredictCommand
             var specArgument = parse.GetValue(spec)!;
             await using var services = CliHost.Build();
             var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PredictionOptions>>().Value;
+            if (!services.GetRequiredService<RankerHost>().TryLoadCurrent())
+            {
+                await Console.Error.WriteLineAsync("No trained ranker model yet ('opensesame generate' then 'opensesame train'); ranking with the heuristic.");
+            }
 
             // A local file is read here and sent inline: the command runs as the user, so the service's spec-folder
             // fence does not apply to what the user can read anyway.

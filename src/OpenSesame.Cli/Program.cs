@@ -12,6 +12,8 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
                            + "their recent calls and an optional prompt.")
 {
     PredictCommand.Create(),
+    GenerateCommand.Create(),
+    TrainCommand.Create(),
     EvalCommand.Create(),
 };
 

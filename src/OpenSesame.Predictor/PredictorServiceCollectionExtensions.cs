@@ -13,7 +13,8 @@ namespace OpenSesame.Predictor;
 public static class PredictorServiceCollectionExtensions
 {
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
-    /// heuristic ranker. Options bind from the "Specs", "Storage" and "Prediction" configuration sections.</summary>
+    /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
+    /// the "Specs", "Storage", "Ranking" and "Prediction" configuration sections.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
@@ -22,6 +23,9 @@ public static class PredictorServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required.")
+            .ValidateOnStart();
+        services.AddOptions<RankingOptions>().Bind(configuration.GetSection(RankingOptions.Section))
+            .Validate(o => o.ReloadInterval > TimeSpan.Zero && o.AutoTrainSessions > 0, "Ranking: ReloadInterval and AutoTrainSessions must be positive.")
             .ValidateOnStart();
         services.AddOptions<PredictionOptions>().Bind(configuration.GetSection(PredictionOptions.Section))
             .Validate(o => o.DefaultK >= 1 && o.DefaultK <= o.MaxK && o.CandidateBuffer >= 0 && o.MaxEvents >= 0
@@ -39,7 +43,10 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<SpecProvider>();
 
         services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
-        services.AddSingleton<ICandidateRanker, HeuristicRanker>();
+        services.AddSingleton<RankerModelStore>();
+        services.AddSingleton<RankerHost>();
+        services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;

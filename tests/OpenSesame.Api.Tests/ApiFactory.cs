@@ -15,6 +15,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
+
+        // Training a model takes half a minute; tests that need one train a small one themselves.
+        builder.UseSetting("Ranking:AutoTrain", "false");
         builder.UseSetting("Specs:Folders:0", Path.Combine(RepoRoot, "samples"));
         builder.UseSetting("Specs:Folders:1", EvalData);
     }

@@ -19,7 +19,7 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
         CancellationToken cancellationToken)
     {
         var pool = await CollectAsync(context, k + options.Value.CandidateBuffer, cancellationToken);
-        return ranker.Rank(context, CandidateCritic.Review(context, pool));
+        return ranker.Rank(context, CandidateCritic.Review(context, pool), k);
     }
 
     /// <summary>Candidates of every generator, deduplicated by operation; the first proposer is the source.</summary>

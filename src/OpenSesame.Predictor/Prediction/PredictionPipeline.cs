@@ -10,13 +10,14 @@ namespace OpenSesame.Predictor.Prediction;
 public sealed class PredictionPipeline(
     SpecProvider specs,
     CandidatePipeline candidates,
-    ICandidateRanker ranker,
+    IRankerSource rankers,
     TimeProvider time)
 {
     /// <exception cref="SpecException">The spec cannot be obtained or parsed.</exception>
     public async Task<PredictResponse> PredictAsync(PredictionRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        var ranker = rankers.Current;
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow());
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);

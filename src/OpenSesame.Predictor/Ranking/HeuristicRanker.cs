@@ -10,7 +10,7 @@ internal sealed class HeuristicRanker : ICandidateRanker
 
     public string Version => ModelVersion;
 
-    public IReadOnlyList<Candidate> Rank(PredictionContext context, IReadOnlyList<Candidate> candidates)
+    public IReadOnlyList<Candidate> Rank(PredictionContext context, IReadOnlyList<Candidate> candidates, int explain)
     {
         if (candidates.Count == 0)
         {
@@ -24,9 +24,14 @@ internal sealed class HeuristicRanker : ICandidateRanker
         for (var i = 0; i < candidates.Count; i++)
         {
             candidates[i].Score = exp[i] / total;
-            candidates[i].Why = Explainer.Explain(context, candidates[i], HeuristicScorer.Contributions(candidates[i].Features));
         }
 
-        return [.. candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Operation.Index)];
+        var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Operation.Index).ToList();
+        foreach (var candidate in ranked.Take(explain))
+        {
+            candidate.Why = Explainer.Explain(context, candidate, HeuristicScorer.Contributions(candidate.Features));
+        }
+
+        return ranked;
     }
 }

@@ -10,6 +10,7 @@ public interface ICandidateRanker
     /// <summary>Reported as <c>model_version</c> in responses.</summary>
     string Version { get; }
 
-    /// <summary>The candidates, best first, with scores in [0, 1] that do not increase down the list.</summary>
-    IReadOnlyList<Candidate> Rank(PredictionContext context, IReadOnlyList<Candidate> candidates);
+    /// <summary>The candidates, best first, with scores in [0, 1] that do not increase down the list; the first
+    /// <paramref name="explain"/> of them also get their <see cref="Candidate.Why"/>.</summary>
+    IReadOnlyList<Candidate> Rank(PredictionContext context, IReadOnlyList<Candidate> candidates, int explain);
 }

@@ -12,7 +12,7 @@ public sealed class LocalCandidateGeneratorTests
     {
         var context = TestSpecs.Context(TestSpecs.Billing, prompt, history);
         var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), 30);
-        return [.. new HeuristicRanker().Rank(context, pool).Take(count).Select(c => c.Operation.Key)];
+        return [.. new HeuristicRanker().Rank(context, pool, count).Take(count).Select(c => c.Operation.Key)];
     }
 
     [Fact]

@@ -6,7 +6,6 @@ namespace OpenSesame.Predictor.Evaluation.Datasets;
 /// </summary>
 internal static class EvalDatasetAdapters
 {
-    // "synthetic" is built with the synthetic-domains generator; it registers here with the same one-line factory.
     private static readonly SortedDictionary<string, Func<EvalSpecCatalogs, IEvalDatasetAdapter>> Factories =
         new(StringComparer.OrdinalIgnoreCase)
         {
@@ -16,6 +15,7 @@ internal static class EvalDatasetAdapters
             ["toolalpaca"] = _ => new ToolAlpacaAdapter(),
             ["octokit"] = _ => new OctokitFixturesAdapter(),
             ["jsonl"] = _ => new JsonlAdapter(),
+            ["synthetic"] = _ => new SyntheticAdapter(),
         };
 
     /// <summary>Every format name, sorted.</summary>

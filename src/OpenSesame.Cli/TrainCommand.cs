@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Training;
+
+namespace OpenSesame.Cli;
+
+/// <summary><c>opensesame train [--data data/training/train.jsonl] [--seed 42] [--iterations 300] ...</c></summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var defaults = new TrainingOptions();
+        var data = new Option<string?>("--data") { Description = "Sessions to train on (default: training/train.jsonl inside the data directory)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the training run.", DefaultValueFactory = _ => defaults.Seed };
+        var iterations = new Option<int>("--iterations") { Description = "Boosting rounds.", DefaultValueFactory = _ => defaults.Iterations };
+        var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => defaults.Leaves };
+        var learningRate = new Option<double>("--learning-rate") { Description = "Shrinkage per tree.", DefaultValueFactory = _ => defaults.LearningRate };
+        var calibration = new Option<int>("--calibration-domains") { Description = "Domains left out of tree fitting to calibrate and measure.", DefaultValueFactory = _ => defaults.CalibrationDomainCount };
+
+        var command = new Command("train", "Train the LightGBM ranker on synthetic sessions and make it the current model.")
+        {
+            data, seed, iterations, leaves, learningRate, calibration,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var services = CliHost.Build();
+            var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var file = parse.GetValue(data) ?? Path.Combine(storage.DataDirectory, "training", TrainingData.TrainFileName);
+            if (!File.Exists(file))
+            {
+                await Console.Error.WriteLineAsync($"{file} does not exist; run 'opensesame generate' first or pass --data.");
+                return 2;
+            }
+
+            var options = new TrainingOptions
+            {
+                Seed = parse.GetValue(seed),
+                Iterations = parse.GetValue(iterations),
+                Leaves = parse.GetValue(leaves),
+                LearningRate = parse.GetValue(learningRate),
+                CalibrationDomainCount = parse.GetValue(calibration),
+            };
+            var trainer = new RankerTrainer(options, TimeProvider.System);
+            RankerModel model;
+            try
+            {
+                model = trainer.Train(file, new CliProgress.SynchronousProgress<string>(Console.Error.WriteLine));
+            }
+            catch (InvalidOperationException ex)
+            {
+                await Console.Error.WriteLineAsync(ex.Message);
+                return 2;
+            }
+
+            var store = services.GetRequiredService<RankerModelStore>();
+            store.Save(model);
+            var info = model.Info;
+            Console.WriteLine($"model {info.Version} -> {Path.GetFullPath(Path.Combine(store.Directory, info.Version))} (current)");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {info.Sessions} sessions, {info.Groups} groups, true call absent from {info.AbsentShare:P1} of them, trained in {info.TrainingTime.TotalSeconds:0.0} s"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  leave-domains-out ({string.Join(", ", info.CalibrationDomains)}): top1 {info.Calibration.Top1:0.000}, top3 {info.Calibration.Top3:0.000}, mrr {info.Calibration.Mrr:0.000}, coverage {info.Calibration.Coverage:0.000}, ECE {info.Calibration.ExpectedCalibrationError:0.000}"));
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpenSesame.Predictor.Ranking;
+
+/// <summary>Numbers a training run measured on the calibration domains (never seen by the trees).</summary>
+public sealed record RankerMetrics(
+    int Groups,
+    double Coverage,
+    double Top1,
+    double Top3,
+    double Mrr,
+    double ExpectedCalibrationError,
+    double NegativeLogLikelihood);
+
+/// <summary>What a model was trained on and how, so any number it reports can be traced and rerun.</summary>
+public sealed record RankerModelInfo(
+    string Version,
+    DateTimeOffset CreatedAt,
+    IReadOnlyList<string> Features,
+    string DataFile,
+    string DataSha256,
+    int Sessions,
+    int Groups,
+    double AbsentShare,
+    int Seed,
+    IReadOnlyList<string> TrainDomains,
+    IReadOnlyList<string> CalibrationDomains,
+    IReadOnlyDictionary<string, double> Options,
+    RankerMetrics Calibration,
+    TimeSpan TrainingTime);
+
+/// <summary>
+/// A learned ranker as stored: its description, the tree ensemble, the score calibration, and the per-feature values
+/// its explanations compare against.
+/// </summary>
+public sealed record RankerModel(RankerModelInfo Info, TreeEnsemble Ensemble, ScoreCalibration Calibration)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public string Version => Info.Version;
+
+    /// <summary>A model trained on another feature list cannot score today's features.</summary>
+    public bool MatchesSchema => Info.Features.SequenceEqual(FeatureSchema.Names);
+}

@@ -1,0 +1,44 @@
+namespace OpenSesame.Predictor.Training;
+
+/// <summary>How synthetic sessions become ranking groups and how the ranker is fitted. Defaults are documented here
+/// and in docs/EVALUATION.md; every run records the values it used in the model's metadata.</summary>
+public sealed class TrainingOptions
+{
+    /// <summary>A seed for part <paramref name="index"/> of a run. HashCode.Combine would differ per process; this
+    /// must not, or a run could not be repeated.</summary>
+    public static int DeriveSeed(int seed, int index) => unchecked((seed * 1_000_003) + (index * 7_919) + 17);
+
+    /// <summary>Seed of every random choice (absent positives, history spelling, LightGBM). Default 42.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>Predictions per request the pool is built for; the pool holds K + <see cref="CandidateBuffer"/>. Default 5.</summary>
+    public int K { get; set; } = 5;
+
+    /// <summary>Candidates beyond K, as the service gathers them. Default 15.</summary>
+    public int CandidateBuffer { get; set; } = 15;
+
+    /// <summary>Share of groups whose true call is absent from the pool (the generator missed it, or it was taken out
+    /// on purpose), so the model and the calibration learn that "none of these" happens. Default 0.30.</summary>
+    public double AbsentShare { get; set; } = 0.30;
+
+    /// <summary>Share of sessions whose history is shown as templates without ids (as task datasets give it). Default 0.3.</summary>
+    public double TemplatedHistoryShare { get; set; } = 0.3;
+
+    /// <summary>Share of sessions whose calls carry no timestamps (many clients send none). Default 0.4.</summary>
+    public double NoTimestampShare { get; set; } = 0.4;
+
+    /// <summary>Domains held out of tree fitting to calibrate scores and report leave-domains-out metrics. Default 2.</summary>
+    public int CalibrationDomainCount { get; set; } = 2;
+
+    /// <summary>Boosting rounds. Default 300.</summary>
+    public int Iterations { get; set; } = 300;
+
+    /// <summary>Leaves per tree. Default 31.</summary>
+    public int Leaves { get; set; } = 31;
+
+    /// <summary>Shrinkage of each tree. Default 0.05.</summary>
+    public double LearningRate { get; set; } = 0.05;
+
+    /// <summary>Fewest rows a leaf may hold, against overfitting one domain's quirks. Default 50.</summary>
+    public int MinExamplesPerLeaf { get; set; } = 50;
+}
