@@ -4,14 +4,17 @@ namespace OpenSesame.Predictor.Candidates;
 
 /// <summary>
 /// BM25 over each operation's words: operationId, summary, path words and tags count twice, the description once.
-/// Built once per catalog. Queries are expanded with a small table of generic API synonyms ("add" ~ "create"),
-/// weighted below the words the user actually typed.
+/// Built once per catalog. Queries are expanded, below the weight of the words the user actually typed, with a small
+/// table of generic API synonyms ("add" ~ "create"), with the spec's word one typo away from an unknown one
+/// ("satus" ~ "status"), and with compounds ("work" ~ "worklog", "webhooks" ~ "hook").
 /// </summary>
 internal sealed class LexicalIndex
 {
     private const float K1 = 1.2f;
     private const float B = 0.75f;
     private const float SynonymWeight = 0.4f;
+    private const float TypoWeight = 0.7f;
+    private const float CompoundWeight = 0.5f;
 
     private static readonly string[][] SynonymGroups =
     [
@@ -34,6 +37,7 @@ internal sealed class LexicalIndex
     private static readonly Dictionary<string, string[]> Synonyms = BuildSynonyms();
 
     private readonly Dictionary<string, List<(int Doc, float Tf)>> _postings = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Term, float Weight)[]> _near = new(StringComparer.Ordinal);
     private readonly float[] _lengths;
     private readonly float _averageLength;
 
@@ -123,7 +127,7 @@ internal sealed class LexicalIndex
     {
         foreach (var term in queryTerms.Distinct())
         {
-            var match = new[] { term }.Concat(Synonyms.GetValueOrDefault(term) ?? [])
+            var match = new[] { term }.Concat(Synonyms.GetValueOrDefault(term) ?? []).Concat(_near.GetOrAdd(term, NearTerms).Select(n => n.Term))
                 .FirstOrDefault(t => _postings.TryGetValue(t, out var p) && p.Exists(x => x.Doc == doc));
             if (match is not null)
             {
@@ -132,7 +136,7 @@ internal sealed class LexicalIndex
         }
     }
 
-    private static IEnumerable<(string Term, float Weight)> Expand(IReadOnlyList<string> queryTerms)
+    private IEnumerable<(string Term, float Weight)> Expand(IReadOnlyList<string> queryTerms)
     {
         var weights = new Dictionary<string, float>(StringComparer.Ordinal);
         foreach (var term in queryTerms)
@@ -149,9 +153,72 @@ internal sealed class LexicalIndex
                     weights[synonym] = SynonymWeight;
                 }
             }
+
+            foreach (var (near, weight) in _near.GetOrAdd(term, NearTerms))
+            {
+                weights[near] = Math.Max(weights.GetValueOrDefault(near), weight);
+            }
         }
 
         return weights.Select(kv => (kv.Key, kv.Value));
+    }
+
+    // Spec words one edit away from a word the spec lacks, and compounds that contain or are contained in the word.
+    private (string Term, float Weight)[] NearTerms(string term)
+    {
+        if (term.Length < 4 || term.Any(char.IsDigit))
+        {
+            return [];
+        }
+
+        var known = _postings.ContainsKey(term);
+        var near = new List<(string, float)>();
+        foreach (var candidate in _postings.Keys)
+        {
+            if (candidate == term || candidate.Any(char.IsDigit))
+            {
+                continue;
+            }
+
+            if (!known && term.Length >= 5 && candidate[0] == term[0] && WithinOneEdit(term, candidate))
+            {
+                near.Add((candidate, TypoWeight));
+            }
+            else if ((candidate.Length >= term.Length + 3 && candidate.StartsWith(term, StringComparison.Ordinal))
+                     || (candidate.Length >= 4 && term.Length >= candidate.Length + 3 && term.StartsWith(candidate, StringComparison.Ordinal)))
+            {
+                near.Add((candidate, CompoundWeight));
+            }
+        }
+
+        return [.. near];
+    }
+
+    /// <summary>Damerau–Levenshtein distance at most 1: one insertion, deletion, substitution or swap.</summary>
+    internal static bool WithinOneEdit(string a, string b)
+    {
+        if (Math.Abs(a.Length - b.Length) > 1)
+        {
+            return false;
+        }
+
+        var i = 0;
+        while (i < a.Length && i < b.Length && a[i] == b[i])
+        {
+            i++;
+        }
+
+        if (i == a.Length || i == b.Length)
+        {
+            return true;
+        }
+
+        return a.Length == b.Length
+            ? a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i + 1))
+              || (i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a.AsSpan(i + 2).SequenceEqual(b.AsSpan(i + 2)))
+            : a.Length > b.Length
+                ? a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i))
+                : a.AsSpan(i).SequenceEqual(b.AsSpan(i + 1));
     }
 
     private static void AddTerms(Dictionary<string, float> counts, IEnumerable<(string Term, float Weight)> terms)

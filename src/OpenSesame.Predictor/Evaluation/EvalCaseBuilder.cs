@@ -89,12 +89,12 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
         {
             case MatchKind.Exact:
                 reason = null;
-                return PlainVariant(catalog, call, match.Operation!);
+                return match.Operation;
             case MatchKind.Path:
                 reason = string.Equals(match.Operation!.Method, call.Method, StringComparison.OrdinalIgnoreCase)
                     ? GreedyParameter
                     : MethodNotDeclared;
-                return PlainVariant(catalog, call, match.Operation!);
+                return match.Operation;
             case MatchKind.Prefix:
                 reason = PrefixOnly;
                 return null;
@@ -102,16 +102,5 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
                 reason = NoOperation;
                 return null;
         }
-    }
-
-    // Box describes variants of one endpoint under fragment paths ("/files/{file_id}#add_shared_link"), and a templated
-    // call's placeholder fits the variant's segment as well as the plain parameter. A call that names no variant is
-    // the plain operation.
-    private static ApiOperation PlainVariant(EndpointCatalog catalog, EvalCall call, ApiOperation operation)
-    {
-        var fragment = operation.PathTemplate.IndexOf('#', StringComparison.Ordinal);
-        return fragment > 0 && !call.Path.Contains('#', StringComparison.Ordinal)
-            ? catalog.Find(operation.Method, operation.PathTemplate[..fragment]) ?? operation
-            : operation;
     }
 }

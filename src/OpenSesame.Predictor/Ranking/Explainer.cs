@@ -71,6 +71,15 @@ internal static class Explainer
                 return ("repeat", "you called it recently, and repeats are common (paging, bulk edits)");
             case FeatureSchema.TransitionSeen:
                 return ("repeat", $"you already went from {last?.Operation?.Key} to it in this session");
+            case FeatureSchema.NeedsListedEntity:
+                var listed = operation.Path.Slots.FirstOrDefault(s => s.Entity == last?.Match.Shape?.MainResource);
+                return ("history", listed is null ? null : $"takes a {Label(listed)} from what your last call listed");
+            case FeatureSchema.PromptNamesKnownId:
+                return ("prompt-id", "acts on the id your prompt names");
+            case FeatureSchema.PromptHasId:
+                return ("prompt-id", "your prompt names an id, and this call takes one");
+            case FeatureSchema.SlotEntitySeen:
+                return ("params", "works on resources you already touched");
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {Humanize(operation.Path.MainResource ?? "resources")}");
             default:

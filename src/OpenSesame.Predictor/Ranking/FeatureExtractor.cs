@@ -40,6 +40,9 @@ internal sealed class FeatureExtractor
     private readonly Dictionary<int, int> _transitionsFromLast = [];
     private readonly HashSet<string> _lastValues;
     private readonly float _historyLength;
+    private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
+    private readonly string? _listedEntity;
+    private readonly bool _promptHasId;
     private readonly float _secondsSinceLast;
 
     /// <summary>The extractor of this request, built on first use.</summary>
@@ -76,6 +79,21 @@ internal sealed class FeatureExtractor
             }
         }
 
+        foreach (var resolved in history)
+        {
+            if (resolved.Match.Shape is { } seen)
+            {
+                _historyEntities.UnionWith(seen.Resources);
+                _historyEntities.UnionWith(seen.Slots.Select(slot => slot.Entity));
+            }
+        }
+
+        // A list, search or create hands back ids of the resource it ends on (/search/person → person ids).
+        _listedEntity = context.Last is { Kind: OperationKind.List or OperationKind.Search or OperationKind.Create } listing
+                        && listing.Match.Shape is { EndsWithParameter: false } listed
+            ? listed.MainResource
+            : null;
+        _promptHasId = Tokenizer.Words(context.Prompt).Exists(LooksLikeId);
         _historyLength = MathF.Log(1 + history.Count);
         _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
             ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
@@ -134,6 +152,14 @@ internal sealed class FeatureExtractor
         f[FeatureSchema.KindUpdate] = operation.Kind == OperationKind.Update ? 1 : 0;
         f[FeatureSchema.KindAction] = operation.Kind == OperationKind.Action ? 1 : 0;
         f[FeatureSchema.Depth] = shape.Depth / 10f;
+        if (shape.Slots.Count > 0)
+        {
+            f[FeatureSchema.SlotEntitySeen] = shape.Slots.Count(s => _historyEntities.Contains(s.Entity)) / (float)shape.Slots.Count;
+            f[FeatureSchema.NeedsListedEntity] = _listedEntity is not null && shape.Slots.Any(s => s.Entity == _listedEntity) ? 1 : 0;
+            f[FeatureSchema.PromptHasId] = _promptHasId ? 1 : 0;
+            f[FeatureSchema.PromptNamesKnownId] = PromptNamesKnownId(shape) ? 1 : 0;
+        }
+
         f[FeatureSchema.Deprecated] = operation.Deprecated ? 1 : 0;
 
         if (generatorRanks is not null)
@@ -174,6 +200,15 @@ internal sealed class FeatureExtractor
 
         return (known / (float)slots.Count, usesLast);
     }
+
+    private bool PromptNamesKnownId(PathShape shape) =>
+        _context.Prompt is { } prompt && shape.Slots.Any(slot =>
+            _context.Values.ForSlot(slot) is { } known && known.Value.ValueKind == System.Text.Json.JsonValueKind.String
+            && known.Value.GetString() is { Length: >= 2 } value && prompt.Contains(value, StringComparison.OrdinalIgnoreCase));
+
+    // Words split at "-" and "_", so "in_123" and "WEB-592" arrive as "123" and "592"; "4h" and "50" are no ids.
+    private static bool LooksLikeId(string word) =>
+        word.Count(char.IsDigit) >= 3 || (word.Any(char.IsDigit) && word.Any(char.IsLetter) && word.Length >= 5);
 
     private enum PathRelation
     {

@@ -38,6 +38,10 @@ public static class FeatureSchema
     public const int Depth = 25;
     public const int Deprecated = 26;
     public const int LocalRank = 27;
+    public const int SlotEntitySeen = 28;
+    public const int NeedsListedEntity = 29;
+    public const int PromptHasId = 30;
+    public const int PromptNamesKnownId = 31;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -69,6 +73,10 @@ public static class FeatureSchema
         new("depth", "number of path segments of the operation, divided by 10"),
         new("deprecated", "the spec marks the operation deprecated"),
         new("local_rank", "1/(1+rank) of the operation in the local generator's ordering (0 when it did not propose it)"),
+        new("slot_entity_seen", "share of the operation's path parameters whose entity the history has touched (ids or not: templated histories count)"),
+        new("needs_listed_entity", "the operation needs an id of what the last call listed, searched or created (list → detail, search → use a result)"),
+        new("prompt_has_id", "the prompt holds an id-like token (digits, KEY-123) and the operation takes a path parameter"),
+        new("prompt_names_known_id", "the prompt names a value the history carried for one of the operation's path parameters"),
     ];
 
     public static int Count => All.Count;

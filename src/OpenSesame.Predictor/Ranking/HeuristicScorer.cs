@@ -23,6 +23,9 @@ internal static class HeuristicScorer
         (FeatureSchema.TransitionSeen, 0.8f),
         (FeatureSchema.DestructiveWithoutIntent, -3.0f),
         (FeatureSchema.Deprecated, -0.5f),
+        (FeatureSchema.SlotEntitySeen, 0.3f),
+        (FeatureSchema.NeedsListedEntity, 1.0f),
+        (FeatureSchema.PromptNamesKnownId, 0.8f),
     ];
 
     // Entry points matter when there is nothing else to go on; a prompt or a history speaks louder.

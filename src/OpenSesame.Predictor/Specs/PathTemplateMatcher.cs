@@ -82,7 +82,7 @@ public sealed partial class PathTemplateMatcher
         return best;
     }
 
-    /// <summary>The path part of an endpoint: scheme, host, query and fragment removed.</summary>
+    /// <summary>The path part of an endpoint: scheme, host and query removed.</summary>
     public static string NormalizePath(string path)
     {
         var p = path.Trim();
@@ -91,7 +91,8 @@ public sealed partial class PathTemplateMatcher
             p = Uri.UnescapeDataString(uri.AbsolutePath);
         }
 
-        var cut = p.IndexOfAny(['?', '#']);
+        // A "#variant" stays: no client sends a fragment, but specs (Box) name variants of one endpoint that way.
+        var cut = p.IndexOf('?', StringComparison.Ordinal);
         if (cut >= 0)
         {
             p = p[..cut];
@@ -120,14 +121,17 @@ public sealed partial class PathTemplateMatcher
         return new PathMatch(kind, operation, node.Shape, ExtractValues(node.Shape!, segments));
     }
 
-    private readonly record struct Found(Node Node, bool Full, bool Greedy, int Depth, int Literals, bool MethodMatches);
+    /// <param name="Patterns">Placeholders of a templated call that landed on a mixed segment ("{file_id}#variant")
+    /// rather than a plain parameter; the plain one is what such a call means.</param>
+    private readonly record struct Found(Node Node, bool Full, bool Greedy, int Depth, int Literals, int Patterns, bool MethodMatches);
 
-    private static void Walk(Node node, IReadOnlyList<string> segments, int index, int literals, string method, ref Found? best)
+    private static void Walk(Node node, IReadOnlyList<string> segments, int index, int literals, string method, ref Found? best,
+        int patterns = 0)
     {
         if (node.Shape is not null)
         {
             var full = index == segments.Count;
-            Consider(new Found(node, full, false, index, literals, node.Operations.ContainsKey(method)), ref best);
+            Consider(new Found(node, full, false, index, literals, patterns, node.Operations.ContainsKey(method)), ref best);
         }
 
         if (index == segments.Count)
@@ -137,31 +141,39 @@ public sealed partial class PathTemplateMatcher
 
         var segment = segments[index];
         var isPlaceholder = PathShape.IsParameter(segment);
+        var isPurePlaceholder = isPlaceholder && IsPureParameter(segment);
         if (!isPlaceholder && node.Literals.TryGetValue(segment, out var literal))
         {
-            Walk(literal, segments, index + 1, literals + 1, method, ref best);
+            Walk(literal, segments, index + 1, literals + 1, method, ref best, patterns);
         }
 
-        foreach (var (pattern, child) in node.Patterns)
+        foreach (var (pattern, child, shape) in node.Patterns)
         {
-            if (isPlaceholder || pattern.IsMatch(segment))
+            // "{id}" may stand for any mixed segment (ranked below the plain parameter); "{id}.json" only for its own shape.
+            if (isPurePlaceholder || (isPlaceholder ? SegmentShape(segment) == shape : pattern.IsMatch(segment)))
             {
-                Walk(child, segments, index + 1, literals, method, ref best);
+                Walk(child, segments, index + 1, literals + (isPurePlaceholder ? 0 : 1), method, ref best, patterns + (isPurePlaceholder ? 1 : 0));
             }
         }
 
-        if (node.Parameter is { } parameter)
+        if (node.Parameter is { } parameter && (!isPlaceholder || isPurePlaceholder))
         {
-            Walk(parameter, segments, index + 1, literals, method, ref best);
+            Walk(parameter, segments, index + 1, literals, method, ref best, patterns);
 
             // A trailing parameter named like a path may hold slashes (GitHub's {ref} = "heads/main", {path} of a
             // file); any other one ends at its segment, so /invoices/in_123/status stays a prefix match.
             if (parameter.Shape is { } shape && index + 1 < segments.Count && HoldsSlashes(shape.Segments[^1]))
             {
-                Consider(new Found(parameter, true, true, segments.Count, literals, parameter.Operations.ContainsKey(method)), ref best);
+                Consider(new Found(parameter, true, true, segments.Count, literals, patterns, parameter.Operations.ContainsKey(method)), ref best);
             }
         }
     }
+
+    private static bool IsPureParameter(string segment) =>
+        segment.StartsWith('{') && segment.EndsWith('}') && segment.IndexOf('{', 1) < 0;
+
+    // "{file_id}#add_shared_link" and "{id}#add_shared_link" have the same shape: "{}#add_shared_link".
+    private static string SegmentShape(string segment) => ParameterPlaceholder().Replace(segment, "{}");
 
     private static bool HoldsSlashes(string segment) =>
         PathShape.ParameterNames(segment).SelectMany(Tokenizer.Words)
@@ -175,9 +187,10 @@ public sealed partial class PathTemplateMatcher
         }
     }
 
-    // Full beats greedy beats prefix; then deeper, then more literal segments, then the method being declared.
-    private static (int, int, int, int, int) Rank(Found f) =>
-        (f.Full ? 1 : 0, f.Greedy ? 0 : 1, f.Depth, f.Literals, f.MethodMatches ? 1 : 0);
+    // Full beats greedy beats prefix; then deeper, more literal segments, fewer placeholders on mixed segments, and
+    // the method being declared.
+    private static (int, int, int, int, int, int) Rank(Found f) =>
+        (f.Full ? 1 : 0, f.Greedy ? 0 : 1, f.Depth, f.Literals, -f.Patterns, f.MethodMatches ? 1 : 0);
 
     private static Dictionary<string, string> ExtractValues(PathShape shape, IReadOnlyList<string> segments)
     {
@@ -255,7 +268,7 @@ public sealed partial class PathTemplateMatcher
     private sealed class Node
     {
         public Dictionary<string, Node> Literals { get; } = new(StringComparer.OrdinalIgnoreCase);
-        public List<(Regex Pattern, Node Child)> Patterns { get; } = [];
+        public List<(Regex Pattern, Node Child, string Shape)> Patterns { get; } = [];
         public Node? Parameter { get; private set; }
         public PathShape? Shape { get; set; }
         public Dictionary<string, ApiOperation> Operations { get; } = new(StringComparer.Ordinal);
@@ -267,13 +280,13 @@ public sealed partial class PathTemplateMatcher
                 return Literals.TryGetValue(segment, out var literal) ? literal : Literals[segment] = new Node();
             }
 
-            if (segment.StartsWith('{') && segment.EndsWith('}') && segment.IndexOf('{', 1) < 0)
+            if (IsPureParameter(segment))
             {
                 return Parameter ??= new Node();
             }
 
             var regex = SegmentRegex(segment);
-            foreach (var (pattern, child) in Patterns)
+            foreach (var (pattern, child, _) in Patterns)
             {
                 if (pattern.ToString() == regex.ToString())
                 {
@@ -282,7 +295,7 @@ public sealed partial class PathTemplateMatcher
             }
 
             var node = new Node();
-            Patterns.Add((regex, node));
+            Patterns.Add((regex, node, SegmentShape(segment)));
             return node;
         }
     }

@@ -120,4 +120,13 @@ public sealed class PathTemplateMatcherTests
 
         Assert.Equal("POST /chat.postMessage", catalog.Matcher.Match("POST", "/chat.postMessage").Operation?.Key);
     }
+
+    [Fact]
+    public void MapsATemplatedCallToThePlainParameterRatherThanAFragmentVariant()
+    {
+        var catalog = TestSpecs.WithOperations("PUT /files/{file_id}", "PUT /files/{file_id}#add_shared_link");
+
+        Assert.Equal("PUT /files/{file_id}", catalog.Matcher.Match("PUT", "/files/{id}").Operation?.Key);
+        Assert.Equal("PUT /files/{file_id}", catalog.Matcher.Match("PUT", "/files/123").Operation?.Key);
+    }
 }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every visible task set through `opensesame eval` with all systems side by side and prints one table.
+# Usage: eval/run-all.sh [results-folder]   (default: artifacts/eval). Needs ../shared/evaldata next to the repo and,
+# for the `ranker` column, a trained model (opensesame generate && opensesame train) in ./data/models.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-artifacts/eval}"
+mkdir -p "$out"
+evaldata="../shared/evaldata"
+data_dir="${Storage__DataDirectory:-data}"
+
+dotnet build -c Release src/OpenSesame.Cli -v q -nologo >/dev/null
+cli=(dotnet src/OpenSesame.Cli/bin/Release/net10.0/opensesame.dll)
+
+run() {
+  local name=$1 format=$2 dataset=$3
+  echo "== $name ($format: $dataset)" >&2
+  "${cli[@]}" eval --format "$format" --dataset "$dataset" --json --cases-out "$out/$name.cases.jsonl" > "$out/$name.json"
+}
+
+run restbench-tmdb restbench "$evaldata/restbench/datasets/tmdb.json"
+run agentdiff agentdiff "$evaldata/agent-diff/datasets/agent-diff-bench/train.jsonl"
+run nestful nestful "$evaldata/nestful/data/executable/executable-data.json"
+run toolalpaca toolalpaca "$evaldata/toolalpaca/data/eval_simulated.json"
+run octokit octokit "$evaldata/octokit-fixtures/scenarios/api.github.com"
+if [ -f "$data_dir/training/heldout.jsonl" ]; then
+  run synthetic-heldout synthetic "$data_dir/training/heldout.jsonl"
+else
+  echo "== synthetic-heldout skipped: $data_dir/training/heldout.jsonl missing (run opensesame generate)" >&2
+fi
+
+python3 - "$out" <<'PY'
+import json, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+systems = ["random", "popularity", "lexical", "heuristic", "ranker"]
+print("| dataset | cases | " + " | ".join(f"{s} top3 / mrr" for s in systems) + " | ranker top1 | ranker coverage |")
+print("|---|---:|" + "---:|" * len(systems) + "---:|---:|")
+for f in sorted(out.glob("*.json")):
+    r = json.loads(f.read_text())
+    cells = []
+    for s in systems:
+        m = r["systems"].get(s)
+        cells.append(f"{m['top3']:.3f} / {m['mrr']:.3f}" if m else "–")
+    rk = r["systems"].get("ranker")
+    extra = f"{rk['top1']:.3f} | {rk['coverage']:.3f}" if rk else "– | –"
+    print(f"| {f.stem} | {r['cases']} | " + " | ".join(cells) + f" | {extra} |")
+PY
