@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Evaluation;
 using OpenSesame.Predictor.Evaluation.Datasets;
 using OpenSesame.Predictor.Prediction;
@@ -47,7 +49,9 @@ internal static class EvalCommand
             }
 
             var systems = Systems(services, parse.GetValue(seed));
-            var result = await RunWithProgressAsync(new EvalRunner(catalogs), parse.GetValue(dataset)!, cases, report, systems, cancellationToken);
+            var semantic = services.GetRequiredService<IOptions<PredictionOptions>>().Value.SemanticRetrieval;
+            var runner = new EvalRunner(catalogs, semantic ? services.GetRequiredService<SentenceEmbedder>() : null);
+            var result = await RunWithProgressAsync(runner, parse.GetValue(dataset)!, cases, report, systems, cancellationToken);
             if (parse.GetValue(casesOut) is { } file)
             {
                 await WriteCasesAsync(file, result, cancellationToken);

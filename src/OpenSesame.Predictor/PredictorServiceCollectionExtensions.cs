@@ -42,6 +42,7 @@ public static class PredictorServiceCollectionExtensions
             sp.GetRequiredService<IOptions<SpecOptions>>()));
         services.AddSingleton<SpecProvider>();
 
+        services.AddSingleton<SentenceEmbedder>();
         services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
         services.AddSingleton<RankerModelStore>();
         services.AddSingleton<RankerHost>();

@@ -5,8 +5,9 @@ namespace OpenSesame.Predictor.Candidates;
 
 /// <summary>
 /// The always-on, offline generator. It describes every operation of the spec with the ranking features and merges
-/// three orderings into one pool: the combined heuristic score, the prompt alone (lexical) and the history alone
-/// (transitions), so that a candidate strong on one signal only still reaches the ranker.
+/// up to four orderings into one pool: the combined heuristic score, the prompt's words (BM25), the prompt's meaning
+/// (embeddings) and the history alone (transitions), so that a candidate strong on one signal only still reaches
+/// the ranker.
 /// </summary>
 internal sealed class LocalCandidateGenerator : ICandidateGenerator
 {
@@ -25,18 +26,25 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
         var combined = new float[operations.Count];
         var history = new float[operations.Count];
         var lexical = new float[operations.Count];
+        var semantic = new float[operations.Count];
         for (var i = 0; i < operations.Count; i++)
         {
             features[i] = extractor.Extract(operations[i]);
             combined[i] = HeuristicScorer.Score(features[i]);
             history[i] = HeuristicScorer.HistoryScore(features[i]);
             lexical[i] = extractor.LexicalScore(operations[i]);
+            semantic[i] = extractor.SemanticScore(operations[i]);
         }
 
         var orderings = new List<(int[] Order, int Share)> { (Order(combined), 2) };
         if (context.PromptTerms.Count > 0)
         {
             orderings.Add((Order(lexical, positiveOnly: true), 1));
+        }
+
+        if (extractor.HasSemantic)
+        {
+            orderings.Add((Order(semantic), 1));
         }
 
         if (context.History.Count > 0)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Prediction;
 
 namespace OpenSesame.Predictor.Evaluation;
@@ -14,7 +15,7 @@ internal sealed record EvalResult(
     IReadOnlyList<CaseOutcome> Outcomes);
 
 /// <summary>Runs every system on every case of a dataset, with the history as the dataset gives it.</summary>
-internal sealed class EvalRunner(EvalSpecCatalogs catalogs)
+internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? embedder)
 {
     public async Task<EvalResult> RunAsync(string dataset, IReadOnlyList<EvalCase> cases, EvalReport report,
         IReadOnlyList<IEvalSystem> systems, IProgress<int>? progress, CancellationToken cancellationToken)
@@ -24,7 +25,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs)
         for (var i = 0; i < cases.Count; i++)
         {
             var @case = cases[i];
-            var context = ContextOf(catalogs, @case);
+            var context = ContextOf(catalogs, @case, embedder);
             var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             foreach (var system in systems)
             {
@@ -42,11 +43,12 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs)
     }
 
     /// <summary>The prediction context of a case: its spec, its history (as spelled by the dataset), its prompt.</summary>
-    public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case) =>
+    public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case, SentenceEmbedder? embedder) =>
         PredictionContext.Create(
             catalogs.Get(@case.Spec),
             @case.History.Select(call => new HistoryEvent(null, call.Method.ToUpperInvariant(), call.Path,
                 call.Params?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)) ?? HistoryEvent.NoParams)),
             @case.Prompt,
-            DateTimeOffset.UnixEpoch);
+            DateTimeOffset.UnixEpoch,
+            embedder);
 }

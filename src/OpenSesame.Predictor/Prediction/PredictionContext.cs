@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -18,8 +19,9 @@ public sealed class PredictionContext
     private readonly ConcurrentDictionary<Type, Lazy<object>> _derived = new();
 
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
-        DateTimeOffset now)
+        DateTimeOffset now, SentenceEmbedder? embedder)
     {
+        Embedder = embedder;
         Catalog = catalog;
         History = history;
         Prompt = string.IsNullOrWhiteSpace(prompt) ? null : prompt.Trim();
@@ -31,6 +33,9 @@ public sealed class PredictionContext
     }
 
     public EndpointCatalog Catalog { get; }
+
+    /// <summary>Sentence embeddings for meaning-level prompt matching; null turns the semantic features off.</summary>
+    public SentenceEmbedder? Embedder { get; }
     public IReadOnlyList<ResolvedEvent> History { get; }
     public string? Prompt { get; }
 
@@ -50,9 +55,9 @@ public sealed class PredictionContext
         (T)_derived.GetOrAdd(typeof(T), _ => new Lazy<object>(() => create(this))).Value;
 
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
-        DateTimeOffset now)
+        DateTimeOffset now, SentenceEmbedder? embedder = null)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
-        return new PredictionContext(catalog, history, prompt, now);
+        return new PredictionContext(catalog, history, prompt, now, embedder);
     }
 }

@@ -20,4 +20,8 @@ public sealed class PredictionOptions
 
     /// <summary>Longest prompt accepted, in characters. Default 4,000.</summary>
     public int MaxPromptLength { get; set; } = 4000;
+
+    /// <summary>Match prompts to operations by meaning with local MiniLM embeddings (about 10 ms per prompt, and a
+    /// one-off pass over each new spec's operations). The learned ranker is trained with it on. Default true.</summary>
+    public bool SemanticRetrieval { get; set; } = true;
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
@@ -11,6 +13,8 @@ public sealed class PredictionPipeline(
     SpecProvider specs,
     CandidatePipeline candidates,
     IRankerSource rankers,
+    SentenceEmbedder embedder,
+    IOptions<PredictionOptions> options,
     TimeProvider time)
 {
     /// <exception cref="SpecException">The spec cannot be obtained or parsed.</exception>
@@ -19,7 +23,8 @@ public sealed class PredictionPipeline(
         var started = time.GetTimestamp();
         var ranker = rankers.Current;
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
-        var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow());
+        var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
+            options.Value.SemanticRetrieval ? embedder : null);
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(

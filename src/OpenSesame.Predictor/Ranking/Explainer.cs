@@ -71,6 +71,8 @@ internal static class Explainer
                 return ("repeat", "you called it recently, and repeats are common (paging, bulk edits)");
             case FeatureSchema.TransitionSeen:
                 return ("repeat", $"you already went from {last?.Operation?.Key} to it in this session");
+            case FeatureSchema.Semantic or FeatureSchema.SemanticRank:
+                return ("prompt", "close in meaning to what the prompt asks");
             case FeatureSchema.NeedsListedEntity:
                 var listed = operation.Path.Slots.FirstOrDefault(s => s.Entity == last?.Match.Shape?.MainResource);
                 return ("history", listed is null ? null : $"takes a {Label(listed)} from what your last call listed");

@@ -43,6 +43,10 @@ internal sealed class FeatureExtractor
     private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
     private readonly string? _listedEntity;
     private readonly bool _promptHasId;
+    private readonly float[]? _semantic;
+    private readonly int[]? _semanticRank;
+    private readonly float _semanticMin;
+    private readonly float _semanticMax;
     private readonly float _secondsSinceLast;
 
     /// <summary>The extractor of this request, built on first use.</summary>
@@ -94,6 +98,13 @@ internal sealed class FeatureExtractor
             ? listed.MainResource
             : null;
         _promptHasId = Tokenizer.Words(context.Prompt).Exists(LooksLikeId);
+        if (context is { Embedder: { } embedder, Prompt: { } promptText })
+        {
+            _semantic = SemanticIndex.For(context.Catalog, embedder).Similarities(embedder.Embed(promptText));
+            _semanticRank = RanksOf(_semantic);
+            (_semanticMin, _semanticMax) = (_semantic.Min(), _semantic.Max());
+        }
+
         _historyLength = MathF.Log(1 + history.Count);
         _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
             ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
@@ -104,6 +115,11 @@ internal sealed class FeatureExtractor
 
     /// <summary>The raw BM25 score of an operation, for explanations and the lexical-only baseline.</summary>
     public float LexicalScore(ApiOperation operation) => _lexical[operation.Index];
+
+    /// <summary>Cosine similarity of the prompt to an operation; 0 without a prompt or embedder.</summary>
+    public float SemanticScore(ApiOperation operation) => _semantic?[operation.Index] ?? 0;
+
+    public bool HasSemantic => _semantic is not null;
 
     public float[] Extract(ApiOperation operation, IReadOnlyDictionary<string, int>? generatorRanks = null)
     {
@@ -152,6 +168,15 @@ internal sealed class FeatureExtractor
         f[FeatureSchema.KindUpdate] = operation.Kind == OperationKind.Update ? 1 : 0;
         f[FeatureSchema.KindAction] = operation.Kind == OperationKind.Action ? 1 : 0;
         f[FeatureSchema.Depth] = shape.Depth / 10f;
+        if (_semantic is not null)
+        {
+            // Relative, not raw: long task descriptions and short commands give cosines on different scales.
+            f[FeatureSchema.Semantic] = _semanticMax > _semanticMin
+                ? (_semantic[operation.Index] - _semanticMin) / (_semanticMax - _semanticMin)
+                : 0;
+            f[FeatureSchema.SemanticRank] = 1f / (1 + _semanticRank![operation.Index]);
+        }
+
         if (shape.Slots.Count > 0)
         {
             f[FeatureSchema.SlotEntitySeen] = shape.Slots.Count(s => _historyEntities.Contains(s.Entity)) / (float)shape.Slots.Count;

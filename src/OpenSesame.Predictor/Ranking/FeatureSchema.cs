@@ -42,6 +42,8 @@ public static class FeatureSchema
     public const int NeedsListedEntity = 29;
     public const int PromptHasId = 30;
     public const int PromptNamesKnownId = 31;
+    public const int Semantic = 32;
+    public const int SemanticRank = 33;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -77,6 +79,8 @@ public static class FeatureSchema
         new("needs_listed_entity", "the operation needs an id of what the last call listed, searched or created (list → detail, search → use a result)"),
         new("prompt_has_id", "the prompt holds an id-like token (digits, KEY-123) and the operation takes a path parameter"),
         new("prompt_names_known_id", "the prompt names a value the history carried for one of the operation's path parameters"),
+        new("semantic", "cosine similarity of the prompt's and the operation's MiniLM embeddings, scaled to [0, 1] between the spec's least and most similar operation (0 without a prompt)"),
+        new("semantic_rank", "1/(1+rank) of the operation in the spec by semantic similarity to the prompt (0 without a prompt)"),
     ];
 
     public static int Count => All.Count;

@@ -26,6 +26,8 @@ internal static class HeuristicScorer
         (FeatureSchema.SlotEntitySeen, 0.3f),
         (FeatureSchema.NeedsListedEntity, 1.0f),
         (FeatureSchema.PromptNamesKnownId, 0.8f),
+        (FeatureSchema.Semantic, 2.0f),
+        (FeatureSchema.SemanticRank, 1.0f),
     ];
 
     // Entry points matter when there is nothing else to go on; a prompt or a history speaks louder.
@@ -60,5 +62,6 @@ internal static class HeuristicScorer
     }
 
     public static bool IsLexical(int feature) =>
-        feature is FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch;
+        feature is FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch
+            or FeatureSchema.Semantic or FeatureSchema.SemanticRank;
 }

@@ -30,6 +30,9 @@ public sealed class TrainingOptions
     /// <summary>Domains held out of tree fitting to calibrate scores and report leave-domains-out metrics. Default 2.</summary>
     public int CalibrationDomainCount { get; set; } = 2;
 
+    /// <summary>Compute the semantic (MiniLM) features, as the service does by default. Default true.</summary>
+    public bool Semantic { get; set; } = true;
+
     /// <summary>Boosting rounds. Default 300.</summary>
     public int Iterations { get; set; } = 300;
 

@@ -11,7 +11,7 @@ namespace OpenSesame.Predictor.Training;
 /// service would have ranked, labelled by the call the user made next. Histories are spelled the ways clients spell
 /// them (concrete ids, or templates; with or without timestamps) so the model does not learn one spelling only.
 /// </summary>
-internal sealed class TrainingSetBuilder(TrainingOptions options)
+internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedder? embedder = null)
 {
     private int _groups;
     private int _absent;
@@ -44,7 +44,7 @@ internal sealed class TrainingSetBuilder(TrainingOptions options)
         {
             var call = session.Calls[step];
             var now = timeless ? DateTimeOffset.UnixEpoch : call.Timestamp;
-            var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now);
+            var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder);
             var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), poolSize + 1).ToList();
             var positive = pool.FindIndex(c => c.Operation.Key == call.Key);
             var removed = false;
