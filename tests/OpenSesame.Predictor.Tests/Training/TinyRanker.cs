@@ -19,13 +19,16 @@ public sealed class TinyRanker : IDisposable
     /// <summary>The clock the model is trained under, so its version and creation time are known.</summary>
     public static readonly DateTimeOffset TrainedAt = new(2025, 3, 4, 5, 6, 7, TimeSpan.Zero);
 
+    private readonly Lazy<RankerModel> _model;
+
+    // xunit creates assembly fixtures for every run, filtered or not; the model is trained when a test first asks.
     public TinyRanker()
     {
         Folder = Directory.CreateTempSubdirectory("opensesame-training-").FullName;
         Manifest = TrainingData.Generate(Folder, SessionCount, Seed, heldOutDomainCount: 2);
         TrainFile = Path.Combine(Folder, Manifest.TrainFile);
         TrainSessions = [.. SyntheticSessionFile.Read(TrainFile)];
-        Model = Train();
+        _model = new(Train);
     }
 
     public string Folder { get; }
@@ -36,7 +39,7 @@ public sealed class TinyRanker : IDisposable
 
     public IReadOnlyList<SyntheticSession> TrainSessions { get; }
 
-    public RankerModel Model { get; }
+    public RankerModel Model => _model.Value;
 
     /// <summary>Small enough to train in well under a second on a few hundred sessions.</summary>
     public static TrainingOptions Options() => new() { Seed = Seed, Iterations = 20, MinExamplesPerLeaf = 5 };
