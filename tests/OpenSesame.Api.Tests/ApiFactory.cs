@@ -12,6 +12,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
 
     public static string EvalData { get; } = Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared", "evaldata"));
 
+    /// <summary>The service's Storage:DataDirectory. What a test puts here before the first request (a model under
+    /// <c>models/</c>) is there when the service starts.</summary>
+    public string DataDirectory => _dataDirectory;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);

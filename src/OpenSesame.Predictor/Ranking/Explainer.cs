@@ -66,7 +66,9 @@ internal static class Explainer
                     ? $"{Article(KindWord(operation.Kind))} often follows {Article(KindWord(last.Kind))}"
                     : $"{Article(KindWord(operation.Kind))} is a common first step");
             case FeatureSchema.ParamsAvailable:
-                return ("params", operation.Path.Slots.Count > 0 ? "every id it needs is in your history" : null);
+                return ("params", operation.Path.Slots.Count == 0 ? null
+                    : candidate.Features[FeatureSchema.ParamsAvailable] >= 1 ? "every id it needs is in your history"
+                    : "some of the ids it needs are in your history");
             case FeatureSchema.CallCount or FeatureSchema.Recency:
                 return ("repeat", "you called it recently, and repeats are common (paging, bulk edits)");
             case FeatureSchema.TransitionSeen:

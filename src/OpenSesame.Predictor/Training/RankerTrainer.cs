@@ -125,18 +125,11 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         return [.. shuffled.Take(options.CalibrationDomainCount).Order(StringComparer.Ordinal)];
     }
 
-    private TreeEnsemble Fit(List<TrainingGroup> groups)
+    private TreeEnsemble Fit(List<TrainingGroup> groups) => FitLightGbm(new MLContext(options.Seed), groups).Ensemble;
+
+    /// <summary>The ML.NET model and the ensemble extracted from it; a test checks that both score alike.</summary>
+    internal (ITransformer Model, TreeEnsemble Ensemble) FitLightGbm(MLContext ml, IReadOnlyList<TrainingGroup> groups)
     {
-        var ml = new MLContext(options.Seed);
-        var rows = groups.SelectMany((g, id) => g.Features.Select((f, i) => new Row
-        {
-            Label = i == g.Positive ? 1 : 0,
-            GroupId = (uint)id,
-            Features = f,
-        }));
-        var schema = SchemaDefinition.Create(typeof(Row));
-        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureSchema.Count);
-        var data = ml.Data.LoadFromEnumerable(rows, schema);
         var trainer = ml.Transforms.Conversion.MapValueToKey("GroupKey", nameof(Row.GroupId))
             .Append(ml.Ranking.Trainers.LightGbm(new LightGbmRankingTrainer.Options
             {
@@ -150,8 +143,22 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 Seed = options.Seed,
                 Silent = true,
             }));
-        var model = trainer.Fit(data);
-        return Extract(model.LastTransformer.Model.TrainedTreeEnsemble);
+        var model = trainer.Fit(ToDataView(ml, groups));
+        return (model, Extract(model.LastTransformer.Model.TrainedTreeEnsemble));
+    }
+
+    /// <summary>One row per candidate, group after group: label (1 for the true call), group id, features.</summary>
+    internal static IDataView ToDataView(MLContext ml, IReadOnlyList<TrainingGroup> groups)
+    {
+        var rows = groups.SelectMany((g, id) => g.Features.Select((f, i) => new Row
+        {
+            Label = i == g.Positive ? 1 : 0,
+            GroupId = (uint)id,
+            Features = f,
+        }));
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureSchema.Count);
+        return ml.Data.LoadFromEnumerable(rows, schema);
     }
 
     private static TreeEnsemble Extract(RegressionTreeEnsemble ensemble) => new(

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Training;
+
+namespace OpenSesame.Api.Tests;
+
+public sealed class LearnedModelApiTests : IDisposable
+{
+    private readonly ApiFactory _factory = new();
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task PredictAnswersWithTheModelSavedBeforeTheServiceStarted()
+    {
+        var model = TrainTinyModel(Path.Combine(_factory.DataDirectory, "training"));
+        new RankerModelStore(Options.Create(new RankingOptions()), Options.Create(new StorageOptions { DataDirectory = _factory.DataDirectory }))
+            .Save(model);
+        using var client = _factory.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/predict", new
+        {
+            events = new object[]
+            {
+                new { ts = "2025-07-08T14:12:03Z", endpoint = "GET /v1/invoices", @params = new { } },
+                new { ts = "2025-07-08T14:13:11Z", endpoint = "PUT /v1/invoices/in_123/status", @params = new { status = "DRAFT" } },
+            },
+            prompt = "Let's finish billing for Q2",
+            spec_url = Path.Combine(ApiFactory.RepoRoot, "samples", "specs", "billing.yaml"),
+            k = 5,
+        }, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!;
+        Assert.Equal(model.Version, (string?)body["model_version"]);
+        var predictions = body["predictions"]!.AsArray();
+        Assert.Equal(5, predictions.Count);
+        var scores = predictions.Select(p => (double)p!["score"]!).ToList();
+        Assert.All(scores, s => Assert.InRange(s, 0, 1));
+        Assert.Equal(scores.OrderByDescending(s => s), scores);
+        Assert.True(scores.Sum() <= 1);
+        Assert.All(predictions, p => Assert.False(string.IsNullOrWhiteSpace((string?)p!["why"])));
+    }
+
+    // 300 sessions and 20 trees: about a second, and a real model of the real format.
+    private static RankerModel TrainTinyModel(string folder)
+    {
+        var manifest = TrainingData.Generate(folder, 300, seed: 42, heldOutDomainCount: 2);
+        var options = new TrainingOptions { Iterations = 20, MinExamplesPerLeaf = 5 };
+        return new RankerTrainer(options, TimeProvider.System).Train(Path.Combine(folder, manifest.TrainFile));
+    }
+}

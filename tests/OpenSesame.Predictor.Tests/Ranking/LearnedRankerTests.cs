@@ -1,0 +1,123 @@
+using System.Text.Json;
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Tests.Training;
+using OpenSesame.Predictor.Training.Synthetic;
+
+namespace OpenSesame.Predictor.Tests.Ranking;
+
+public sealed class LearnedRankerTests(TinyRanker tiny)
+{
+    private const int PoolSize = 20;
+
+    // What each sentence of a why claims about the candidate, as a condition on its features.
+    private static readonly (string Phrase, Func<Candidate, bool> Holds)[] Claims =
+    [
+        ("matches the prompt", c => c.Features[FeatureSchema.Lexical] > 0),
+        ("close to what the prompt asks", c => c.Features[FeatureSchema.PromptResourceMatch] > 0 || c.Features[FeatureSchema.Lexical] > 0),
+        ("goes one level deeper", c => c.Features[FeatureSchema.PathChild] == 1),
+        ("goes back up from your last call", c => c.Features[FeatureSchema.PathParent] == 1),
+        ("sits next to your last call", c => c.Features[FeatureSchema.PathSibling] == 1),
+        ("same resource as your last call", c => c.Features[FeatureSchema.PathSame] == 1 || c.Features[FeatureSchema.ResourceOverlap] > 0),
+        ("from your last call", c => c.Features[FeatureSchema.UsesLastId] == 1),
+        ("acts on the resource of your last call", c => c.Features[FeatureSchema.UsesLastId] == 1),
+        ("every id it needs is in your history", c => c.Features[FeatureSchema.ParamsAvailable] == 1 && c.Operation.Path.Slots.Count > 0),
+        ("some of the ids it needs are in your history", c => c.Features[FeatureSchema.ParamsAvailable] is > 0 and < 1),
+        ("you called it recently", c => c.Features[FeatureSchema.CallCount] > 0),
+        ("you already went from", c => c.Features[FeatureSchema.TransitionSeen] > 0),
+        ("a natural starting point", c => c.Features[FeatureSchema.EntryPoint] > 0),
+        ("often follows", c => c.Features[FeatureSchema.HistoryLength] > 0),
+        ("is a common first step", c => c.Features[FeatureSchema.HistoryLength] == 0),
+    ];
+
+    // Every step of the sessions of the domains the generator held out: APIs the model never saw.
+    private IEnumerable<(PredictionContext Context, IReadOnlyList<Candidate> Pool)> Pools()
+    {
+        foreach (var session in SyntheticSessionFile.Read(Path.Combine(tiny.Folder, tiny.Manifest.HeldOutFile)))
+        {
+            var catalog = SyntheticDomains.Get(session.Domain).Catalog;
+            var history = new List<HistoryEvent>();
+            for (var step = 0; step < session.Calls.Count; step++)
+            {
+                var call = session.Calls[step];
+                var context = PredictionContext.Create(catalog, history, session.Prompts[step], call.Timestamp);
+                yield return (context, LocalCandidateGenerator.Generate(FeatureExtractor.For(context), PoolSize));
+                history.Add(new HistoryEvent(call.Timestamp, call.Method, call.Path,
+                    call.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))));
+            }
+        }
+    }
+
+    [Fact]
+    public void ScoresAreProbabilitiesThatDoNotIncreaseDownTheList()
+    {
+        var ranker = new LearnedRanker(tiny.Model);
+        var pools = 0;
+
+        foreach (var (context, pool) in Pools())
+        {
+            var ranked = ranker.Rank(context, pool, explain: 3);
+
+            Assert.Equal(pool.Select(c => c.Operation.Key).Order(StringComparer.Ordinal), ranked.Select(c => c.Operation.Key).Order(StringComparer.Ordinal));
+            Assert.All(ranked, c => Assert.InRange(c.Score, 0, 1));
+            Assert.All(ranked.Zip(ranked.Skip(1)), pair => Assert.True(pair.First.Score >= pair.Second.Score,
+                $"{pair.First} is ranked above {pair.Second}"));
+            Assert.True(ranked.Sum(c => c.Score) < 1, "The pool leaves no probability for 'none of these'.");
+            pools++;
+        }
+
+        Assert.True(pools > 100, $"only {pools} pools");
+    }
+
+    [Fact]
+    public void TheFirstExplainCandidatesGetAWhyAndTheRestNone()
+    {
+        var ranker = new LearnedRanker(tiny.Model);
+
+        foreach (var (context, pool) in Pools().Take(40))
+        {
+            var ranked = ranker.Rank(context, pool, explain: 3);
+
+            Assert.All(ranked.Take(3), c => Assert.False(string.IsNullOrWhiteSpace(c.Why), $"{c} has no why"));
+            Assert.All(ranked.Skip(3), c => Assert.Equal("", c.Why));
+        }
+    }
+
+    // The heuristic ranker writes its why with the same explainer; it is checked too because it serves until a model exists.
+    [Theory]
+    [InlineData("learned")]
+    [InlineData("heuristic")]
+    public void AWhyNamesOnlyPropertiesTheCandidateHas(string kind)
+    {
+        ICandidateRanker ranker = kind == "learned" ? new LearnedRanker(tiny.Model) : new HeuristicRanker();
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+
+        foreach (var (context, pool) in Pools())
+        {
+            foreach (var candidate in ranker.Rank(context, pool, explain: PoolSize))
+            {
+                foreach (var (phrase, holds) in Claims.Where(c => candidate.Why.Contains(c.Phrase, StringComparison.OrdinalIgnoreCase)))
+                {
+                    claimed.Add(phrase);
+                    Assert.True(holds(candidate), $"'{candidate.Why}' for {candidate.Operation.Key}, whose features are "
+                        + string.Join(", ", FeatureSchema.Names.Zip(candidate.Features).Where(f => f.Second != 0).Select(f => $"{f.First}={f.Second}")));
+                }
+            }
+        }
+
+        // The check means something only if the model gave many kinds of reasons.
+        Assert.True(claimed.Count >= 6, $"only these reasons came up: {string.Join(", ", claimed)}");
+    }
+
+    [Fact]
+    public void ItReportsTheModelVersion() => Assert.Equal(tiny.Model.Version, new LearnedRanker(tiny.Model).Version);
+
+    [Fact]
+    public void AnEmptyPoolStaysEmpty()
+    {
+        var context = TestSpecs.Context(TestSpecs.Billing, "list invoices");
+
+        Assert.Empty(new LearnedRanker(tiny.Model).Rank(context, [], explain: 3));
+    }
+}

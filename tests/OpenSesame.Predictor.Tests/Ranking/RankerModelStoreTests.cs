@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Tests.Evaluation;
+using OpenSesame.Predictor.Tests.Training;
+
+namespace OpenSesame.Predictor.Tests.Ranking;
+
+public sealed class RankerModelStoreTests(TinyRanker tiny) : IDisposable
+{
+    private readonly TempFolder _data = new();
+
+    private RankerModelStore Store => Stores.In(_data.Root);
+
+    public void Dispose() => _data.Dispose();
+
+    [Fact]
+    public void ModelsLiveInTheModelsFolderOfTheDataDirectoryUnlessConfiguredElsewhere()
+    {
+        var elsewhere = _data.PathOf("elsewhere");
+
+        Assert.Equal(_data.PathOf("models"), Store.Directory);
+        Assert.Equal(elsewhere, new RankerModelStore(
+            Options.Create(new RankingOptions { ModelDirectory = elsewhere }),
+            Options.Create(new StorageOptions { DataDirectory = _data.Root })).Directory);
+    }
+
+    [Fact]
+    public void ASavedModelLoadsBackAsItWasSaved()
+    {
+        Store.Save(tiny.Model);
+
+        var loaded = Store.Load(tiny.Model.Version);
+
+        Assert.Equal(Json(tiny.Model), Json(loaded));
+        Assert.All(tiny.TrainSessions.Take(5).SelectMany(Rows), row =>
+            Assert.Equal(tiny.Model.Ensemble.Score(row), loaded.Ensemble.Score(row)));
+        Assert.Equal(tiny.Model.Calibration, loaded.Calibration);
+    }
+
+    [Fact]
+    public void MetadataDescribesTheModelWithoutItsTrees()
+    {
+        Store.Save(tiny.Model);
+
+        var metadata = File.ReadAllText(Path.Combine(Store.Directory, tiny.Model.Version, "metadata.json"));
+
+        var info = JsonSerializer.Deserialize<RankerModelInfo>(metadata, RankerModel.Json)!;
+        Assert.Equal(tiny.Model.Info.DataSha256, info.DataSha256);
+        Assert.Equal(FeatureSchema.Names, info.Features);
+        Assert.DoesNotContain("leaf_value", metadata, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CurrentNamesTheLastSavedVersion()
+    {
+        var older = tiny.Model with { Info = tiny.Model.Info with { Version = "ltr-older" } };
+
+        Assert.Null(Store.CurrentVersion());
+        Store.Save(older);
+        Assert.Equal("ltr-older", Store.CurrentVersion());
+        Store.Save(tiny.Model);
+
+        Assert.Equal(tiny.Model.Version, Store.CurrentVersion());
+        Assert.Equal("ltr-older", Store.Load("ltr-older").Version);
+    }
+
+    [Fact]
+    public void SavingAVersionAgainReplacesIt()
+    {
+        var first = tiny.Model with { Calibration = new ScoreCalibration(1, 0) };
+        Store.Save(first);
+
+        Store.Save(tiny.Model);
+
+        Assert.Equal(tiny.Model.Calibration, Store.Load(tiny.Model.Version).Calibration);
+        Assert.Equal([tiny.Model.Version], Directory.EnumerateDirectories(Store.Directory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void AModelTrainedOnAnotherFeatureListIsRefusedWithAClearMessage()
+    {
+        var stale = tiny.Model with { Info = tiny.Model.Info with { Features = [.. FeatureSchema.Names.SkipLast(1)] } };
+        Store.Save(stale);
+
+        var error = Assert.Throws<InvalidDataException>(() => Store.Load(stale.Version));
+
+        Assert.Contains(Path.Combine(Store.Directory, stale.Version, "model.json"), error.Message, StringComparison.Ordinal);
+        Assert.Contains("another feature list", error.Message, StringComparison.Ordinal);
+        Assert.Contains("opensesame train", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMissingOrCorruptModelFileIsReportedAsUnreadable()
+    {
+        Store.Save(tiny.Model);
+        File.WriteAllText(Path.Combine(Store.Directory, tiny.Model.Version, "model.json"), """{"info": {"version": """);
+
+        var corrupt = Assert.Throws<InvalidDataException>(() => Store.Load(tiny.Model.Version));
+        var missing = Assert.Throws<InvalidDataException>(() => Store.Load("ltr-never-saved"));
+
+        Assert.Contains("cannot be read", corrupt.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot be read", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AHalfWrittenVersionIsNeverPickedUp()
+    {
+        Store.Save(tiny.Model);
+
+        // A writer that died mid-save: its staging folder holds half a model and its pointer was never renamed.
+        var staging = Directory.CreateDirectory(Path.Combine(Store.Directory, "ltr-newer.tmp-4242")).FullName;
+        var json = Json(tiny.Model with { Info = tiny.Model.Info with { Version = "ltr-newer" } });
+        File.WriteAllText(Path.Combine(staging, "model.json"), json[..(json.Length / 2)]);
+        File.WriteAllText(Path.Combine(Store.Directory, "current.tmp-4242"), "ltr-newer");
+
+        Assert.Equal(tiny.Model.Version, Store.CurrentVersion());
+        Assert.Equal(tiny.Model.Version, Store.Load(Store.CurrentVersion()!).Version);
+    }
+
+    [Fact]
+    public void AStagingFolderAloneIsNoModel()
+    {
+        Directory.CreateDirectory(Path.Combine(Store.Directory, "ltr-first.tmp-4242"));
+
+        Assert.Null(Store.CurrentVersion());
+    }
+
+    private static string Json(RankerModel model) => JsonSerializer.Serialize(model, RankerModel.Json);
+
+    private static IEnumerable<float[]> Rows(OpenSesame.Predictor.Training.Synthetic.SyntheticSession session) =>
+        new OpenSesame.Predictor.Training.TrainingSetBuilder(TinyRanker.Options()).Build(session, 0).SelectMany(g => g.Features);
+}
+
+/// <summary>A model store over a data folder, configured as the service configures it.</summary>
+internal static class Stores
+{
+    public static RankerModelStore In(string dataDirectory) => new(
+        Options.Create(new RankingOptions()),
+        Options.Create(new StorageOptions { DataDirectory = dataDirectory }));
+}

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Training;
+using OpenSesame.Predictor.Training.Synthetic;
+
+namespace OpenSesame.Predictor.Tests.Training;
+
+public sealed class TrainingSetBuilderTests
+{
+    private static readonly Lazy<IReadOnlyList<SyntheticSession>> Sessions =
+        new(() => new SyntheticSessionSampler().Sample(300, SyntheticDomains.All, seed: 42));
+
+    private static readonly Lazy<IReadOnlyList<TrainingGroup>> Standard = new(() => Build(new TrainingOptions()));
+
+    public static TheoryData<string> FeatureNames => [.. FeatureSchema.Names];
+
+    private static List<TrainingGroup> Build(TrainingOptions options, int sessions = int.MaxValue) =>
+        [.. new TrainingSetBuilder(options).Build(Sessions.Value.Take(sessions))];
+
+    // The issue demands it: a feature that never changes in the training data is one the trees can never use.
+    [Theory]
+    [MemberData(nameof(FeatureNames))]
+    public void EveryFeatureVariesInTheTrainingData(string feature)
+    {
+        var index = FeatureSchema.Names.ToList().IndexOf(feature);
+        var values = Standard.Value.SelectMany(g => g.Features).Select(f => f[index]).Distinct().Order().ToList();
+
+        Assert.True(values.Count > 1,
+            $"Feature '{feature}' is {values[0].ToString(CultureInfo.InvariantCulture)} in every candidate of {Standard.Value.Count} groups.");
+    }
+
+    [Theory]
+    [InlineData(0.30)]
+    [InlineData(0.15)]
+    public void TheShareOfGroupsWithoutTheTrueCallTracksTheTarget(double target)
+    {
+        var builder = new TrainingSetBuilder(new TrainingOptions { AbsentShare = target });
+        var groups = builder.Build(Sessions.Value).ToList();
+
+        var absent = groups.Count(g => g.Positive < 0) / (double)groups.Count;
+        Assert.InRange(absent, target - 0.02, target + 0.02);
+        Assert.Equal((groups.Count, groups.Count(g => g.Positive < 0), groups.Count(g => g.RemovedOnPurpose)), builder.Counts);
+        Assert.Contains(groups, g => g.Positive < 0 && !g.RemovedOnPurpose);
+    }
+
+    [Fact]
+    public void GroupsHoldAtMostKPlusBufferDistinctOperationsWithLocalRanksFromZero()
+    {
+        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5 });
+
+        Assert.All(groups, g =>
+        {
+            Assert.InRange(g.Keys.Count, 1, 8);
+            Assert.Equal(g.Keys.Count, g.Features.Length);
+            Assert.Equal(g.Keys.Count, g.Keys.Distinct().Count());
+            Assert.Equal([.. Enumerable.Range(0, g.Keys.Count).Select(rank => 1f / (1 + rank))],
+                g.Features.Select(f => f[FeatureSchema.LocalRank]));
+        });
+        Assert.Contains(groups, g => g.Keys.Count == 8);
+    }
+
+    [Fact]
+    public void EachGroupIsLabelledWithTheCallTheUserMadeNext()
+    {
+        var sessions = Sessions.Value;
+
+        Assert.Equal(sessions.Sum(s => s.Calls.Count), Standard.Value.Count);
+        Assert.All(Standard.Value, g =>
+        {
+            var session = sessions[g.Session];
+            var truth = session.Calls[g.Step].Key;
+            Assert.Equal(session.Domain, g.Domain);
+            Assert.InRange(g.Positive, -1, g.Keys.Count - 1);
+            if (g.Positive >= 0)
+            {
+                Assert.Equal(truth, g.Keys[g.Positive]);
+            }
+            else
+            {
+                Assert.DoesNotContain(truth, g.Keys);
+            }
+
+            Assert.False(g.RemovedOnPurpose && g.Positive >= 0);
+        });
+    }
+
+    [Fact]
+    public void BuildingTwiceWithTheSameSeedGivesIdenticalGroupsAndAnotherSeedDiffers()
+    {
+        var first = Fingerprint(Build(new TrainingOptions { Seed = 7 }, sessions: 100));
+        var again = Fingerprint(Build(new TrainingOptions { Seed = 7 }, sessions: 100));
+        var other = Fingerprint(Build(new TrainingOptions { Seed = 8 }, sessions: 100));
+
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, other);
+    }
+
+    private static string Fingerprint(IEnumerable<TrainingGroup> groups)
+    {
+        var text = new StringBuilder();
+        foreach (var g in groups)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{g.Domain} {g.Session} {g.Step} {g.Positive} {g.RemovedOnPurpose} {string.Join('|', g.Keys)}\n");
+            foreach (var features in g.Features)
+            {
+                text.AppendJoin(',', features.Select(f => f.ToString("R", CultureInfo.InvariantCulture))).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+}
