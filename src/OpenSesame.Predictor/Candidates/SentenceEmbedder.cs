@@ -12,9 +12,14 @@ namespace OpenSesame.Predictor.Candidates;
 public sealed class SentenceEmbedder : IDisposable
 {
     private const int CacheCapacity = 50_000;
-    private readonly Lazy<SentenceEncoder> _encoder = new(CreateEncoder);
+    private const int ChunkSize = 64;
+    private static readonly int MaxEncoders = Math.Clamp(Environment.ProcessorCount, 1, 4);
+
+    // One single-threaded encoder per core, created on demand: concurrent requests and training's big batches run
+    // side by side instead of queueing on one model session.
+    private readonly ConcurrentBag<SentenceEncoder> _idle = [];
+    private readonly ConcurrentBag<SentenceEncoder> _all = [];
     private readonly ConcurrentDictionary<string, float[]> _cache = new(StringComparer.Ordinal);
-    private readonly Lock _encoding = new();
 
     public const int Dimensions = 384;
 
@@ -37,25 +42,33 @@ public sealed class SentenceEmbedder : IDisposable
             }
         }
 
-        if (missing.Count > 0)
+        if (missing.Count == 0)
         {
-            float[][] encoded;
-            lock (_encoding)
-            {
-                encoded = _encoder.Value.Encode([.. missing.Select(i => texts[i])]);
-            }
-
-            if (_cache.Count + missing.Count > CacheCapacity)
-            {
-                _cache.Clear();
-            }
-
-            for (var m = 0; m < missing.Count; m++)
-            {
-                result[missing[m]] = _cache[texts[missing[m]]] = Normalize(encoded[m]);
-            }
+            return result;
         }
 
+        if (_cache.Count + missing.Count > CacheCapacity)
+        {
+            _cache.Clear();
+        }
+
+        var chunks = missing.Chunk(ChunkSize).ToList();
+        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxEncoders }, chunk =>
+        {
+            var encoder = Rent();
+            try
+            {
+                var encoded = encoder.Encode([.. chunk.Select(i => texts[i])]);
+                for (var m = 0; m < chunk.Length; m++)
+                {
+                    result[chunk[m]] = _cache[texts[chunk[m]]] = Normalize(encoded[m]);
+                }
+            }
+            finally
+            {
+                _idle.Add(encoder);
+            }
+        });
         return result;
     }
 
@@ -72,10 +85,36 @@ public sealed class SentenceEmbedder : IDisposable
 
     public void Dispose()
     {
-        if (_encoder.IsValueCreated)
+        foreach (var encoder in _all)
         {
-            _encoder.Value.Dispose();
+            encoder.Dispose();
         }
+    }
+
+    private SentenceEncoder Rent()
+    {
+        if (_idle.TryTake(out var encoder))
+        {
+            return encoder;
+        }
+
+        lock (_all)
+        {
+            if (_all.Count < MaxEncoders)
+            {
+                encoder = CreateEncoder();
+                _all.Add(encoder);
+                return encoder;
+            }
+        }
+
+        SpinWait spin = default;
+        while (!_idle.TryTake(out encoder))
+        {
+            spin.SpinOnce();
+        }
+
+        return encoder;
     }
 
     // One thread without spin-waiting: measured fastest on 2 cores (6.4 ms a sentence against 9.4 ms with the

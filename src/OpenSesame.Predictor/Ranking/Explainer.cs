@@ -75,6 +75,8 @@ internal static class Explainer
                 return ("repeat", $"you already went from {last?.Operation?.Key} to it in this session");
             case FeatureSchema.Semantic or FeatureSchema.SemanticRank:
                 return ("prompt", "close in meaning to what the prompt asks");
+            case FeatureSchema.IntentKindMatch:
+                return ("intent", $"the prompt asks for {Article(KindWord(operation.Kind))}");
             case FeatureSchema.NeedsListedEntity:
                 var listed = operation.Path.Slots.FirstOrDefault(s => s.Entity == last?.Match.Shape?.MainResource);
                 return ("history", listed is null ? null : $"takes a {Label(listed)} from what your last call listed");

@@ -43,6 +43,7 @@ internal sealed class FeatureExtractor
     private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
     private readonly string? _listedEntity;
     private readonly bool _promptHasId;
+    private readonly HashSet<OperationKind> _intendedKinds;
     private readonly float[]? _semantic;
     private readonly int[]? _semanticRank;
     private readonly float _semanticMin;
@@ -98,6 +99,7 @@ internal sealed class FeatureExtractor
             ? listed.MainResource
             : null;
         _promptHasId = Tokenizer.Words(context.Prompt).Exists(LooksLikeId);
+        _intendedKinds = OperationClassifier.IntendedKinds(context.Prompt);
         if (context is { Embedder: { } embedder, Prompt: { } promptText })
         {
             _semantic = SemanticIndex.For(context.Catalog, embedder).Similarities(embedder.Embed(promptText));
@@ -187,6 +189,8 @@ internal sealed class FeatureExtractor
 
         f[FeatureSchema.Deprecated] = operation.Deprecated ? 1 : 0;
 
+        f[FeatureSchema.IntentKindMatch] = IntentMatches(operation.Kind) ? 1 : 0;
+        f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);
         if (generatorRanks is not null)
         {
             SetGeneratorRanks(f, generatorRanks);
@@ -225,6 +229,12 @@ internal sealed class FeatureExtractor
 
         return (known / (float)slots.Count, usesLast);
     }
+
+    private bool IntentMatches(OperationKind kind) => kind switch
+    {
+        OperationKind.List or OperationKind.Search => _intendedKinds.Contains(OperationKind.List) || _intendedKinds.Contains(OperationKind.Search),
+        _ => _intendedKinds.Contains(kind),
+    };
 
     private bool PromptNamesKnownId(PathShape shape) =>
         _context.Prompt is { } prompt && shape.Slots.Any(slot =>

@@ -44,6 +44,8 @@ public static class FeatureSchema
     public const int PromptNamesKnownId = 31;
     public const int Semantic = 32;
     public const int SemanticRank = 33;
+    public const int Heuristic = 34;
+    public const int IntentKindMatch = 35;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -81,6 +83,8 @@ public static class FeatureSchema
         new("prompt_names_known_id", "the prompt names a value the history carried for one of the operation's path parameters"),
         new("semantic", "cosine similarity of the prompt's and the operation's MiniLM embeddings, scaled to [0, 1] between the spec's least and most similar operation (0 without a prompt)"),
         new("semantic_rank", "1/(1+rank) of the operation in the spec by semantic similarity to the prompt (0 without a prompt)"),
+        new("heuristic", "the transparent hand-weighted score of all the features above: a robust prior the trees can correct"),
+        new("intent_kind_match", "a verb of the prompt asks for this kind of step (\"create a folder\" → create operations; list and search count together)"),
     ];
 
     public static int Count => All.Count;

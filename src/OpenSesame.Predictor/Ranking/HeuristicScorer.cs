@@ -28,6 +28,7 @@ internal static class HeuristicScorer
         (FeatureSchema.PromptNamesKnownId, 0.8f),
         (FeatureSchema.Semantic, 2.0f),
         (FeatureSchema.SemanticRank, 1.0f),
+        (FeatureSchema.IntentKindMatch, 0.5f),
     ];
 
     // Entry points matter when there is nothing else to go on; a prompt or a history speaks louder.

@@ -52,6 +52,26 @@ internal static class OperationClassifier
 
     public static bool IsDestructiveWord(string word) => DestructiveWords.Contains(word);
 
+    /// <summary>The kinds of step the verbs of a text ask for: "create a folder and delete the old one" → Create, Delete.</summary>
+    public static HashSet<OperationKind> IntendedKinds(string? text)
+    {
+        var kinds = new HashSet<OperationKind>();
+        foreach (var word in Tokenizer.Words(text))
+        {
+            if (VerbKinds.TryGetValue(word, out var kind))
+            {
+                kinds.Add(kind is OperationKind.Read ? OperationKind.Read : kind);
+            }
+            else if (DestructiveWords.Contains(word))
+            {
+                kinds.Add(OperationKind.Delete);
+                kinds.Add(OperationKind.Action);
+            }
+        }
+
+        return kinds;
+    }
+
     public static (OperationKind Kind, bool Destructive) Classify(string method, PathShape path, string? operationId,
         string? summary)
     {

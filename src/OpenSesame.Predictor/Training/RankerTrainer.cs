@@ -176,7 +176,14 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         var ranks = groups.Select(g => g.Group.Positive < 0
             ? (int?)null
             : 1 + g.Scores.Count(s => s > g.Scores[g.Group.Positive])).ToList();
-        var predictions = groups.SelectMany(g => calibration.Probabilities(g.Scores).Select((p, i) => (p, i == g.Group.Positive)));
+        // Calibration is judged on what a user sees first: the top candidate's probability against whether it was right.
+        // (Over every candidate, the many near-zero ones would make any calibration look good.)
+        var predictions = groups.Where(g => g.Scores.Count > 0).Select(g =>
+        {
+            var p = calibration.Probabilities(g.Scores);
+            var top = Array.IndexOf(p, p.Max());
+            return (p[top], top == g.Group.Positive);
+        });
         var n = Math.Max(1, groups.Count);
         return new RankerMetrics(
             groups.Count,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Training;
 using OpenSesame.Predictor.Training.Synthetic;
@@ -15,8 +16,11 @@ public sealed class TrainingSetBuilderTests
 
     public static TheoryData<string> FeatureNames => [.. FeatureSchema.Names];
 
+    // The embedder the trainer uses, so the semantic features are computed as in a real training run.
+    private static readonly Lazy<SentenceEmbedder> Embedder = new(() => new SentenceEmbedder());
+
     private static List<TrainingGroup> Build(TrainingOptions options, int sessions = int.MaxValue) =>
-        [.. new TrainingSetBuilder(options).Build(Sessions.Value.Take(sessions))];
+        [.. new TrainingSetBuilder(options, options.Semantic ? Embedder.Value : null).Build(Sessions.Value.Take(sessions))];
 
     // The issue demands it: a feature that never changes in the training data is one the trees can never use.
     [Theory]
