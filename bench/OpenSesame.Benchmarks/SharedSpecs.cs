@@ -11,7 +11,26 @@ internal static class SharedSpecs
 
     public static string Folder { get; } = Find();
 
+    /// <summary>The repository (where OpenSesame.slnx is), for its data/models.</summary>
+    public static string RepoRoot { get; } = FindRepoRoot();
+
     public static string PathOf(string name) => Path.Combine(Folder, Files[name]);
+
+    private static string FindRepoRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "OpenSesame.slnx")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        throw new DirectoryNotFoundException("OpenSesame.slnx was not found above the working directory.");
+    }
 
     private static string Find()
     {

@@ -36,8 +36,8 @@ public sealed class TrainingOptions
     /// <summary>Boosting rounds. Default 300.</summary>
     public int Iterations { get; set; } = 300;
 
-    /// <summary>Leaves per tree. Default 31.</summary>
-    public int Leaves { get; set; } = 31;
+    /// <summary>Leaves per tree. Default 15: smaller trees carry less of one domain's habits to the next.</summary>
+    public int Leaves { get; set; } = 15;
 
     /// <summary>Shrinkage of each tree. Default 0.05.</summary>
     public double LearningRate { get; set; } = 0.05;
