@@ -96,7 +96,9 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
     // One batched pass over the distinct prompts: encoding them one by one while replaying steps is three times slower.
     private static void Prime(SentenceEmbedder embedder, List<SyntheticSession> sessions, IProgress<string>? progress)
     {
-        var prompts = sessions.SelectMany(s => s.Prompts).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        // Sorted by length so each batch pads to a similar length: padding to the longest prompt is wasted work.
+        var prompts = sessions.SelectMany(s => s.Prompts).OfType<string>().Distinct(StringComparer.Ordinal)
+            .OrderBy(p => p.Length).ThenBy(p => p, StringComparer.Ordinal).ToList();
         const int Batch = 256;
         for (var i = 0; i < prompts.Count; i += Batch)
         {

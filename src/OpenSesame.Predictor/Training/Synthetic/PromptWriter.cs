@@ -71,6 +71,23 @@ internal static partial class PromptWriter
 
     public static string Vague(Random random) => VaguePrompts[random.Next(VaguePrompts.Length)];
 
+    private static readonly string[] Openers = ["", "", "first ", "i need to ", "please ", "can you "];
+    private static readonly string[] Middles = [", then ", ". Then ", ", and then ", " and ", ", after that "];
+    private static readonly string[] Closers = [", and finally ", ". Finally, ", " and then ", ", then ", ". Last, "];
+
+    /// <summary>Steps joined as a brief: "first find the customer, then create an invoice, and finally send it."</summary>
+    public static string Sequence(Random random, IReadOnlyList<string> steps)
+    {
+        var text = new StringBuilder(Openers[random.Next(Openers.Length)]).Append(steps[0]);
+        for (var i = 1; i < steps.Count; i++)
+        {
+            var joins = i == steps.Count - 1 ? Closers : Middles;
+            text.Append(joins[random.Next(joins.Length)]).Append(steps[i]);
+        }
+
+        return text.Append(random.Next(2) == 0 ? "." : "").ToString();
+    }
+
     public static string Noise(Random random, string text, SyntheticSamplerOptions options)
     {
         if (random.NextDouble() < options.ExtraWordsProbability)

@@ -350,12 +350,17 @@ internal sealed class SessionWalk
     private List<string?> Prompts(SyntheticPromptKind kind, string goalText)
     {
         var prompts = new List<string?>(_calls.Count);
-        var typedGoal = kind == SyntheticPromptKind.Goal ? PromptWriter.Noise(_random, goalText, _options) : null;
+        var typedGoal = kind switch
+        {
+            SyntheticPromptKind.Goal => PromptWriter.Noise(_random, goalText, _options),
+            SyntheticPromptKind.Task => PromptWriter.Noise(_random, TaskText(goalText), _options),
+            _ => null,
+        };
         for (var i = 0; i < _calls.Count; i++)
         {
             prompts.Add(kind switch
             {
-                SyntheticPromptKind.Goal => typedGoal,
+                SyntheticPromptKind.Goal or SyntheticPromptKind.Task => typedGoal,
                 SyntheticPromptKind.Explicit when i == 0 || _random.NextDouble() < _options.ExplicitStepProbability =>
                     PromptWriter.Noise(_random, PromptWriter.Frame(_random, Phrasing(i)), _options),
                 SyntheticPromptKind.Vague when _random.NextDouble() < _options.VagueStepProbability =>
@@ -365,6 +370,18 @@ internal sealed class SessionWalk
         }
 
         return prompts;
+    }
+
+    // Two to four of the session's steps, in order, phrased as the user would brief them; repeats are named once.
+    private string TaskText(string goalText)
+    {
+        var steps = Enumerable.Range(0, _calls.Count)
+            .Where(i => i == 0 || _calls[i].Key != _calls[i - 1].Key)
+            .ToList();
+        var wanted = Math.Min(steps.Count, 2 + _random.Next(3));
+        var chosen = steps.OrderBy(_ => _random.Next()).Take(wanted).Order().Select(Phrasing).ToList();
+        var text = PromptWriter.Sequence(_random, chosen);
+        return goalText.Length > 0 && _random.Next(3) == 0 ? $"{goalText}: {text}" : text;
     }
 
     private string Phrasing(int index)

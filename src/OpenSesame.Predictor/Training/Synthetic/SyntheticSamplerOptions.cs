@@ -9,11 +9,14 @@ public sealed class SyntheticSamplerOptions
     /// <summary>Most calls in a session (15): real task sessions rarely run longer before the user moves on.</summary>
     public int MaxCalls { get; init; } = 15;
 
-    /// <summary>Share of sessions without any prompt (0.30).</summary>
-    public double NoPromptShare { get; init; } = 0.30;
+    /// <summary>Share of sessions without any prompt (0.25).</summary>
+    public double NoPromptShare { get; init; } = 0.25;
 
-    /// <summary>Share of sessions with one goal prompt kept for every step (0.35): the case the product is built for.</summary>
-    public double GoalPromptShare { get; init; } = 0.35;
+    /// <summary>Share of sessions with one goal prompt kept for every step (0.25): the case the product is built for.</summary>
+    public double GoalPromptShare { get; init; } = 0.25;
+
+    /// <summary>Share of sessions briefed with one multi-step task description kept for every step (0.15).</summary>
+    public double TaskPromptShare { get; init; } = 0.15;
 
     /// <summary>Share of sessions whose prompts spell out each next call (0.20).</summary>
     public double ExplicitPromptShare { get; init; } = 0.20;
@@ -90,6 +93,7 @@ public sealed class SyntheticSamplerOptions
         SyntheticPromptKind.None => NoPromptShare,
         SyntheticPromptKind.Goal => GoalPromptShare,
         SyntheticPromptKind.Explicit => ExplicitPromptShare,
+        SyntheticPromptKind.Task => TaskPromptShare,
         _ => VaguePromptShare,
     };
 }

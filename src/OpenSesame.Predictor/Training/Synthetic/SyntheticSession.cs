@@ -17,6 +17,10 @@ public enum SyntheticPromptKind
 
     /// <summary>Prompts that say nothing about the call ("what's next?", "continue").</summary>
     Vague,
+
+    /// <summary>One task description typed up front and kept for every step, naming several of the steps in order
+    /// ("Find the invoice, add a line for the setup fee and then send it"), as people brief an assistant.</summary>
+    Task,
 }
 
 /// <summary>One call of a synthetic session.</summary>
