@@ -32,6 +32,9 @@ internal sealed class RankerHost(
     private int _checking;
     private int _stopped;
 
+    // A version that failed to load is reported once, not at every reload tick; saving a new version retries.
+    private string? _unloadable;
+
     public ICandidateRanker Current => _current;
 
     /// <summary>The background training started because no model existed (completed when there was none to do).</summary>
@@ -39,7 +42,8 @@ internal sealed class RankerHost(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!TryLoadCurrent() && options.Value.AutoTrain)
+        // Train only when there is no model at all; an unreadable one is an operator's problem to see in the log.
+        if (!TryLoadCurrent() && options.Value.AutoTrain && store.CurrentVersion() is null)
         {
             _training = Task.Run(TrainFirstModel, CancellationToken.None);
         }
@@ -86,6 +90,11 @@ internal sealed class RankerHost(
             return true;
         }
 
+        if (version == _unloadable)
+        {
+            return false;
+        }
+
         try
         {
             _current = new LearnedRanker(store.Load(version));
@@ -94,6 +103,7 @@ internal sealed class RankerHost(
         }
         catch (InvalidDataException ex)
         {
+            _unloadable = version;
             logger.LogError("Cannot load ranker model {Version}: {Reason} The current ranker ({Current}) keeps serving.",
                 version, ex.Message, _current.Version);
             return false;
