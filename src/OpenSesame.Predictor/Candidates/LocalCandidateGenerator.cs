@@ -30,7 +30,7 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
         for (var i = 0; i < operations.Count; i++)
         {
             features[i] = extractor.Extract(operations[i]);
-            combined[i] = HeuristicScorer.Score(features[i]);
+            combined[i] = features[i][FeatureSchema.Heuristic];
             history[i] = HeuristicScorer.HistoryScore(features[i]);
             lexical[i] = extractor.LexicalScore(operations[i]);
             semantic[i] = extractor.SemanticScore(operations[i]);

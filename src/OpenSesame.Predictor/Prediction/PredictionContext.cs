@@ -7,14 +7,11 @@ namespace OpenSesame.Predictor.Prediction;
 /// <summary>Everything known about one prediction request, resolved once and shared by every stage.</summary>
 public sealed class PredictionContext
 {
-    // Stemmed like the prompt terms, so "deleting", "deleted" and "delete" all count.
-    private static readonly HashSet<string> RemovalWords = new[]
-    {
-        "delete", "remove", "destroy", "void", "cancel", "cancelled", "cancelling", "purge", "revoke", "erase", "wipe",
-        "terminate", "archive", "unsubscribe", "uninstall", "deactivate", "disable", "kill", "drop", "trash",
-        "unpublish", "unlink", "detach", "clean", "clear", "rid", "undo", "withdraw", "retract", "discard", "dismiss",
-        "reject", "close", "refund",
-    }.Select(Tokenizer.Stem).ToHashSet(StringComparer.Ordinal);
+    // The words that make an operation destructive, plus ways people ask for removal that no operation is named
+    // after; stemmed like the prompt terms, so "deleting", "deleted" and "delete" all count.
+    private static readonly HashSet<string> RemovalWords = OperationClassifier.DestructiveWordList
+        .Concat(["cancelled", "cancelling", "clean", "clear", "rid", "undo", "withdraw", "retract", "discard", "dismiss", "reject", "close", "refund"])
+        .Select(Tokenizer.Stem).ToHashSet(StringComparer.Ordinal);
 
     private readonly ConcurrentDictionary<Type, Lazy<object>> _derived = new();
 

@@ -17,7 +17,7 @@ internal sealed class HeuristicRanker : ICandidateRanker
             return candidates;
         }
 
-        var raw = candidates.Select(c => HeuristicScorer.Score(c.Features)).ToArray();
+        var raw = candidates.Select(c => c.Features[FeatureSchema.Heuristic]).ToArray();
         var max = raw.Max();
         var exp = raw.Select(r => Math.Exp(r - max)).ToArray();
         var total = exp.Sum();

@@ -50,7 +50,7 @@ internal static class OperationClassifier
         ["move"] = OperationKind.Update,
     };
 
-    public static bool IsDestructiveWord(string word) => DestructiveWords.Contains(word);
+    public static IEnumerable<string> DestructiveWordList => DestructiveWords;
 
     /// <summary>The kinds of step the verbs of a text ask for: "create a folder and delete the old one" → Create, Delete.</summary>
     public static HashSet<OperationKind> IntendedKinds(string? text)
