@@ -82,16 +82,38 @@ internal static class EvalCommand
             new PipelineSystem("heuristic", pipeline, new HeuristicRanker(), K),
         };
         var store = services.GetRequiredService<RankerModelStore>();
-        if (store.CurrentVersion() is { } version)
+        if (Load(store, RankerModelStore.CurrentPointer, "ranker", "opensesame train") is { } current)
         {
-            systems.Add(new PipelineSystem("ranker", pipeline, new LearnedRanker(store.Load(version)), K));
+            systems.Add(new PipelineSystem("ranker", pipeline, new LearnedRanker(current), K));
         }
-        else
+
+        if (store.PointedVersion(RankerModelStore.WithoutIntentPointer) is not null
+            && Load(store, RankerModelStore.WithoutIntentPointer, "ranker-no-intent", "opensesame train --without-intent") is { } basic)
         {
-            Console.Error.WriteLine($"No trained model in {store.Directory}: the 'ranker' system is left out (run 'opensesame train').");
+            systems.Add(new PipelineSystem("ranker-no-intent", pipeline, new LearnedRanker(basic), K, intentSignals: false));
         }
 
         return systems;
+    }
+
+    // A missing or outdated model leaves its system out of the comparison instead of failing the whole evaluation.
+    private static RankerModel? Load(RankerModelStore store, string pointer, string system, string fix)
+    {
+        if (store.PointedVersion(pointer) is not { } version)
+        {
+            Console.Error.WriteLine($"No '{pointer}' model in {store.Directory}: the '{system}' system is left out (run '{fix}').");
+            return null;
+        }
+
+        try
+        {
+            return store.Load(version);
+        }
+        catch (InvalidDataException ex)
+        {
+            Console.Error.WriteLine($"{ex.Message} The '{system}' system is left out.");
+            return null;
+        }
     }
 
     private static async Task<EvalResult> RunWithProgressAsync(EvalRunner runner, string dataset, List<EvalCase> cases,

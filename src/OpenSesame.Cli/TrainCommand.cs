@@ -8,7 +8,7 @@ using OpenSesame.Predictor.Training;
 
 namespace OpenSesame.Cli;
 
-/// <summary><c>opensesame train [--data data/training/train.jsonl] [--seed 42] [--iterations 300] ...</c></summary>
+/// <summary><c>opensesame train [--data data/training/train.jsonl] [--seed 42] [--iterations 300] [--without-intent] ...</c></summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -20,10 +20,14 @@ internal static class TrainCommand
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => defaults.Leaves };
         var learningRate = new Option<double>("--learning-rate") { Description = "Shrinkage per tree.", DefaultValueFactory = _ => defaults.LearningRate };
         var calibration = new Option<int>("--calibration-domains") { Description = "Domains left out of tree fitting to calibrate and measure.", DefaultValueFactory = _ => defaults.CalibrationDomainCount };
+        var withoutIntent = new Option<bool>("--without-intent")
+        {
+            Description = $"Train without the semantic and data-flow features and save the model under '{RankerModelStore.WithoutIntentPointer}' (the current model is unchanged); 'eval' compares it as 'ranker-no-intent'.",
+        };
 
         var command = new Command("train", "Train the LightGBM ranker on synthetic sessions and make it the current model.")
         {
-            data, seed, iterations, leaves, learningRate, calibration,
+            data, seed, iterations, leaves, learningRate, calibration, withoutIntent,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,6 +47,8 @@ internal static class TrainCommand
                 Leaves = parse.GetValue(leaves),
                 LearningRate = parse.GetValue(learningRate),
                 CalibrationDomainCount = parse.GetValue(calibration),
+                Semantic = !parse.GetValue(withoutIntent),
+                DataFlow = !parse.GetValue(withoutIntent),
             };
             var trainer = new RankerTrainer(options, TimeProvider.System);
             RankerModel model;
@@ -57,9 +63,10 @@ internal static class TrainCommand
             }
 
             var store = services.GetRequiredService<RankerModelStore>();
-            store.Save(model);
+            var pointer = parse.GetValue(withoutIntent) ? RankerModelStore.WithoutIntentPointer : RankerModelStore.CurrentPointer;
+            store.Save(model, pointer);
             var info = model.Info;
-            Console.WriteLine($"model {info.Version} -> {Path.GetFullPath(Path.Combine(store.Directory, info.Version))} (current)");
+            Console.WriteLine($"model {info.Version} -> {Path.GetFullPath(Path.Combine(store.Directory, info.Version))} ({pointer})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {info.Sessions} sessions, {info.Groups} groups, true call absent from {info.AbsentShare:P1} of them, trained in {info.TrainingTime.TotalSeconds:0.0} s"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -5,9 +5,9 @@ namespace OpenSesame.Predictor.Candidates;
 
 /// <summary>
 /// The always-on, offline generator. It describes every operation of the spec with the ranking features and merges
-/// up to four orderings into one pool: the combined heuristic score, the prompt's words (BM25), the prompt's meaning
-/// (embeddings) and the history alone (transitions), so that a candidate strong on one signal only still reaches
-/// the ranker.
+/// up to five orderings into one pool: the combined heuristic score, the prompt's words (BM25), the prompt's meaning
+/// (embeddings), the history alone (transitions) and the calls that yield an id the prompt's target lacks (data
+/// flow), so that a candidate strong on one signal only still reaches the ranker.
 /// </summary>
 internal sealed class LocalCandidateGenerator : ICandidateGenerator
 {
@@ -27,6 +27,7 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
         var history = new float[operations.Count];
         var lexical = new float[operations.Count];
         var semantic = new float[operations.Count];
+        var producers = new float[operations.Count];
         for (var i = 0; i < operations.Count; i++)
         {
             features[i] = extractor.Extract(operations[i]);
@@ -34,6 +35,9 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
             history[i] = HeuristicScorer.HistoryScore(features[i]);
             lexical[i] = extractor.LexicalScore(operations[i]);
             semantic[i] = extractor.SemanticScore(operations[i]);
+            // Among the producers of a needed id, the one the other signals like best comes first.
+            var feeds = features[i][FeatureSchema.ProducesForPromptTarget];
+            producers[i] = feeds > 0 ? feeds + (0.01f * Math.Max(0, combined[i])) : 0;
         }
 
         var orderings = new List<(int[] Order, int Share)> { (Order(combined), 2) };
@@ -50,6 +54,11 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
         if (context.History.Count > 0)
         {
             orderings.Add((Order(history), 1));
+        }
+
+        if (producers.Any(p => p > 0))
+        {
+            orderings.Add((Order(producers, positiveOnly: true), 1));
         }
 
         var pool = new List<Candidate>(count);

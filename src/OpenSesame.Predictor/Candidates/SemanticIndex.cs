@@ -28,6 +28,9 @@ internal sealed class SemanticIndex
         return $"{summary}. {name}. {operation.Method.ToLowerInvariant()} {path}";
     }
 
+    /// <summary>Cosine similarity of two operations of the catalog, by <see cref="ApiOperation.Index"/>.</summary>
+    public float Similarity(int a, int b) => SentenceEmbedder.Cosine(_vectors[a], _vectors[b]);
+
     /// <summary>Cosine similarity of the prompt to every operation, by <see cref="ApiOperation.Index"/>.</summary>
     public float[] Similarities(float[] prompt) => [.. _vectors.Select(v => SentenceEmbedder.Cosine(prompt, v))];
 

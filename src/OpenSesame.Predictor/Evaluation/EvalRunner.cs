@@ -26,10 +26,11 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
         {
             var @case = cases[i];
             var context = ContextOf(catalogs, @case, embedder);
+            var withoutIntent = new Lazy<PredictionContext>(() => ContextOf(catalogs, @case, null, dataFlow: false));
             var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             foreach (var system in systems)
             {
-                var list = await system.RankAsync(context, cancellationToken);
+                var list = await system.RankAsync(system.IntentSignals ? context : withoutIntent.Value, cancellationToken);
                 lists[system.Name] = list;
                 ranked[system.Name].Add(new RankedCase(list, @case.Expected, @case.History.Count));
             }
@@ -43,12 +44,14 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
     }
 
     /// <summary>The prediction context of a case: its spec, its history (as spelled by the dataset), its prompt.</summary>
-    public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case, SentenceEmbedder? embedder) =>
+    public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case, SentenceEmbedder? embedder,
+        bool dataFlow = true) =>
         PredictionContext.Create(
             catalogs.Get(@case.Spec),
             @case.History.Select(call => new HistoryEvent(null, call.Method.ToUpperInvariant(), call.Path,
                 call.Params?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)) ?? HistoryEvent.NoParams)),
             @case.Prompt,
             DateTimeOffset.UnixEpoch,
-            embedder);
+            embedder,
+            dataFlow);
 }

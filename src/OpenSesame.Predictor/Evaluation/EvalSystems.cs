@@ -9,6 +9,9 @@ internal interface IEvalSystem
 {
     string Name { get; }
 
+    /// <summary>Whether the system gets the intent signals (sentence embeddings, the data-flow graph) in its context.</summary>
+    bool IntentSignals => true;
+
     /// <summary>Operation keys, best first.</summary>
     Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken);
 }
@@ -71,9 +74,12 @@ internal sealed class LexicalSystem : IEvalSystem
 }
 
 /// <summary>The service's own path (generate, critique, rank) with a given ranker; its list is the reviewed pool.</summary>
-internal sealed class PipelineSystem(string name, CandidatePipeline pipeline, ICandidateRanker ranker, int k) : IEvalSystem
+internal sealed class PipelineSystem(string name, CandidatePipeline pipeline, ICandidateRanker ranker, int k,
+    bool intentSignals = true) : IEvalSystem
 {
     public string Name => name;
+
+    public bool IntentSignals => intentSignals;
 
     public async Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken) =>
         [.. (await pipeline.RankAsync(context, k, ranker, cancellationToken)).Select(c => c.Operation.Key)];

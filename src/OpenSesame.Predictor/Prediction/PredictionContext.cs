@@ -16,9 +16,10 @@ public sealed class PredictionContext
     private readonly ConcurrentDictionary<Type, Lazy<object>> _derived = new();
 
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
-        DateTimeOffset now, SentenceEmbedder? embedder)
+        DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow)
     {
         Embedder = embedder;
+        DataFlow = dataFlow;
         Catalog = catalog;
         History = history;
         Prompt = string.IsNullOrWhiteSpace(prompt) ? null : prompt.Trim();
@@ -33,6 +34,10 @@ public sealed class PredictionContext
 
     /// <summary>Sentence embeddings for meaning-level prompt matching; null turns the semantic features off.</summary>
     public SentenceEmbedder? Embedder { get; }
+
+    /// <summary>Whether the spec's data-flow graph (which calls produce the ids others need) informs the prediction.</summary>
+    public bool DataFlow { get; }
+
     public IReadOnlyList<ResolvedEvent> History { get; }
     public string? Prompt { get; }
 
@@ -52,9 +57,9 @@ public sealed class PredictionContext
         (T)_derived.GetOrAdd(typeof(T), _ => new Lazy<object>(() => create(this))).Value;
 
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
-        DateTimeOffset now, SentenceEmbedder? embedder = null)
+        DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
-        return new PredictionContext(catalog, history, prompt, now, embedder);
+        return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow);
     }
 }

@@ -24,4 +24,8 @@ public sealed class PredictionOptions
     /// <summary>Match prompts to operations by meaning with local MiniLM embeddings (about 10 ms per prompt, and a
     /// one-off pass over each new spec's operations). The learned ranker is trained with it on. Default true.</summary>
     public bool SemanticRetrieval { get; set; } = true;
+
+    /// <summary>Use the spec's data-flow graph: propose the search or list that yields an id the prompt's target needs,
+    /// and favour calls that consume what the last call returned. The learned ranker is trained with it on. Default true.</summary>
+    public bool DataFlow { get; set; } = true;
 }

@@ -24,7 +24,7 @@ public sealed class PredictionPipeline(
         var ranker = rankers.Current;
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
-            options.Value.SemanticRetrieval ? embedder : null);
+            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow);
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(

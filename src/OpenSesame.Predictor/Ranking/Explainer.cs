@@ -86,6 +86,18 @@ internal static class Explainer
                 return ("prompt-id", "your prompt names an id, and this call takes one");
             case FeatureSchema.SlotEntitySeen:
                 return ("params", "works on resources you already touched");
+            case FeatureSchema.ConsumesFromLast:
+                var graph = DataFlowGraph.For(context.Catalog);
+                var fed = last?.Operation is { } lastOperation
+                    ? graph.Consumes(operation).FirstOrDefault(e => graph.ProducesEntity(lastOperation, e))
+                    : null;
+                return ("history", fed is null ? null : $"takes the {Humanize(fed)} id your last call returns");
+            case FeatureSchema.ProducesForPromptTarget:
+                return ("prompt-flow", FeatureExtractor.For(context).PromptTargetFedBy(operation) is { } need
+                    ? $"finds the {Humanize(need.Entity)} id that {need.Target.Key} needs for what you asked"
+                    : null);
+            case FeatureSchema.SemanticLast or FeatureSchema.SemanticHistory:
+                return ("history-meaning", "close in meaning to the calls you just made");
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {Humanize(operation.Path.MainResource ?? "resources")}");
             default:

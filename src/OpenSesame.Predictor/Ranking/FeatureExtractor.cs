@@ -49,6 +49,12 @@ internal sealed class FeatureExtractor
     private readonly float _semanticMin;
     private readonly float _semanticMax;
     private readonly float _secondsSinceLast;
+    private readonly SemanticIndex? _semanticIndex;
+    private readonly int[] _historyOperations;
+    private readonly DataFlowGraph? _graph;
+    private readonly IReadOnlyList<string> _lastProduces = [];
+    private readonly float[]? _producerScore;
+    private readonly (ApiOperation Target, string Entity)?[]? _producerTarget;
 
     /// <summary>The extractor of this request, built on first use.</summary>
     public static FeatureExtractor For(PredictionContext context) => context.GetOrCreate(c => new FeatureExtractor(c));
@@ -100,11 +106,30 @@ internal sealed class FeatureExtractor
             : null;
         _promptHasId = Tokenizer.Words(context.Prompt).Exists(LooksLikeId);
         _intendedKinds = OperationClassifier.IntendedKinds(context.Prompt);
-        if (context is { Embedder: { } embedder, Prompt: { } promptText })
+        _historyOperations = [.. history.Select(h => h.Operation?.Index ?? -1).Where(i => i >= 0).Distinct()];
+        if (context.Embedder is { } embedder && (context.Prompt is not null || _historyOperations.Length > 0))
         {
-            _semantic = SemanticIndex.For(context.Catalog, embedder).Similarities(embedder.Embed(promptText));
-            _semanticRank = RanksOf(_semantic);
-            (_semanticMin, _semanticMax) = (_semantic.Min(), _semantic.Max());
+            _semanticIndex = SemanticIndex.For(context.Catalog, embedder);
+            if (context.Prompt is { } promptText)
+            {
+                _semantic = _semanticIndex.Similarities(embedder.Embed(promptText));
+                _semanticRank = RanksOf(_semantic);
+                (_semanticMin, _semanticMax) = (_semantic.Min(), _semantic.Max());
+            }
+        }
+
+        if (context.DataFlow)
+        {
+            _graph = DataFlowGraph.For(context.Catalog);
+            if (context.Last?.Operation is { } lastOperation)
+            {
+                _lastProduces = _graph.Produces(lastOperation);
+            }
+
+            if (context.Prompt is not null)
+            {
+                (_producerScore, _producerTarget) = ProducersForPromptTargets(_graph);
+            }
         }
 
         _historyLength = MathF.Log(1 + history.Count);
@@ -122,6 +147,58 @@ internal sealed class FeatureExtractor
     public float SemanticScore(ApiOperation operation) => _semantic?[operation.Index] ?? 0;
 
     public bool HasSemantic => _semantic is not null;
+
+    /// <summary>The operation the prompt points at that needs an id this operation yields, if any.</summary>
+    public (ApiOperation Target, string Entity)? PromptTargetFedBy(ApiOperation operation) => _producerTarget?[operation.Index];
+
+    // How many of the prompt's best-matching operations may ask for a producer of the id they lack.
+    private const int PromptTargets = 3;
+
+    /// <summary>
+    /// For the operations the prompt matches best, the ids they need that neither the history nor the prompt holds;
+    /// every operation whose response yields such an id scores 1/(1+rank of that target).
+    /// </summary>
+    private (float[] Scores, (ApiOperation, string)?[] Targets) ProducersForPromptTargets(DataFlowGraph graph)
+    {
+        var operations = _context.Catalog.Operations;
+        var scores = new float[operations.Count];
+        var targets = new (ApiOperation, string)?[operations.Count];
+        var relevance = new float[operations.Count];
+        for (var i = 0; i < operations.Count; i++)
+        {
+            relevance[i] = (_bestLexical > 0 ? _lexical[i] / _bestLexical : 0)
+                + (_semantic is not null && _semanticMax > _semanticMin ? (_semantic[i] - _semanticMin) / (_semanticMax - _semanticMin) : 0);
+        }
+
+        var best = Enumerable.Range(0, operations.Count).Where(i => relevance[i] > 0)
+            .OrderByDescending(i => relevance[i]).ThenBy(i => i).Take(PromptTargets).ToList();
+        for (var rank = 0; rank < best.Count; rank++)
+        {
+            var target = operations[best[rank]];
+            var weight = 1f / (1 + rank);
+            foreach (var entity in MissingIds(graph, target))
+            {
+                foreach (var producer in operations)
+                {
+                    if (producer.Index != target.Index && weight > scores[producer.Index] && graph.ProducesEntity(producer, entity)
+                        && !graph.Consumes(producer).Any(c => DataFlowGraph.SameEntity(c, entity)))
+                    {
+                        scores[producer.Index] = weight;
+                        targets[producer.Index] = (target, entity);
+                    }
+                }
+            }
+        }
+
+        return (scores, targets);
+    }
+
+    // An id-like word in the prompt ("open MOB-216") fills the target's id itself.
+    private IEnumerable<string> MissingIds(DataFlowGraph graph, ApiOperation target) =>
+        _promptHasId
+            ? []
+            : graph.Consumes(target).Where(entity => _context.Values.ForEntity(entity) is null
+                && !target.Path.Slots.Any(s => s.Entity == entity && _context.Values.ForSlot(s) is not null));
 
     public float[] Extract(ApiOperation operation, IReadOnlyDictionary<string, int>? generatorRanks = null)
     {
@@ -190,6 +267,18 @@ internal sealed class FeatureExtractor
         f[FeatureSchema.Deprecated] = operation.Deprecated ? 1 : 0;
 
         f[FeatureSchema.IntentKindMatch] = IntentMatches(operation.Kind) ? 1 : 0;
+        if (_graph is not null)
+        {
+            f[FeatureSchema.ConsumesFromLast] = _graph.Consumes(operation).Any(e => _lastProduces.Any(p => DataFlowGraph.SameEntity(p, e))) ? 1 : 0;
+            f[FeatureSchema.ProducesForPromptTarget] = _producerScore?[operation.Index] ?? 0;
+        }
+
+        if (_semanticIndex is not null && _historyOperations.Length > 0)
+        {
+            f[FeatureSchema.SemanticLast] = _context.Last?.Operation is { } last ? Math.Max(0, _semanticIndex.Similarity(operation.Index, last.Index)) : 0;
+            f[FeatureSchema.SemanticHistory] = Math.Max(0, _historyOperations.Max(h => _semanticIndex.Similarity(operation.Index, h)));
+        }
+
         f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);
         if (generatorRanks is not null)
         {

@@ -46,6 +46,10 @@ public static class FeatureSchema
     public const int SemanticRank = 33;
     public const int Heuristic = 34;
     public const int IntentKindMatch = 35;
+    public const int ConsumesFromLast = 36;
+    public const int ProducesForPromptTarget = 37;
+    public const int SemanticLast = 38;
+    public const int SemanticHistory = 39;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -85,6 +89,10 @@ public static class FeatureSchema
         new("semantic_rank", "1/(1+rank) of the operation in the spec by semantic similarity to the prompt (0 without a prompt)"),
         new("heuristic", "the transparent hand-weighted score of all the features above: a robust prior the trees can correct"),
         new("intent_kind_match", "a verb of the prompt asks for this kind of step (\"create a folder\" → create operations; list and search count together)"),
+        new("consumes_id_from_last_call", "the operation needs an id that the last call's response hands back, by the spec's data-flow graph (search → detail, create → act on it)"),
+        new("produces_id_needed_by_prompt_target", "the operation yields an id that one of the prompt's best-matching operations needs and the history lacks, weighted 1/(1+rank of that target)"),
+        new("semantic_last", "cosine similarity of the MiniLM embeddings of the operation and of the last call's operation (0 without history)"),
+        new("semantic_history", "best cosine similarity of the operation's embedding to any operation called so far (0 without history)"),
     ];
 
     public static int Count => All.Count;

@@ -29,6 +29,8 @@ internal static class HeuristicScorer
         (FeatureSchema.Semantic, 2.0f),
         (FeatureSchema.SemanticRank, 1.0f),
         (FeatureSchema.IntentKindMatch, 0.5f),
+        (FeatureSchema.ConsumesFromLast, 0.6f),
+        (FeatureSchema.ProducesForPromptTarget, 1.2f),
     ];
 
     // Entry points matter when there is nothing else to go on; a prompt or a history speaks louder.
@@ -64,5 +66,5 @@ internal static class HeuristicScorer
 
     public static bool IsLexical(int feature) =>
         feature is FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch
-            or FeatureSchema.Semantic or FeatureSchema.SemanticRank;
+            or FeatureSchema.Semantic or FeatureSchema.SemanticRank or FeatureSchema.ProducesForPromptTarget;
 }

@@ -12,7 +12,13 @@ namespace OpenSesame.Predictor.Ranking;
 /// </summary>
 public sealed class RankerModelStore(IOptions<RankingOptions> ranking, IOptions<StorageOptions> storage)
 {
-    private const string CurrentFile = "current";
+    /// <summary>The pointer the service serves.</summary>
+    public const string CurrentPointer = "current";
+
+    /// <summary>The pointer of a model trained without the intent signals (semantic and data-flow features), kept to
+    /// measure what those signals add (<c>opensesame train --without-intent</c>, evaluated as <c>ranker-no-intent</c>).</summary>
+    public const string WithoutIntentPointer = "without-intent";
+
     private static readonly JsonSerializerOptions ReadableJson = new(RankerModel.Json) { WriteIndented = true };
 
     public string Directory => string.IsNullOrWhiteSpace(ranking.Value.ModelDirectory)
@@ -20,9 +26,12 @@ public sealed class RankerModelStore(IOptions<RankingOptions> ranking, IOptions<
         : ranking.Value.ModelDirectory;
 
     /// <summary>The version <c>current</c> names, or null when none was ever saved.</summary>
-    public string? CurrentVersion()
+    public string? CurrentVersion() => PointedVersion(CurrentPointer);
+
+    /// <summary>The version a pointer file names, or null when none was ever saved under it.</summary>
+    public string? PointedVersion(string pointerName)
     {
-        var path = Path.Combine(Directory, CurrentFile);
+        var path = Path.Combine(Directory, pointerName);
         return File.Exists(path) ? File.ReadAllText(path).Trim() is { Length: > 0 } version ? version : null : null;
     }
 
@@ -48,8 +57,8 @@ public sealed class RankerModelStore(IOptions<RankingOptions> ranking, IOptions<
         return model;
     }
 
-    /// <summary>Writes a version and makes it current.</summary>
-    public void Save(RankerModel model)
+    /// <summary>Writes a version and points <paramref name="pointerName"/> (by default <c>current</c>) at it.</summary>
+    public void Save(RankerModel model, string pointerName = CurrentPointer)
     {
         System.IO.Directory.CreateDirectory(Directory);
         var final = Path.Combine(Directory, model.Version);
@@ -69,8 +78,8 @@ public sealed class RankerModelStore(IOptions<RankingOptions> ranking, IOptions<
         }
 
         System.IO.Directory.Move(staging, final);
-        var pointer = Path.Combine(Directory, CurrentFile + ".tmp-" + Environment.ProcessId);
+        var pointer = Path.Combine(Directory, pointerName + ".tmp-" + Environment.ProcessId);
         File.WriteAllText(pointer, model.Version);
-        File.Move(pointer, Path.Combine(Directory, CurrentFile), overwrite: true);
+        File.Move(pointer, Path.Combine(Directory, pointerName), overwrite: true);
     }
 }

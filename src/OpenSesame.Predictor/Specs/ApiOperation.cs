@@ -37,6 +37,9 @@ public sealed class ApiOperation
     public IReadOnlyList<ApiParameter> Parameters { get; init; } = [];
     public bool Deprecated { get; init; }
 
+    /// <summary>Entities whose ids a successful response carries (<c>results[].id</c> of a <c>Movie</c> → movie).</summary>
+    public IReadOnlyList<string> ResponseEntities { get; init; } = [];
+
     public required PathShape Path { get; init; }
     public required OperationKind Kind { get; init; }
     public required bool IsDestructive { get; init; }

@@ -100,6 +100,7 @@ public static partial class OpenApiCatalogParser
                     Tags = operation.Tags?.Select(t => t.Name).OfType<string>().ToList() ?? [],
                     Parameters = ReadParameters(item.Parameters, operation),
                     Deprecated = operation.Deprecated,
+                    ResponseEntities = ResponseSchemaWalker.EntitiesOf(operation.Responses, shape.MainResource),
                     Path = shape,
                     Kind = kind,
                     IsDestructive = destructive,

@@ -87,6 +87,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 ["learning_rate"] = options.LearningRate,
                 ["min_examples_per_leaf"] = options.MinExamplesPerLeaf,
                 ["semantic"] = options.Semantic ? 1 : 0,
+                ["data_flow"] = options.DataFlow ? 1 : 0,
             },
             Calibration: metrics,
             TrainingTime: time.GetElapsedTime(started));

@@ -33,6 +33,10 @@ public sealed class TrainingOptions
     /// <summary>Compute the semantic (MiniLM) features, as the service does by default. Default true.</summary>
     public bool Semantic { get; set; } = true;
 
+    /// <summary>Compute the data-flow features (which calls produce the ids others need), as the service does by
+    /// default. Default true.</summary>
+    public bool DataFlow { get; set; } = true;
+
     /// <summary>Boosting rounds. Default 300.</summary>
     public int Iterations { get; set; } = 300;
 

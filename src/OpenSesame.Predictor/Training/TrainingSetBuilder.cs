@@ -44,7 +44,7 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
         {
             var call = session.Calls[step];
             var now = timeless ? DateTimeOffset.UnixEpoch : call.Timestamp;
-            var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder);
+            var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder, options.DataFlow);
             var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), poolSize + 1).ToList();
             var positive = pool.FindIndex(c => c.Operation.Key == call.Key);
             var removed = false;

@@ -47,8 +47,12 @@ public sealed class LocalCandidateGeneratorTests
             "POST /v1/invoices/in_1/lines", "POST /v1/invoices/in_1/lines", "POST /v1/invoices/in_1/lines"));
 
     [Fact]
-    public void RanksByThePromptAloneWhenThereIsNoHistory() =>
-        Assert.Equal("POST /v1/payments/{payment}/refund", Ranked("refund the customer's payment", 1)[0]);
+    public void WithoutHistoryFindsTheIdThePromptsTargetNeedsThenTheTarget() =>
+        Assert.Equal(["GET /v1/payments", "POST /v1/payments/{payment}/refund"], Ranked("refund the customer's payment", 2));
+
+    [Fact]
+    public void RanksByThePromptAloneWhenThePromptNamesTheId() =>
+        Assert.Equal("POST /v1/payments/{payment}/refund", Ranked("refund payment py_3MtwBw2eZvKYlo2C", 1)[0]);
 
     [Fact]
     public void StartsWithListingsOfMainResourcesWithoutHistoryOrPrompt()

@@ -53,6 +53,19 @@ public sealed class RankerModelStoreTests(TinyRanker tiny) : IDisposable
     }
 
     [Fact]
+    public void AModelSavedUnderAnotherPointerLeavesTheCurrentModelAlone()
+    {
+        var basic = tiny.Model with { Info = tiny.Model.Info with { Version = "ltr-basic" } };
+        Store.Save(tiny.Model);
+
+        Store.Save(basic, RankerModelStore.WithoutIntentPointer);
+
+        Assert.Equal(tiny.Model.Version, Store.CurrentVersion());
+        Assert.Equal("ltr-basic", Store.PointedVersion(RankerModelStore.WithoutIntentPointer));
+        Assert.Equal("ltr-basic", Store.Load("ltr-basic").Version);
+    }
+
+    [Fact]
     public void CurrentNamesTheLastSavedVersion()
     {
         var older = tiny.Model with { Info = tiny.Model.Info with { Version = "ltr-older" } };

@@ -1,0 +1,46 @@
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Evaluation;
+using OpenSesame.Predictor.Prediction;
+
+namespace OpenSesame.Predictor.Tests.Evaluation;
+
+public sealed class EvalRunnerTests
+{
+    // Records what each system was shown; the comparison of a ranker with and without intent signals rests on it.
+    private sealed class Recorder(string name, bool intentSignals) : IEvalSystem
+    {
+        public string Name => name;
+
+        public bool IntentSignals => intentSignals;
+
+        public List<(bool Embeddings, bool DataFlow)> Seen { get; } = [];
+
+        public Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken)
+        {
+            Seen.Add((context.Embedder is not null, context.DataFlow));
+            return Task.FromResult<IReadOnlyList<string>>(["GET /v1/invoices"]);
+        }
+    }
+
+    [Fact]
+    public async Task ASystemWithoutIntentSignalsSeesNeitherEmbeddingsNorTheDataFlowGraph()
+    {
+        using var embedder = new SentenceEmbedder();
+        var spec = EvalSpec.FromFile(TestSpecs.BillingPath);
+        var cases = new List<EvalCase>
+        {
+            new("t#0", spec, "finish billing", [], "GET /v1/invoices"),
+            new("t#1", spec, "finish billing", [new EvalCall("GET", "/v1/invoices")], "POST /v1/invoices/{invoice}/finalize"),
+        };
+        var full = new Recorder("full", intentSignals: true);
+        var basic = new Recorder("basic", intentSignals: false);
+
+        var result = await new EvalRunner(new EvalSpecCatalogs(), embedder)
+            .RunAsync("billing", cases, new EvalReport(), [full, basic], null, TestContext.Current.CancellationToken);
+
+        Assert.All(full.Seen, seen => Assert.Equal((true, true), seen));
+        Assert.All(basic.Seen, seen => Assert.Equal((false, false), seen));
+        Assert.Equal(2, basic.Seen.Count);
+        Assert.Equal(0.5, result.Systems["basic"].Overall.Top1);
+    }
+}
