@@ -8,8 +8,8 @@ public sealed class SyntheticDomainsTests
     public static TheoryData<string> DomainNames() => new(SyntheticDomains.All.Select(d => d.Name));
 
     [Fact]
-    public void There_are_at_least_twelve_domains() =>
-        Assert.True(SyntheticDomains.All.Count >= 12, $"only {SyntheticDomains.All.Count} domains are embedded");
+    public void There_are_at_least_twenty_domains() =>
+        Assert.True(SyntheticDomains.All.Count >= 20, $"only {SyntheticDomains.All.Count} domains are embedded");
 
     [Theory]
     [MemberData(nameof(DomainNames))]
