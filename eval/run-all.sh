@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every visible task set through `opensesame eval` with all systems side by side and prints one table.
 # Usage: eval/run-all.sh [results-folder]   (default: artifacts/eval). Needs ../shared/evaldata next to the repo and,
-# for the `ranker` column, a trained model (opensesame generate && opensesame train) in ./data/models.
+# for the `ranker` column, a trained model (opensesame generate && opensesame train) in ./data/models; for the
+# `ranker-no-intent` column (the ranker without sentence embeddings and data flow), `opensesame train --without-intent`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-artifacts/eval}"
@@ -32,7 +33,7 @@ fi
 python3 - "$out" <<'PY'
 import json, sys, pathlib
 out = pathlib.Path(sys.argv[1])
-systems = ["random", "popularity", "lexical", "heuristic", "ranker"]
+systems = ["random", "popularity", "lexical", "heuristic", "ranker-no-intent", "ranker"]
 print("| dataset | cases | " + " | ".join(f"{s} top3 / mrr" for s in systems) + " | ranker top1 | ranker coverage |")
 print("|---|---:|" + "---:|" * len(systems) + "---:|---:|")
 for f in sorted(out.glob("*.json")):
