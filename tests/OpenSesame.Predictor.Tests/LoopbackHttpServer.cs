@@ -4,7 +4,8 @@ using System.Text;
 
 namespace OpenSesame.Predictor.Tests;
 
-/// <summary>A real HTTP server on 127.0.0.1 for download tests; it counts the requests it receives.</summary>
+/// <summary>A real HTTP server on 127.0.0.1 for download tests; it counts the requests it receives. A 3xx answer's
+/// body is its <c>Location</c>.</summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
@@ -64,6 +65,12 @@ internal sealed class LoopbackHttpServer : IDisposable
                 try
                 {
                     var (status, body) = await _respond(context.Request);
+                    if (status is >= 300 and < 400)
+                    {
+                        context.Response.RedirectLocation = body;
+                        body = "";
+                    }
+
                     var bytes = Encoding.UTF8.GetBytes(body);
                     context.Response.StatusCode = status;
                     context.Response.ContentLength64 = bytes.Length;

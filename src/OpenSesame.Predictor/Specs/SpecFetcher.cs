@@ -17,8 +17,8 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
     public static SocketsHttpHandler CreateHandler(SpecOptions options) => new()
     {
         UseProxy = false,
-        AllowAutoRedirect = true,
-        MaxAutomaticRedirections = 5,
+        AllowAutoRedirect = options.MaxRedirects > 0,
+        MaxAutomaticRedirections = Math.Max(1, options.MaxRedirects),
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         AutomaticDecompression = DecompressionMethods.All,
         ConnectTimeout = options.FetchTimeout,
@@ -28,6 +28,11 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
     /// <summary>Checks a host before any socket exists: literal addresses and names that resolve to blocked ones.</summary>
     public static async Task<IPAddress[]> ResolveAllowedAsync(string host, SpecOptions options, CancellationToken cancellationToken)
     {
+        if (!options.AllowPrivateNetworks && AddressPolicy.IsMetadataHost(host) && !IsAllowListed(host, null, options))
+        {
+            throw new SpecException($"The spec host '{host}' is a cloud metadata service; downloads from it are blocked.");
+        }
+
         var addresses = IPAddress.TryParse(host.Trim('[', ']'), out var literal)
             ? [literal]
             : await Dns.GetHostAddressesAsync(host, cancellationToken);
@@ -37,14 +42,34 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
         }
 
         // All-or-nothing: one private answer among public ones is how DNS rebinding gets in.
-        if (!options.AllowPrivateNetworks && addresses.Any(a => !AddressPolicy.IsPublic(a)))
+        if (!options.AllowPrivateNetworks && addresses.Any(a => !AddressPolicy.IsPublic(a) && !IsAllowListed(host, a, options)))
         {
             throw new SpecException(
                 $"The spec host '{host}' is a private, loopback or link-local address; downloads from it are blocked " +
-                "(set Specs:AllowPrivateNetworks=true to allow them).");
+                "(name it in Specs:AllowedHosts, or set Specs:AllowPrivateNetworks=true, to allow them).");
         }
 
         return addresses;
+    }
+
+    private static bool IsAllowListed(string host, IPAddress? address, SpecOptions options)
+    {
+        foreach (var entry in options.AllowedHosts)
+        {
+            if (string.Equals(entry.TrimEnd('.'), host.Trim('[', ']').TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            var cidr = entry.Contains('/', StringComparison.Ordinal) ? entry
+                : entry + (entry.Contains(':', StringComparison.Ordinal) ? "/128" : "/32");
+            if (address is not null && IPNetwork.TryParse(cidr, out var network) && network.Contains(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public async Task<string> FetchAsync(string url, CancellationToken cancellationToken)
@@ -55,8 +80,8 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
             throw new SpecException($"'{url}' is not an http or https URL.");
         }
 
-        // Refuse literal private addresses before any request is built: no connection is ever attempted.
-        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out _))
+        // Refuse literal private addresses and metadata names before any request is built: no connection is attempted.
+        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) || AddressPolicy.IsMetadataHost(uri.Host))
         {
             await ResolveAllowedAsync(uri.Host, settings, cancellationToken);
         }

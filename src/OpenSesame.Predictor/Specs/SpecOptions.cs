@@ -19,6 +19,14 @@ public sealed class SpecOptions
     /// service must not be turned into a scanner of its own network (SSRF).</summary>
     public bool AllowPrivateNetworks { get; set; }
 
+    /// <summary>Hosts a spec may be downloaded from even when they are private: exact host names
+    /// (<c>specs.internal</c>) or addresses and networks (<c>10.1.2.3</c>, <c>10.20.0.0/16</c>, <c>fd12::/64</c>).
+    /// Default: none.</summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>Redirects a download may follow; each target is checked like the first host. Default 3.</summary>
+    public int MaxRedirects { get; set; } = 3;
+
     /// <summary>Folders a spec may be read from by path, relative to the working directory. Default: <c>samples</c>.</summary>
     public List<string> Folders { get; set; } = ["samples"];
 
