@@ -1,4 +1,6 @@
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
@@ -6,11 +8,13 @@ namespace OpenSesame.Predictor.Guardrails;
 
 /// <summary>
 /// Checks a <c>POST /predict</c> body field by field. Every problem is reported under the name of the field that
-/// has it ("events[2].endpoint"), all at once, so a client fixes its request in one round trip.
+/// has it ("events[2].endpoint"), all at once, so a client fixes its request in one round trip. Text that passes is
+/// cleaned: Unicode-normalised (NFC) with control characters removed, so look-alike spellings and terminal escapes
+/// reach neither the models nor the logs.
 /// </summary>
-public static class PredictRequestValidator
+public static partial class PredictRequestValidator
 {
-    private const int MaxIdLength = 200;
+    private const int MaxIdLength = 128;
 
     public static IDictionary<string, string[]> Validate(PredictRequest? body, PredictionOptions options,
         out PredictionRequest? request)
@@ -39,7 +43,8 @@ public static class PredictRequestValidator
             Fail("k", $"k must be between 1 and {options.MaxK}; it was {k}.");
         }
 
-        if (body.Prompt is { Length: var length } && length > options.MaxPromptLength)
+        var prompt = Clean(body.Prompt);
+        if (prompt is { Length: var length } && length > options.MaxPromptLength)
         {
             Fail("prompt", $"The prompt is {length} characters long; at most {options.MaxPromptLength} are accepted.");
         }
@@ -51,7 +56,7 @@ public static class PredictRequestValidator
 
         if (errors.Count == 0)
         {
-            request = new PredictionRequest(body.UserId, body.SessionId, events, body.Prompt, spec!, k);
+            request = new PredictionRequest(body.UserId, body.SessionId, events, prompt, spec!, k);
         }
 
         return Flatten(errors);
@@ -87,9 +92,14 @@ public static class PredictRequestValidator
                 continue;
             }
 
-            if (HistoryEvent.ParseEndpoint(item.Endpoint) is not { } parsed)
+            if (HistoryEvent.ParseEndpoint(Clean(item.Endpoint)!) is not { } parsed)
             {
-                fail($"{field}.endpoint", $"'{Shorten(item.Endpoint)}' is not \"METHOD /path\" (e.g. \"PUT /invoices/123/status\").");
+                fail($"{field}.endpoint", $"'{Shorten(Clean(item.Endpoint)!)}' is not \"METHOD /path\" (e.g. \"PUT /invoices/123/status\").");
+                continue;
+            }
+
+            if (item.Params is { } parameters && !ParamsWithinLimits(parameters, options, $"{field}.params", fail))
+            {
                 continue;
             }
 
@@ -142,7 +152,66 @@ public static class PredictRequestValidator
         {
             fail(field, $"At most {MaxIdLength} characters.");
         }
+        else if (value is not null && !SafeId().IsMatch(value))
+        {
+            fail(field, "Only letters, digits and . _ : @ - are accepted.");
+        }
     }
+
+    [GeneratedRegex("^[A-Za-z0-9._:@-]+$")]
+    private static partial Regex SafeId();
+
+    private static bool ParamsWithinLimits(Dictionary<string, JsonElement> parameters, PredictionOptions options,
+        string field, Action<string, string> fail)
+    {
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(parameters).Length;
+        if (bytes > options.MaxParamsBytes)
+        {
+            fail(field, $"The params are {bytes} bytes of JSON; at most {options.MaxParamsBytes} are accepted per event.");
+            return false;
+        }
+
+        var depth = 1 + parameters.Values.Select(DepthOf).DefaultIfEmpty(0).Max();
+        if (depth > options.MaxParamsDepth)
+        {
+            fail(field, $"The params nest {depth} levels deep; at most {options.MaxParamsDepth} are accepted.");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static int DepthOf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => 1 + value.EnumerateObject().Select(p => DepthOf(p.Value)).DefaultIfEmpty(0).Max(),
+        JsonValueKind.Array => 1 + value.EnumerateArray().Select(DepthOf).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
+
+    /// <summary>NFC-normalised text without control characters (line breaks and tabs stay).</summary>
+    public static string? Clean(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        var normalized = text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
+        if (!normalized.Any(IsStripped))
+        {
+            return normalized;
+        }
+
+        var builder = new StringBuilder(normalized.Length);
+        foreach (var c in normalized.Where(c => !IsStripped(c)))
+        {
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsStripped(char c) => char.IsControl(c) && c is not ('\n' or '\t');
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 

@@ -21,6 +21,12 @@ public sealed class PredictionOptions
     /// <summary>Longest prompt accepted, in characters. Default 4,000.</summary>
     public int MaxPromptLength { get; set; } = 4000;
 
+    /// <summary>Deepest nesting of an event's <c>params</c> (an object holding an object is depth 2). Default 5.</summary>
+    public int MaxParamsDepth { get; set; } = 5;
+
+    /// <summary>Largest <c>params</c> of one event, in bytes of JSON. Default 16 KB.</summary>
+    public int MaxParamsBytes { get; set; } = 16 * 1024;
+
     /// <summary>Match prompts to operations by meaning with local MiniLM embeddings (about 10 ms per prompt, and a
     /// one-off pass over each new spec's operations). The learned ranker is trained with it on. Default true.</summary>
     public bool SemanticRetrieval { get; set; } = true;

@@ -34,6 +34,10 @@ public sealed class PredictRequestValidatorTests
     [InlineData("""{ "spec_url": "https://x.io/s.json", "spec": { "openapi": "3.0.0" } }""", "spec")]
     [InlineData("""{ "spec_url": "ftp://x.io/s.json" }""", "spec_url")]
     [InlineData("""{ "spec": 42 }""", "spec")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "user_id": "robert'); drop table" }""", "user_id")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "session_id": "s 1" }""", "session_id")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "events": [ { "endpoint": "GET /a", "params": { "a": { "b": { "c": { "d": { "e": { "f": 1 } } } } } } } ] }""", "events[0].params")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "events": [ { "endpoint": "GET /a", "params": { "a": [[[[[1]]]]] } } ] }""", "events[0].params")]
     public void NamesTheFieldOfEveryProblem(string json, string field) => Assert.Contains(field, Errors(json).Keys);
 
     [Fact]
@@ -51,5 +55,50 @@ public sealed class PredictRequestValidatorTests
         Assert.Null(request);
         Assert.Contains("prompt", errors.Keys);
         Assert.Contains("events", errors.Keys);
+    }
+
+    [Fact]
+    public void AcceptsParamsFiveLevelsDeepAndIdsOfSafeCharacters()
+    {
+        var errors = Errors("""
+            { "spec_url": "https://x.io/s.json", "user_id": "alice@example.com", "session_id": "s-1:2.3_4",
+              "events": [ { "endpoint": "GET /a", "params": { "a": { "b": { "c": { "d": { "e": 1 } } } } } } ] }
+            """);
+
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void RefusesParamsLargerThanSixteenKilobytesPerEvent()
+    {
+        var body = new PredictRequest
+        {
+            SpecUrl = "https://x.io/s.json",
+            Events = [new EventBody { Endpoint = "GET /a", Params = new() { ["note"] = JsonSerializer.SerializeToElement(new string('x', 16 * 1024)) } }],
+        };
+
+        var errors = PredictRequestValidator.Validate(body, Options, out _);
+
+        Assert.Contains("16384", Assert.Single(errors["events[0].params"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NormalisesThePromptAndStripsControlCharacters()
+    {
+        var body = new PredictRequest { SpecUrl = "https://x.io/s.json", Prompt = "cafe\u0301 \u001b[31minvoices\u0000\nnext\u0007" };
+
+        PredictRequestValidator.Validate(body, Options, out var request);
+
+        Assert.Equal("caf\u00e9 [31minvoices\nnext", request!.Prompt);
+    }
+
+    [Fact]
+    public void ControlCharactersInAnEndpointDoNotMakeItInvalid()
+    {
+        var body = new PredictRequest { SpecUrl = "https://x.io/s.json", Events = [new EventBody { Endpoint = "GET /invoices\u0000" }] };
+
+        PredictRequestValidator.Validate(body, Options, out var request);
+
+        Assert.Equal("/invoices", request!.Events[0].Path);
     }
 }

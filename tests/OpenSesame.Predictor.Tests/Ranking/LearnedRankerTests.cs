@@ -29,6 +29,10 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
         ("a natural starting point", c => c.Features[FeatureSchema.EntryPoint] > 0),
         ("often follows", c => c.Features[FeatureSchema.HistoryLength] > 0),
         ("is a common first step", c => c.Features[FeatureSchema.HistoryLength] == 0),
+        ("id your last call returns", c => c.Features[FeatureSchema.ConsumesFromLast] == 1),
+        ("needs for what you asked", c => c.Features[FeatureSchema.ProducesForPromptTarget] > 0),
+        ("close in meaning to the calls you just made", c => c.Features[FeatureSchema.SemanticLast] > 0 || c.Features[FeatureSchema.SemanticHistory] > 0),
+        ("close in meaning to what the prompt asks", c => c.Features[FeatureSchema.Semantic] > 0),
     ];
 
     // Every step of the sessions of the domains the generator held out: APIs the model never saw.

@@ -8,12 +8,12 @@ using OpenSesame.Predictor.Training.Synthetic;
 namespace OpenSesame.Predictor.Tests.Training;
 
 /// <summary>
-/// One tiny learned ranker for the whole test assembly, made the way the service makes one: 300 generated sessions
+/// One tiny learned ranker for the whole test assembly, made the way the service makes one: 500 generated sessions
 /// (two domains held out), then the real LightGBM training with 20 trees. Takes about a second.
 /// </summary>
 public sealed class TinyRanker : IDisposable
 {
-    public const int SessionCount = 300;
+    public const int SessionCount = 500;
     public const int Seed = 42;
 
     /// <summary>The clock the model is trained under, so its version and creation time are known.</summary>
