@@ -4,7 +4,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace OpenSesame.Api.Tests;
 
 /// <summary>The real service in memory, with its own data folder and the repo's samples as the spec folder.</summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+/// <param name="settings">Configuration on top of the test defaults.</param>
+public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", Guid.NewGuid().ToString("n"));
 
@@ -24,6 +25,10 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Ranking:AutoTrain", "false");
         builder.UseSetting("Specs:Folders:0", Path.Combine(RepoRoot, "samples"));
         builder.UseSetting("Specs:Folders:1", EvalData);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     protected override void Dispose(bool disposing)
