@@ -35,6 +35,7 @@ public static class PredictorServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
+        services.AddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();
         services.AddHttpClient(SpecFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => SpecFetcher.CreateHandler(sp.GetRequiredService<IOptions<SpecOptions>>().Value));
         services.AddSingleton(sp => new SpecFetcher(

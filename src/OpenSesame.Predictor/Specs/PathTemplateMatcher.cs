@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
 namespace OpenSesame.Predictor.Specs;
@@ -150,7 +151,7 @@ public sealed partial class PathTemplateMatcher
         foreach (var (pattern, child, shape) in node.Patterns)
         {
             // "{id}" may stand for any mixed segment (ranked below the plain parameter); "{id}.json" only for its own shape.
-            if (isPurePlaceholder || (isPlaceholder ? SegmentShape(segment) == shape : pattern.IsMatch(segment)))
+            if (isPurePlaceholder || (isPlaceholder ? SegmentShape(segment) == shape : TryMatch(pattern, segment, out _)))
             {
                 Walk(child, segments, index + 1, literals + (isPurePlaceholder ? 0 : 1), method, ref best, patterns + (isPurePlaceholder ? 1 : 0));
             }
@@ -209,8 +210,7 @@ public sealed partial class PathTemplateMatcher
                 && HoldsSlashes(pattern)
                 ? string.Join('/', segments.Skip(i))
                 : segments[i];
-            var match = SegmentRegex(pattern).Match(concrete);
-            if (!match.Success)
+            if (!TryMatch(SegmentRegex(pattern), concrete, out var match))
             {
                 continue;
             }
@@ -226,6 +226,22 @@ public sealed partial class PathTemplateMatcher
         }
 
         return values;
+    }
+
+    // Two lazy groups make a match quadratic in the segment's length: a client's 3,000-character segment on a busy
+    // machine must cost a non-match, not a failed request.
+    private static bool TryMatch(Regex regex, string input, [NotNullWhen(true)] out Match? match)
+    {
+        try
+        {
+            match = regex.Match(input);
+            return match.Success;
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            match = null;
+            return false;
+        }
     }
 
     // "{file_id}.{ext}" → ^(?<p0>.+?)\.(?<p1>.+?)$ with group names derived from parameter names.

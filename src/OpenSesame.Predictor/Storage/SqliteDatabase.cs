@@ -55,6 +55,15 @@ public sealed class SqliteDatabase
                 fetched_at_ms INTEGER NOT NULL,
                 content TEXT NOT NULL
             );
+            CREATE TABLE IF NOT EXISTS operation_embeddings (
+                content_hash TEXT NOT NULL,
+                version TEXT NOT NULL,
+                texts_hash TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                dimensions INTEGER NOT NULL,
+                vectors BLOB NOT NULL,
+                PRIMARY KEY (content_hash, version)
+            );
             """;
         await command.ExecuteNonQueryAsync();
     }

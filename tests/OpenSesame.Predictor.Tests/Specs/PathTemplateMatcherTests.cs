@@ -129,4 +129,14 @@ public sealed class PathTemplateMatcherTests
         Assert.Equal("PUT /files/{file_id}", catalog.Matcher.Match("PUT", "/files/{id}").Operation?.Key);
         Assert.Equal("PUT /files/{file_id}", catalog.Matcher.Match("PUT", "/files/123").Operation?.Key);
     }
+
+    [Fact]
+    public void AHugeSegmentAgainstAMixedTemplateIsNoMatch()
+    {
+        var catalog = TestSpecs.WithOperations("GET /files/{file_id}.{ext}", "GET /files");
+
+        var match = catalog.Matcher.Match("GET", "/files/" + new string('a', 200_000));
+
+        Assert.NotEqual(MatchKind.Exact, match.Kind);
+    }
 }
