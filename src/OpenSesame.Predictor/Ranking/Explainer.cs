@@ -91,15 +91,15 @@ internal static class Explainer
                 var fed = last?.Operation is { } lastOperation
                     ? graph.Consumes(operation).FirstOrDefault(e => graph.ProducesEntity(lastOperation, e))
                     : null;
-                return ("history", fed is null ? null : $"takes the {Humanize(fed)} id your last call returns");
+                return ("history", fed is null ? null : $"takes the {Humanize(fed, operation)} id your last call returns");
             case FeatureSchema.ProducesForPromptTarget:
                 return ("prompt-flow", FeatureExtractor.For(context).PromptTargetFedBy(operation) is { } need
-                    ? $"finds the {Humanize(need.Entity)} id that {need.Target.Key} needs for what you asked"
+                    ? $"finds the {Humanize(need.Entity, need.Target)} id that {need.Target.Key} needs for what you asked"
                     : null);
             case FeatureSchema.SemanticLast or FeatureSchema.SemanticHistory:
                 return ("history-meaning", "close in meaning to the calls you just made");
             case FeatureSchema.EntryPoint:
-                return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {Humanize(operation.Path.MainResource ?? "resources")}");
+                return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {(operation.Path.MainResource is { } resource ? Humanize(resource, operation) : "resources")}");
             default:
                 return (feature.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
         }
@@ -119,6 +119,14 @@ internal static class Explainer
     private static string Article(string word) => ("aeiou".Contains(word[0], StringComparison.Ordinal) ? "an " : "a ") + word;
 
     private static string Humanize(string entity) => entity.Replace('_', ' ');
+
+    // Entities are stems ("movi", "invoic"); show the word as the operation spells it when it has one.
+    private static string Humanize(string entity, ApiOperation operation)
+    {
+        var words = Tokenizer.Words(operation.PathTemplate).Concat(operation.Parameters.SelectMany(p => Tokenizer.Words(p.Name)));
+        var stem = entity.Contains('_', StringComparison.Ordinal) ? null : words.FirstOrDefault(w => Tokenizer.Stem(w) == entity);
+        return stem is null ? Humanize(entity) : stem.EndsWith('s') && Tokenizer.Stem(stem[..^1]) == entity ? stem[..^1] : stem;
+    }
 
     // The parameter's own name reads better than its stemmed entity, unless it is a bare "id".
     private static string Label(PathParameterSlot slot) =>
