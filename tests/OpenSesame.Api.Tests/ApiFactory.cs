@@ -1,10 +1,13 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace OpenSesame.Api.Tests;
 
 /// <summary>The real service in memory, with its own data folder and the repo's samples as the spec folder.</summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+/// <param name="settings">Configuration on top of the defaults (<c>Security:ApiKeys:0:Owner</c>, <c>urls</c>, ...).</param>
+public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null)
+    : WebApplicationFactory<Program>
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", Guid.NewGuid().ToString("n"));
 
@@ -16,6 +19,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <c>models/</c>) is there when the service starts.</summary>
     public string DataDirectory => _dataDirectory;
 
+    /// <summary>Everything the service logged.</summary>
+    public ListLoggerProvider Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
@@ -24,6 +30,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("Ranking:AutoTrain", "false");
         builder.UseSetting("Specs:Folders:0", Path.Combine(RepoRoot, "samples"));
         builder.UseSetting("Specs:Folders:1", EvalData);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
     }
 
     protected override void Dispose(bool disposing)
