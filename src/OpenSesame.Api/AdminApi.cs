@@ -7,7 +7,7 @@ using OpenSesame.Predictor.Ranking;
 
 namespace OpenSesame.Api;
 
-/// <summary>Operator routes under <c>/admin</c>: every one needs the <c>admin</c> role.</summary>
+/// <summary>Operator routes under <c>/admin</c>: every one needs the <c>admin</c> role and counts against the rate limit.</summary>
 internal static class AdminApi
 {
     // Training metrics may be NaN (a calibration set without a positive); the contract's options would throw on them.
@@ -20,6 +20,7 @@ internal static class AdminApi
     {
         var admin = routes.MapGroup("/admin")
             .RequireAuthorization(AccessPolicy.Admin)
+            .RequireUserRateLimit()
             .WithTags("Admin")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden);

@@ -14,6 +14,7 @@ internal static class PredictApi
     {
         routes.MapPost("/predict", PredictAsync)
             .RequireAuthorization(AccessPolicy.Predict)
+            .RequireUserRateLimit()
             .WithName("Predict")
             .WithSummary("Predict the next API calls")
             .WithDescription("Given an OpenAPI spec, the user's recent calls and an optional prompt, returns the k calls "

@@ -7,6 +7,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.Services.AddPredictor(builder.Configuration);
 builder.Services.AddAccessControl();
+builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddApiHealthChecks();
 builder.Services.AddApiDocs();
@@ -16,6 +17,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAccessControl();
+app.UseUserRateLimiting();
 
 app.MapPredictApi();
 app.MapAdminApi();

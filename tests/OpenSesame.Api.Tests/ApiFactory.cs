@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace OpenSesame.Api.Tests;
 
 /// <summary>The real service in memory, with its own data folder and the repo's samples as the spec folder.</summary>
 /// <param name="settings">Configuration on top of the defaults (<c>Security:ApiKeys:0:Owner</c>, <c>urls</c>, ...).</param>
-public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null)
+/// <param name="time">The clock every service reads, when a test needs to move it.</param>
+public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
     : WebApplicationFactory<Program>
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", Guid.NewGuid().ToString("n"));
@@ -36,6 +39,10 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         }
 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (time is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(time));
+        }
     }
 
     protected override void Dispose(bool disposing)
