@@ -25,6 +25,27 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     /// <summary>Everything the service logged.</summary>
     public ListLoggerProvider Logs { get; } = new();
 
+    /// <summary>Starts the service expecting it to refuse, and says why: the messages of what was thrown and of every
+    /// exception it logged.</summary>
+    /// <remarks>When the app fails while starting, the factory throws either the cause or an ObjectDisposedException,
+    /// depending on whether the app's thread disposed the host before the factory looked into it; the host logs the
+    /// cause before that in both cases.</remarks>
+    public string StartExpectingRefusal()
+    {
+        var thrown = Record.Exception(() => CreateClient().Dispose());
+        Assert.NotNull(thrown);
+        var logged = Logs.Entries.Select(e => e.Exception).OfType<Exception>();
+        return string.Join("\n", logged.Prepend(thrown).SelectMany(Chain).Select(e => e.Message));
+
+        static IEnumerable<Exception> Chain(Exception e)
+        {
+            for (Exception? x = e; x is not null; x = x.InnerException)
+            {
+                yield return x;
+            }
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
