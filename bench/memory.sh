@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Resident memory of the service with the Stripe, GitHub and Kubernetes specs loaded and predicted on.
 # Usage: bench/memory.sh [rounds]   (default 20 rounds of one request per spec after a warm-up). Needs ../shared/evaldata
-# and a trained model in ./data/models (the service would otherwise train one first). Binds 127.0.0.1 only.
+# and a trained model in ./data/models (the service would otherwise train one first). Binds 127.0.0.1 only, with the
+# per-caller rate limit off: every request comes from one address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-20}"
@@ -9,11 +10,11 @@ port=18089
 evaldata="$(cd ../shared/evaldata && pwd)"
 
 dotnet build -c Release src/OpenSesame.Api -v q -nologo >/dev/null
-Urls="http://127.0.0.1:$port" Specs__Folders__0=samples Specs__Folders__1="$evaldata" Logging__LogLevel__Default=Warning \
+Urls="http://127.0.0.1:$port" Security__RateLimit__Enabled=false Specs__Folders__0=samples Specs__Folders__1="$evaldata" Logging__LogLevel__Default=Warning \
   dotnet src/OpenSesame.Api/bin/Release/net10.0/OpenSesame.Api.dll >/tmp/opensesame-memory.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.5; done
 
 request() {  # spec, history endpoint, prompt
   printf '{"events":[{"endpoint":"%s","params":{}}],"prompt":"%s","spec_url":"%s","k":5}' "$2" "$3" "$1" |

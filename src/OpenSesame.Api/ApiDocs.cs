@@ -18,7 +18,7 @@ internal static class ApiDocs
             options.RoutePrefix = "docs";
             options.SwaggerEndpoint("/openapi/v1.json", "OpenSesame Predictor v1");
         });
-        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription();
+        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
         return app;
     }
 }

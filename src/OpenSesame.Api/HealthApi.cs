@@ -13,11 +13,12 @@ internal static class HealthApi
         return services;
     }
 
-    /// <summary>Live: the process answers. Ready: its storage answers too, so traffic may be sent.</summary>
+    /// <summary>Live: the process answers. Ready: its storage answers too, so traffic may be sent. Open to anyone, keys
+    /// or not: orchestrators probe without credentials, and the answers reveal nothing.</summary>
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-        routes.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(ReadyTag) });
+        routes.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        routes.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
         return routes;
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Guardrails;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
@@ -12,6 +13,8 @@ internal static class PredictApi
     public static IEndpointRouteBuilder MapPredictApi(this IEndpointRouteBuilder routes)
     {
         routes.MapPost("/predict", PredictAsync)
+            .RequireAuthorization(AccessPolicy.Predict)
+            .RequireUserRateLimit()
             .WithName("Predict")
             .WithSummary("Predict the next API calls")
             .WithDescription("Given an OpenAPI spec, the user's recent calls and an optional prompt, returns the k calls "
@@ -19,6 +22,8 @@ internal static class PredictApi
             .Accepts<PredictRequest>("application/json")
             .Produces<PredictResponse>()
             .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         return routes;

@@ -1,10 +1,13 @@
 using OpenSesame.Api;
+using OpenSesame.Api.Security;
 using OpenSesame.Predictor;
 
 // Settings ship next to the binary; relative paths in them (data/, samples/) stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddPredictor(builder.Configuration);
+builder.Services.AddAccessControl();
+builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddApiHealthChecks();
 builder.Services.AddApiDocs();
@@ -13,8 +16,11 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAccessControl();
+app.UseUserRateLimiting();
 
 app.MapPredictApi();
+app.MapAdminApi();
 app.MapHealthApi();
 app.MapApiDocs();
 

@@ -1,11 +1,16 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace OpenSesame.Api.Tests;
 
 /// <summary>The real service in memory, with its own data folder and the repo's samples as the spec folder.</summary>
-/// <param name="settings">Configuration on top of the test defaults.</param>
-public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+/// <param name="settings">Configuration on top of the defaults (<c>Security:ApiKeys:0:Owner</c>, <c>urls</c>, ...).</param>
+/// <param name="time">The clock every service reads, when a test needs to move it.</param>
+public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    : WebApplicationFactory<Program>
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", Guid.NewGuid().ToString("n"));
 
@@ -16,6 +21,30 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     /// <summary>The service's Storage:DataDirectory. What a test puts here before the first request (a model under
     /// <c>models/</c>) is there when the service starts.</summary>
     public string DataDirectory => _dataDirectory;
+
+    /// <summary>Everything the service logged.</summary>
+    public ListLoggerProvider Logs { get; } = new();
+
+    /// <summary>Starts the service expecting it to refuse, and says why: the messages of what was thrown and of every
+    /// exception it logged.</summary>
+    /// <remarks>When the app fails while starting, the factory throws either the cause or an ObjectDisposedException,
+    /// depending on whether the app's thread disposed the host before the factory looked into it; the host logs the
+    /// cause before that in both cases.</remarks>
+    public string StartExpectingRefusal()
+    {
+        var thrown = Record.Exception(() => CreateClient().Dispose());
+        Assert.NotNull(thrown);
+        var logged = Logs.Entries.Select(e => e.Exception).OfType<Exception>();
+        return string.Join("\n", logged.Prepend(thrown).SelectMany(Chain).Select(e => e.Message));
+
+        static IEnumerable<Exception> Chain(Exception e)
+        {
+            for (Exception? x = e; x is not null; x = x.InnerException)
+            {
+                yield return x;
+            }
+        }
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -28,6 +57,12 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        if (time is not null)
+        {
+            builder.ConfigureTestServices(services => services.AddSingleton(time));
         }
     }
 

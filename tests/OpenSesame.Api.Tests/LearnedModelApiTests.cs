@@ -10,6 +10,20 @@ namespace OpenSesame.Api.Tests;
 
 public sealed class LearnedModelApiTests : IDisposable
 {
+    // Trained once for the class: training (with embeddings) is most of these tests' time, and any real model will do.
+    private static readonly Lazy<RankerModel> TinyModel = new(() =>
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", "training-" + Guid.NewGuid().ToString("n"));
+        try
+        {
+            return TrainTinyModel(folder);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    });
+
     private readonly ApiFactory _factory = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -19,7 +33,7 @@ public sealed class LearnedModelApiTests : IDisposable
     [Fact]
     public async Task PredictAnswersWithTheModelSavedBeforeTheServiceStarted()
     {
-        var model = TrainTinyModel(Path.Combine(_factory.DataDirectory, "training"));
+        var model = TinyModel.Value;
         new RankerModelStore(Options.Create(new RankingOptions()), Options.Create(new StorageOptions { DataDirectory = _factory.DataDirectory }))
             .Save(model);
         using var client = _factory.CreateClient();
@@ -46,6 +60,24 @@ public sealed class LearnedModelApiTests : IDisposable
         Assert.Equal(scores.OrderByDescending(s => s), scores);
         Assert.True(scores.Sum() <= 1);
         Assert.All(predictions, p => Assert.False(string.IsNullOrWhiteSpace((string?)p!["why"])));
+    }
+
+    [Fact]
+    public async Task AdminModelReportsTheServingModelAndWhatItWasTrainedOn()
+    {
+        var model = TinyModel.Value;
+        new RankerModelStore(Options.Create(new RankingOptions()), Options.Create(new StorageOptions { DataDirectory = _factory.DataDirectory }))
+            .Save(model);
+        using var client = _factory.CreateClient();
+
+        var body = JsonNode.Parse(await client.GetStringAsync("/admin/model", Cancel))!;
+
+        Assert.Equal(model.Version, (string?)body["serving"]);
+        Assert.Equal("learned", (string?)body["kind"]);
+        Assert.Equal(model.Version, (string?)body["current"]);
+        Assert.Equal(model.Info.DataSha256, (string?)body["model"]!["data_sha256"]);
+        Assert.Equal(model.Info.Features.Count, body["model"]!["features"]!.AsArray().Count);
+        Assert.NotNull(body["model"]!["calibration"]!["top1"]);
     }
 
     // 300 sessions and 20 trees: about a second, and a real model of the real format.

@@ -10,6 +10,10 @@ namespace OpenSesame.Predictor.Ranking;
 public interface IRankerSource
 {
     ICandidateRanker Current { get; }
+
+    /// <summary>What the learned model serving now was trained on and how well it did, or null while the heuristic
+    /// ranker serves.</summary>
+    RankerModelInfo? CurrentModel { get; }
 }
 
 /// <summary>
@@ -36,6 +40,8 @@ internal sealed class RankerHost(
     private string? _unloadable;
 
     public ICandidateRanker Current => _current;
+
+    public RankerModelInfo? CurrentModel => (_current as LearnedRanker)?.Model.Info;
 
     /// <summary>The background training started because no model existed (completed when there was none to do).</summary>
     public Task Training => _training;

@@ -210,6 +210,13 @@ public sealed partial class PathTemplateMatcher
                 && HoldsSlashes(pattern)
                 ? string.Join('/', segments.Skip(i))
                 : segments[i];
+            // "{id}" takes the whole segment (or, trailing and path-like, the rest of the path): no pattern needed.
+            if (IsPureParameter(pattern))
+            {
+                values[PathShape.ParameterNames(pattern).First()] = Uri.UnescapeDataString(concrete);
+                continue;
+            }
+
             if (!TryMatch(SegmentRegex(pattern), concrete, out var match))
             {
                 continue;
@@ -228,8 +235,8 @@ public sealed partial class PathTemplateMatcher
         return values;
     }
 
-    // Two lazy groups make a match quadratic in the segment's length: a client's 3,000-character segment on a busy
-    // machine must cost a non-match, not a failed request.
+    // The timeout guards against pathological segments (two lazy groups make a match quadratic in the segment's
+    // length); reaching it costs a non-match, not a failed request.
     private static bool TryMatch(Regex regex, string input, [NotNullWhen(true)] out Match? match)
     {
         try
@@ -249,7 +256,7 @@ public sealed partial class PathTemplateMatcher
     {
         var pattern = "^" + ParameterPlaceholder().Replace(Regex.Escape(segment).Replace(@"\{", "{", StringComparison.Ordinal),
             m => $"(?<{GroupName(m.Groups[1].Value)}>.+?)") + "$";
-        return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
+        return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 
     private static string GroupName(string parameter) =>

@@ -1,0 +1,82 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace OpenSesame.Api.Security;
+
+/// <summary>
+/// Per-caller rate limits on the routes that ask for them (<see cref="RequireUserRateLimit{TBuilder}"/>).
+/// </summary>
+/// <remarks>
+/// Not ASP.NET Core's rate-limiting middleware: its partition function is synchronous, so it can neither wait for the
+/// body's <c>user_id</c> nor for a shared store, and its partitioned limiters keep their counts in the process on the
+/// system clock. This one keeps counts behind <see cref="IRateLimitStore"/> and reads time from
+/// <see cref="TimeProvider"/>. It runs after authorization, so only calls a route accepts are counted.
+/// </remarks>
+internal static class UserRateLimiting
+{
+    public static IServiceCollection AddUserRateLimiting(this IServiceCollection services)
+    {
+        services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section)
+            .Validate(o => o.PermitLimit >= 1 && o.Window > TimeSpan.Zero,
+                $"{RateLimitOptions.Section}: PermitLimit must be at least 1 and Window positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
+        return services;
+    }
+
+    public static IApplicationBuilder UseUserRateLimiting(this IApplicationBuilder app) => app.UseMiddleware<Middleware>();
+
+    /// <summary>Counts each call of these routes against its caller's limit; over it, 429 with Retry-After.</summary>
+    public static TBuilder RequireUserRateLimit<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(Limited.Instance).ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+    private sealed class Limited
+    {
+        public static readonly Limited Instance = new();
+    }
+
+    private sealed class Middleware(RequestDelegate next, IRateLimitStore store, IOptions<RateLimitOptions> options, IProblemDetailsService problems)
+    {
+        public async Task InvokeAsync(HttpContext context)
+        {
+            var limit = options.Value;
+            if (!limit.Enabled || context.GetEndpoint()?.Metadata.GetMetadata<Limited>() is null)
+            {
+                await next(context);
+                return;
+            }
+
+            var caller = await RateLimitCaller.ResolveAsync(context);
+            var decision = await store.AcquireAsync(caller.Partition, limit.PermitLimit, limit.Window, context.RequestAborted);
+            if (decision.Allowed)
+            {
+                await next(context);
+                return;
+            }
+
+            // Whole seconds, rounded up: a client that waits exactly this long is inside the next window.
+            var seconds = Math.Max(1, (long)Math.Ceiling(decision.ResetAfter.TotalSeconds));
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
+            await problems.TryWriteAsync(new()
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status429TooManyRequests,
+                    Title = "Too many requests.",
+                    Detail = $"Each caller may make {limit.PermitLimit} requests per {Describe(limit.Window)} (this one is "
+                             + $"counted by its {caller.Kind}); try again in {seconds} s.",
+                },
+            });
+        }
+
+        private static string Describe(TimeSpan window) => window == TimeSpan.FromMinutes(1) ? "minute"
+            : window.TotalSeconds < 120 ? $"{window.TotalSeconds:0.###} s"
+            : $"{window.TotalMinutes:0.###} min";
+    }
+}
