@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
@@ -14,7 +15,7 @@ public static class PredictorServiceCollectionExtensions
 {
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
-    /// the "Specs", "Storage", "Ranking" and "Prediction" configuration sections.</summary>
+    /// the "Specs", "Storage", "Ranking", "Prediction" and "Audit" configuration sections.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
@@ -32,10 +33,16 @@ public static class PredictorServiceCollectionExtensions
                            && o.MaxPromptLength >= 0, "Prediction: 1 <= DefaultK <= MaxK, and no negative limits.")
             .ValidateOnStart();
 
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section))
+            .Validate(o => o.Retention > TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero, "Audit: Retention and CleanupInterval must be positive.")
+            .ValidateOnStart();
+
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
         services.AddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();
+        services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        services.AddHostedService<AuditRetentionService>();
         services.AddHttpClient(SpecFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => SpecFetcher.CreateHandler(sp.GetRequiredService<IOptions<SpecOptions>>().Value));
         services.AddSingleton(sp => new SpecFetcher(

@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
@@ -7,15 +9,19 @@ namespace OpenSesame.Predictor.Prediction;
 
 /// <summary>
 /// One prediction, end to end: the spec becomes a catalog, the history is resolved against it, and the
-/// <see cref="CandidatePipeline"/> generates, critiques and ranks; the response carries the top k.
+/// <see cref="CandidatePipeline"/> generates, critiques and ranks; the response carries the top k, and the audit log
+/// a record of it.
 /// </summary>
-public sealed class PredictionPipeline(
+public sealed partial class PredictionPipeline(
     SpecProvider specs,
     CandidatePipeline candidates,
     IRankerSource rankers,
     SentenceEmbedder embedder,
+    IAuditLog audit,
     IOptions<PredictionOptions> options,
-    TimeProvider time)
+    IOptions<AuditOptions> auditOptions,
+    TimeProvider time,
+    ILogger<PredictionPipeline> logger)
 {
     /// <exception cref="SpecException">The spec cannot be obtained or parsed.</exception>
     public async Task<PredictResponse> PredictAsync(PredictionRequest request, CancellationToken cancellationToken)
@@ -29,12 +35,49 @@ public sealed class PredictionPipeline(
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(
             c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Operation.IsDestructive)).ToList();
-        return new PredictResponse(
+        var response = new PredictResponse(
             predictions,
             Guid.CreateVersion7(time.GetUtcNow()).ToString(),
             ranker.Version,
             spec.FromCache,
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3),
             0m);
+        await RecordAsync(request, context, response, cancellationToken);
+        return response;
     }
+
+    // The answer is worth more than its audit record: a failed write is logged, the prediction still returned.
+    private async Task RecordAsync(PredictionRequest request, PredictionContext context, PredictResponse response,
+        CancellationToken cancellationToken)
+    {
+        if (!auditOptions.Value.Enabled)
+        {
+            return;
+        }
+
+        var flags = new List<string>();
+        if (context.RemovalIntent)
+        {
+            flags.Add("removal-intent");
+        }
+
+        if (response.Predictions.Any(p => p.Destructive))
+        {
+            flags.Add("destructive-returned");
+        }
+
+        try
+        {
+            await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), response.PredictionId, request.UserId, request.SessionId,
+                context.Catalog.ContentHash, context.Prompt, [.. response.Predictions.Select(p => p.Endpoint)],
+                response.ModelVersion, response.ProcessingTimeMs, response.CostUsd, flags), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogAuditFailed(ex, response.PredictionId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The audit record of prediction {PredictionId} could not be written")]
+    private partial void LogAuditFailed(Exception exception, string predictionId);
 }

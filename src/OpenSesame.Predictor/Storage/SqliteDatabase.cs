@@ -64,6 +64,23 @@ public sealed class SqliteDatabase
                 vectors BLOB NOT NULL,
                 PRIMARY KEY (content_hash, version)
             );
+            CREATE TABLE IF NOT EXISTS audit_log (
+                at_ms INTEGER NOT NULL,
+                prediction_id TEXT NOT NULL,
+                user_id TEXT,
+                session_id TEXT,
+                spec_hash TEXT NOT NULL,
+                prompt TEXT,
+                endpoints TEXT NOT NULL,
+                model TEXT NOT NULL,
+                latency_ms REAL NOT NULL,
+                cost_usd TEXT NOT NULL,
+                flags TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS audit_log_user_at ON audit_log (user_id, at_ms);
+            CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at_ms);
+            CREATE TRIGGER IF NOT EXISTS audit_log_append_only BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
             """;
         await command.ExecuteNonQueryAsync();
     }
