@@ -15,6 +15,7 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     GenerateCommand.Create(),
     TrainCommand.Create(),
     EvalCommand.Create(),
+    PiiEvalCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
