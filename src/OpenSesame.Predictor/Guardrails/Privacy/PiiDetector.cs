@@ -120,6 +120,12 @@ internal static partial class PiiDetector
                 continue;
             }
 
+            // The part after the prefix ("sk_live_", "github_pat_", "xoxb-"; AWS ids have none).
+            if (IsPlaceholder(key[(key[..Math.Min(key.Length, 13)].LastIndexOfAny('_', '-') + 1)..]))
+            {
+                continue;
+            }
+
             found.TryAdd(PiiCategory.ApiKey, m.Index, m.Length);
         }
     }
@@ -150,7 +156,7 @@ internal static partial class PiiDetector
     // "Bearer token", "Bearer YOUR_API_KEY" and "Bearer authentication" are prose and placeholders, not credentials.
     private static bool LooksLikeToken(ReadOnlySpan<char> token)
     {
-        if (token.Length < 8)
+        if (token.Length < 8 || IsPlaceholder(token))
         {
             return false;
         }
@@ -161,6 +167,30 @@ internal static partial class PiiDetector
         }
 
         return token.Length >= 20 && token.ContainsAnyInRange('a', 'z') && token.ContainsAnyInRange('A', 'Z');
+    }
+
+    // "sk_live_XXXXXXXXXXXXXXXX", "xxxxxxxx-xxxx": documentation fills the shape with one or two characters; a
+    // random secret of that length uses many.
+    private static bool IsPlaceholder(ReadOnlySpan<char> body)
+    {
+        Span<char> distinct = stackalloc char[4];
+        var count = 0;
+        foreach (var c in body)
+        {
+            if (c is '_' or '-' || distinct[..count].Contains(c))
+            {
+                continue;
+            }
+
+            if (count == distinct.Length)
+            {
+                return false;
+            }
+
+            distinct[count++] = c;
+        }
+
+        return true;
     }
 
     // ------------------------------------------------------------------ e-mail
@@ -493,7 +523,9 @@ internal static partial class PiiDetector
         RegexOptions.None, TimeoutMilliseconds)]
     private static partial Regex Ipv4();
 
-    [GeneratedRegex(@"(?:\bv|\bversion|\bver\.?|\bbuild|\brelease)\s*[=:]?\s*$", RegexOptions.IgnoreCase, TimeoutMilliseconds)]
+    // Words that put a version, not an address, before a four-part dotted number.
+    [GeneratedRegex(@"(?:\bv|\b(?:version|ver\.?|build|release|firmware|fw|driver|kernel|bios|sdk|agent|client|os|update|upgrade|patch))\s*[=:]?\s*$",
+        RegexOptions.IgnoreCase, TimeoutMilliseconds)]
     private static partial Regex VersionWordBefore();
 
     // "phone: ", "mobile no. ", "phone_number=", "my cell is ", "call me on ": what a person writes before a number.
