@@ -476,7 +476,8 @@ internal static partial class PiiDetector
 
     // ------------------------------------------------------------------ patterns
 
-    [GeneratedRegex(@"\p{L}[\p{Ll}\d]*|\d+", RegexOptions.None, TimeoutMilliseconds)]
+    // Words of snake_case, kebab-case and camelCase names, acronyms whole: "applicantSSN" is "applicant", "SSN".
+    [GeneratedRegex(@"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", RegexOptions.None, TimeoutMilliseconds)]
     private static partial Regex FieldWords();
 
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*", RegexOptions.None, TimeoutMilliseconds)]

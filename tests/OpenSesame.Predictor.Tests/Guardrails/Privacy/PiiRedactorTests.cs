@@ -35,15 +35,15 @@ public sealed class PiiRedactorTests
     public void PhoneNumbersAreRedactedInTextAndNestedParams() => AssertRedacted(PiiCategory.Phone,
         "Call +44 20 7946 0958 or (415) 555-0132 after 10:30",
         "Call [PHONE] or [PHONE] after 10:30",
-        """{ "shipping": { "phone": "4155550111", "order": "4155550111" }, "alt": ["06 12 34 56 78"] }""",
-        """{ "shipping": { "phone": "[PHONE]", "order": "4155550111" }, "alt": ["[PHONE]"] }""");
+        """{ "shipping": { "phone": "4155550111", "mobileNumber": 4155550112, "order": "4155550111" }, "alt": ["06 12 34 56 78"] }""",
+        """{ "shipping": { "phone": "[PHONE]", "mobileNumber": "[PHONE]", "order": "4155550111" }, "alt": ["[PHONE]"] }""");
 
     [Fact]
     public void SocialSecurityNumbersAreRedactedInTextAndNestedParams() => AssertRedacted(PiiCategory.Ssn,
         "SSN 123-45-6789 on file since 2024-01-15",
         "SSN [SSN] on file since 2024-01-15",
-        """{ "applicant": { "ssn": "536221234", "id": "536221234" } }""",
-        """{ "applicant": { "ssn": "[SSN]", "id": "536221234" } }""");
+        """{ "applicant": { "ssn": "536221234", "spouseSSN": "219 09 9999", "id": "536221234" } }""",
+        """{ "applicant": { "ssn": "[SSN]", "spouseSSN": "[SSN]", "id": "536221234" } }""");
 
     [Fact]
     public void CardNumbersAreRedactedInTextAndNestedParamsEvenAsJsonNumbers() => AssertRedacted(PiiCategory.Card,
