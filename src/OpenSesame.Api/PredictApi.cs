@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
@@ -30,7 +31,8 @@ internal static class PredictApi
     }
 
     private static async Task<Results<JsonHttpResult<PredictResponse>, ValidationProblem, ProblemHttpResult>> PredictAsync(
-        HttpRequest http, PredictionPipeline pipeline, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
+        HttpRequest http, PredictionPipeline pipeline, PiiRequestGuard privacy, IOptions<PredictionOptions> options,
+        CancellationToken cancellationToken)
     {
         if (http.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
@@ -54,6 +56,12 @@ internal static class PredictApi
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The request has invalid fields.");
+        }
+
+        var refused = privacy.Check(request);
+        if (refused.Count > 0)
+        {
+            return TypedResults.ValidationProblem(refused, title: "The request carries personal data this service refuses.");
         }
 
         try

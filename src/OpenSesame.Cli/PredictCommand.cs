@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
@@ -59,7 +60,12 @@ internal static class PredictCommand
             }
 
             var errors = PredictRequestValidator.Validate(body, options, out var request);
-            if (request is null)
+            if (request is not null)
+            {
+                errors = services.GetRequiredService<PiiRequestGuard>().Check(request);
+            }
+
+            if (request is null || errors.Count > 0)
             {
                 return Fail(string.Join(Environment.NewLine, errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
             }

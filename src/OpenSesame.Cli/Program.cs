@@ -16,6 +16,8 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     TrainCommand.Create(),
     EvalCommand.Create(),
     KeysCommand.Create(),
+    PiiEvalCommand.Create(),
+    AuditCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Audit;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
@@ -15,7 +16,7 @@ public static class PredictorServiceCollectionExtensions
 {
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
-    /// the "Specs", "Storage", "Ranking", "Prediction" and "Audit" configuration sections.</summary>
+    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit" and "Guardrails:Privacy" configuration sections.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
@@ -36,8 +37,13 @@ public static class PredictorServiceCollectionExtensions
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero, "Audit: Retention and CleanupInterval must be positive.")
             .ValidateOnStart();
+        services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.Section)).ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        // One redactor per PII category; a host's own AddRedaction call may replace any of them (HMAC, erasing).
+        services.AddRedaction(redaction => PlaceholderRedactor.SetAll(redaction));
+        services.AddSingleton<IPiiRedactor, PiiRedactor>();
+        services.AddSingleton<PiiRequestGuard>();
         services.AddSingleton<SqliteDatabase>();
         services.AddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
         services.AddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();

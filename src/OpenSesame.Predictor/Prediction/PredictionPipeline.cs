@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Audit;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
@@ -18,6 +19,7 @@ public sealed partial class PredictionPipeline(
     IRankerSource rankers,
     SentenceEmbedder embedder,
     IAuditLog audit,
+    IPiiRedactor redactor,
     IOptions<PredictionOptions> options,
     IOptions<AuditOptions> auditOptions,
     TimeProvider time,
@@ -55,7 +57,13 @@ public sealed partial class PredictionPipeline(
             return;
         }
 
+        var prompt = context.Prompt is null ? null : redactor.RedactText(context.Prompt);
         var flags = new List<string>();
+        if (prompt is { Found.Count: > 0 })
+        {
+            flags.Add("pii-redacted");
+        }
+
         if (context.RemovalIntent)
         {
             flags.Add("removal-intent");
@@ -69,7 +77,7 @@ public sealed partial class PredictionPipeline(
         try
         {
             await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), response.PredictionId, request.UserId, request.SessionId,
-                context.Catalog.ContentHash, context.Prompt, [.. response.Predictions.Select(p => p.Endpoint)],
+                context.Catalog.ContentHash, prompt?.Text, [.. response.Predictions.Select(p => p.Endpoint)],
                 response.ModelVersion, response.ProcessingTimeMs, response.CostUsd, flags), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

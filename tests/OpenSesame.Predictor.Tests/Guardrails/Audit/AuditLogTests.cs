@@ -1,0 +1,104 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OpenSesame.Predictor.Guardrails.Audit;
+using OpenSesame.Predictor.Storage;
+
+namespace OpenSesame.Predictor.Tests.Guardrails.Audit;
+
+/// <summary>The audit trail on the real pipeline and the real SQLite file.</summary>
+public sealed class AuditLogTests
+{
+    private static readonly Dictionary<string, string?> NoTraining = new() { ["Ranking:AutoTrain"] = "false" };
+
+    [Fact]
+    public async Task EveryPredictionIsRecordedWithItsAnswerAndTheSpecHash()
+    {
+        using var predictor = new Predictor(NoTraining);
+
+        var response = await predictor.PredictAsync(TestSpecs.BillingPath, "send the invoice", 3, "GET /v1/invoices");
+
+        var record = Assert.Single(await predictor.Get<IAuditLog>().QueryAsync("u-1", null, 10, TestContext.Current.CancellationToken));
+        Assert.Equal(response.PredictionId, record.PredictionId);
+        Assert.Equal(("u-1", "s-1"), (record.UserId, record.SessionId));
+        Assert.Equal(response.Predictions.Select(p => p.Endpoint), record.Endpoints);
+        Assert.Equal(TestSpecs.Billing.ContentHash, record.SpecHash);
+        Assert.Equal(response.ModelVersion, record.ModelVersion);
+        Assert.Equal("send the invoice", record.RedactedPrompt);
+    }
+
+    [Fact]
+    public async Task PersonalDataInThePromptNeverReachesTheAuditTable()
+    {
+        using var predictor = new Predictor(NoTraining);
+
+        await predictor.PredictAsync(TestSpecs.BillingPath, "email the invoice to jane.doe@example.com, card 4242 4242 4242 4242", 3);
+
+        var record = Assert.Single(await predictor.Get<IAuditLog>().QueryAsync(null, null, 10, TestContext.Current.CancellationToken));
+        Assert.DoesNotContain("jane.doe", record.RedactedPrompt, StringComparison.Ordinal);
+        Assert.DoesNotContain("4242", record.RedactedPrompt, StringComparison.Ordinal);
+        Assert.Contains("[EMAIL]", record.RedactedPrompt, StringComparison.Ordinal);
+        Assert.Contains("pii-redacted", record.Flags);
+    }
+
+    [Fact]
+    public async Task RecordsCannotBeChanged()
+    {
+        using var predictor = new Predictor(NoTraining);
+        await predictor.PredictAsync(TestSpecs.BillingPath, null, 3);
+
+        await using var connection = await predictor.Get<SqliteDatabase>().OpenAsync(TestContext.Current.CancellationToken);
+        using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE audit_log SET user_id = 'someone-else'";
+
+        var error = await Assert.ThrowsAsync<SqliteException>(() => update.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
+        Assert.Contains("append-only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RecordsPastTheirRetentionAreDeletedAndNewerOnesKept()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var predictor = new Predictor(NoTraining, time);
+        var log = predictor.Get<IAuditLog>();
+        await predictor.PredictAsync(TestSpecs.BillingPath, "old", 3);
+        time.Advance(TimeSpan.FromDays(100));
+        await predictor.PredictAsync(TestSpecs.BillingPath, "new", 3);
+        var retention = new AuditRetentionService(log, Options.Create(new AuditOptions()), time, NullLogger<AuditRetentionService>.Instance);
+
+        await retention.CleanUpAsync(TestContext.Current.CancellationToken);
+
+        var left = await log.QueryAsync(null, null, 10, TestContext.Current.CancellationToken);
+        Assert.Equal(["new"], left.Select(r => r.RedactedPrompt));
+    }
+
+    [Fact]
+    public async Task QueriesFilterByUserAndTimeNewestFirst()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var predictor = new Predictor(NoTraining, time);
+        var log = predictor.Get<IAuditLog>();
+        foreach (var (user, minutes) in new[] { ("alice", 0), ("bob", 1), ("alice", 2) })
+        {
+            await log.AppendAsync(new AuditRecord(time.GetUtcNow().AddMinutes(minutes), $"p-{minutes}", user, "s", "hash", null,
+                ["GET /x"], "heuristic-v1", 1.5, 0m, []), TestContext.Current.CancellationToken);
+        }
+
+        var alice = await log.QueryAsync("alice", null, 10, TestContext.Current.CancellationToken);
+        var recent = await log.QueryAsync(null, time.GetUtcNow().AddMinutes(1), 10, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["p-2", "p-0"], alice.Select(r => r.PredictionId));
+        Assert.Equal(["p-2", "p-1"], recent.Select(r => r.PredictionId));
+    }
+
+    [Fact]
+    public async Task NothingIsRecordedWhenTheAuditIsOff()
+    {
+        using var predictor = new Predictor(new Dictionary<string, string?>(NoTraining) { ["Audit:Enabled"] = "false" });
+
+        await predictor.PredictAsync(TestSpecs.BillingPath, "send it", 3);
+
+        Assert.Empty(await predictor.Get<IAuditLog>().QueryAsync(null, null, 10, TestContext.Current.CancellationToken));
+    }
+}
