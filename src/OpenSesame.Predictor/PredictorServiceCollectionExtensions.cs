@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
@@ -14,7 +15,7 @@ public static class PredictorServiceCollectionExtensions
 {
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
-    /// the "Specs", "Storage", "Ranking" and "Prediction" configuration sections.</summary>
+    /// the "Specs", "Storage", "Ranking", "Prediction" and "Guardrails" configuration sections.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
@@ -30,6 +31,10 @@ public static class PredictorServiceCollectionExtensions
         services.AddOptions<PredictionOptions>().Bind(configuration.GetSection(PredictionOptions.Section))
             .Validate(o => o.DefaultK >= 1 && o.DefaultK <= o.MaxK && o.CandidateBuffer >= 0 && o.MaxEvents >= 0
                            && o.MaxPromptLength >= 0, "Prediction: 1 <= DefaultK <= MaxK, and no negative limits.")
+            .ValidateOnStart();
+        services.AddOptions<DestructiveCallPolicyOptions>().Bind(configuration.GetSection(DestructiveCallPolicyOptions.Section))
+            .Validate(o => DestructiveCallPolicy.IsValidWordList(o.Words) && DestructiveCallPolicy.IsValidWordList(o.IntentWords),
+                "Guardrails:Destructive: Words and IntentWords are single words, as operation names split (\"void\", not \"void invoice\").")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -48,6 +53,7 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<RankerHost>();
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
+        services.AddSingleton<DestructiveCallPolicy>();
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;

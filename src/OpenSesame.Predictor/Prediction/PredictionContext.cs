@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -7,16 +8,10 @@ namespace OpenSesame.Predictor.Prediction;
 /// <summary>Everything known about one prediction request, resolved once and shared by every stage.</summary>
 public sealed class PredictionContext
 {
-    // The words that make an operation destructive, plus ways people ask for removal that no operation is named
-    // after; stemmed like the prompt terms, so "deleting", "deleted" and "delete" all count.
-    private static readonly HashSet<string> RemovalWords = OperationClassifier.DestructiveWordList
-        .Concat(["cancelled", "cancelling", "clean", "clear", "rid", "undo", "withdraw", "retract", "discard", "dismiss", "reject", "close", "refund"])
-        .Select(Tokenizer.Stem).ToHashSet(StringComparer.Ordinal);
-
     private readonly ConcurrentDictionary<Type, Lazy<object>> _derived = new();
 
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
-        DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow)
+        DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow, DestructiveCallPolicy destructive)
     {
         Embedder = embedder;
         DataFlow = dataFlow;
@@ -27,7 +22,8 @@ public sealed class PredictionContext
         Now = now;
         Values = HistoryValues.From(history);
         Last = history.Count > 0 ? history[^1] : null;
-        RemovalIntent = PromptTerms.Any(RemovalWords.Contains);
+        Destructive = destructive;
+        RemovalIntent = destructive.HasIntent(PromptTerms);
     }
 
     public EndpointCatalog Catalog { get; }
@@ -48,6 +44,9 @@ public sealed class PredictionContext
     public HistoryValues Values { get; }
     public ResolvedEvent? Last { get; }
 
+    /// <summary>The policy this request runs under: which calls are destructive, and what may be done with them.</summary>
+    public DestructiveCallPolicy Destructive { get; }
+
     /// <summary>The prompt asks to remove, cancel or revoke something, which unlocks destructive suggestions.</summary>
     public bool RemovalIntent { get; }
 
@@ -57,9 +56,11 @@ public sealed class PredictionContext
         (T)_derived.GetOrAdd(typeof(T), _ => new Lazy<object>(() => create(this))).Value;
 
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
-        DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true)
+        DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true,
+        DestructiveCallPolicy? destructive = null)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
-        return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow);
+        return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow,
+            destructive ?? DestructiveCallPolicy.Default);
     }
 }

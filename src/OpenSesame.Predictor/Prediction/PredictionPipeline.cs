@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
@@ -14,6 +15,7 @@ public sealed class PredictionPipeline(
     CandidatePipeline candidates,
     IRankerSource rankers,
     SentenceEmbedder embedder,
+    DestructiveCallPolicy destructive,
     IOptions<PredictionOptions> options,
     TimeProvider time)
 {
@@ -24,11 +26,11 @@ public sealed class PredictionPipeline(
         var ranker = rankers.Current;
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
-            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow);
+            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive);
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(
-            c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Operation.IsDestructive)).ToList();
+            c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Destructive)).ToList();
         return new PredictResponse(
             predictions,
             Guid.CreateVersion7(time.GetUtcNow()).ToString(),
