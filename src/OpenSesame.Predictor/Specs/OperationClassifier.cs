@@ -113,10 +113,15 @@ internal static class OperationClassifier
         IReadOnlySet<string> words) =>
         IsDestructive(method, Tokenizer.Words(operationId), Tokenizer.Words(summary), LastLiteralWords(path), words);
 
+    // Names are read to their second word for RPC-style names that lead with the resource (conversations_archive);
+    // a read's name leads with its verb and then names what it reads (getRefund), so only its first word counts.
     private static bool IsDestructive(string method, List<string> nameWords, List<string> summaryWords,
-        List<string> lastLiteralWords, IReadOnlySet<string> words) =>
-        method == "DELETE" || LeadsWithAny(nameWords, words) || LeadsWithAny(summaryWords, words)
-        || lastLiteralWords.Exists(words.Contains);
+        List<string> lastLiteralWords, IReadOnlySet<string> words)
+    {
+        var reach = method is "GET" or "HEAD" ? 1 : 2;
+        return method == "DELETE" || LeadsWithAny(nameWords, words, reach) || LeadsWithAny(summaryWords, words, reach)
+            || lastLiteralWords.Exists(words.Contains);
+    }
 
     private static List<string> LastLiteralWords(PathShape path) =>
         path.Segments.Count > 0 && !PathShape.IsParameter(path.Segments[^1]) ? Tokenizer.Words(path.Segments[^1]) : [];
@@ -161,5 +166,6 @@ internal static class OperationClassifier
         return null;
     }
 
-    private static bool LeadsWithAny(List<string> words, IReadOnlySet<string> set) => words.Take(2).Any(set.Contains);
+    private static bool LeadsWithAny(List<string> words, IReadOnlySet<string> set, int reach) =>
+        words.Take(reach).Any(set.Contains);
 }

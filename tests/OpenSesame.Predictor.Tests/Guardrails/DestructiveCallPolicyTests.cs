@@ -42,6 +42,30 @@ public sealed class DestructiveCallPolicyTests
         Assert.False(DestructiveCallPolicy.Default.IsDestructive(operations.Single(o => o.Method == "GET")));
     }
 
+    [Theory]
+    [InlineData("GET /refunds/{id}", "getRefund", null, false)]
+    [InlineData("GET /tweets/search/all", null, "Full-archive search", false)]
+    [InlineData("GET /auth.revoke", "auth_revoke", null, true)]
+    [InlineData("POST /conversations.kick", "conversations_archive", null, true)]
+    [InlineData("POST /payments/{id}/refunds", "refundPayment", "Refund a payment", true)]
+    public void AReadsNameCountsByItsFirstWordAndOtherNamesByTheirFirstTwo(string endpoint, string? operationId,
+        string? summary, bool destructive)
+    {
+        var (method, path) = (endpoint.Split(' ')[0].ToLowerInvariant(), endpoint.Split(' ')[1]);
+        var parameters = path.Contains('{', StringComparison.Ordinal)
+            ? "parameters: [ { name: id, in: path, required: true, schema: { type: string } } ], "
+            : "";
+        var catalog = TestSpecs.Parse($$"""
+            openapi: 3.0.0
+            info: { title: t, version: '1' }
+            paths:
+              {{path}}:
+                {{method}}: { {{parameters}}operationId: '{{operationId}}', summary: '{{summary}}', responses: { '200': { description: ok } } }
+            """);
+
+        Assert.Equal(destructive, DestructiveCallPolicy.Default.IsDestructive(Assert.Single(catalog.Operations)));
+    }
+
     [Fact]
     public void EveryDeleteIsDestructiveEvenWithAnEmptyWordList()
     {

@@ -26,13 +26,14 @@ public sealed class DestructiveCallPolicyOptions
     [
         "delete", "remove", "destroy", "void", "cancel", "purge", "revoke", "erase", "wipe", "terminate", "archive",
         "unsubscribe", "uninstall", "deactivate", "disable", "kill", "drop", "trash", "unpublish", "unlink", "detach",
+        "refund", "reset",
     ];
 
     /// <summary>The default <see cref="IntentWords"/>: ways people ask for removal that no operation is named after.</summary>
     public static IReadOnlyList<string> DefaultIntentWords { get; } =
     [
         "cancelled", "cancelling", "clean", "clear", "rid", "undo", "withdraw", "retract", "discard", "dismiss",
-        "reject", "close", "refund",
+        "reject", "close",
     ];
 
     /// <summary>
@@ -40,7 +41,8 @@ public sealed class DestructiveCallPolicyOptions
     /// ("voidInvoice", "Cancel a subscription") or names its last literal path segment (<c>/invoices/{id}/void</c>,
     /// <c>/conversations.archive</c>). Single lower-case words. Setting it replaces the whole list. Default: null,
     /// meaning <see cref="DefaultWords"/> (delete, remove, destroy, void, cancel, purge, revoke, erase, wipe,
-    /// terminate, archive, unsubscribe, uninstall, deactivate, disable, kill, drop, trash, unpublish, unlink, detach).
+    /// terminate, archive, unsubscribe, uninstall, deactivate, disable, kill, drop, trash, unpublish, unlink, detach,
+    /// refund, reset).
     /// </summary>
     public IList<string>? Words { get; set; }
 
@@ -48,7 +50,7 @@ public sealed class DestructiveCallPolicyOptions
     /// Prompt words that, besides <see cref="Words"/> themselves, count as explicit intent and let destructive calls
     /// through. Matched after stemming, so "deleting" and "deleted" count as "delete". Setting it replaces the whole
     /// list. Default: null, meaning <see cref="DefaultIntentWords"/> (cancelled, cancelling, clean, clear, rid, undo,
-    /// withdraw, retract, discard, dismiss, reject, close, refund).
+    /// withdraw, retract, discard, dismiss, reject, close).
     /// </summary>
     public IList<string>? IntentWords { get; set; }
 
