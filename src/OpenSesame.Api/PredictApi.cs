@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
@@ -25,7 +26,8 @@ internal static class PredictApi
     }
 
     private static async Task<Results<JsonHttpResult<PredictResponse>, ValidationProblem, ProblemHttpResult>> PredictAsync(
-        HttpRequest http, PredictionPipeline pipeline, IOptions<PredictionOptions> options, CancellationToken cancellationToken)
+        HttpRequest http, PredictionPipeline pipeline, InjectionDetector injection, IOptions<PredictionOptions> options,
+        CancellationToken cancellationToken)
     {
         if (http.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
@@ -45,7 +47,7 @@ internal static class PredictApi
                 title: "The request body is not valid JSON for this endpoint.");
         }
 
-        var errors = PredictRequestValidator.Validate(body, options.Value, out var request);
+        var errors = PredictRequestValidator.Validate(body, options.Value, out var request, injection);
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The request has invalid fields.");

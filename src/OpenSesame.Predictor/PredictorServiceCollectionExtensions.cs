@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Destructive;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
@@ -36,6 +37,9 @@ public static class PredictorServiceCollectionExtensions
             .Validate(o => DestructiveCallPolicy.IsValidWordList(o.Words) && DestructiveCallPolicy.IsValidWordList(o.IntentWords),
                 "Guardrails:Destructive: Words and IntentWords are single words, as operation names split (\"void\", not \"void invoice\").")
             .ValidateOnStart();
+        services.AddOptions<InjectionOptions>().Bind(configuration.GetSection(InjectionOptions.Section))
+            .Validate(o => Enum.IsDefined(o.Action), "Guardrails:Injection:Action is LocalOnly or Reject.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SqliteDatabase>();
@@ -54,6 +58,7 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
         services.AddSingleton<DestructiveCallPolicy>();
+        services.AddSingleton<InjectionDetector>();
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
@@ -6,14 +7,17 @@ namespace OpenSesame.Predictor.Guardrails;
 
 /// <summary>
 /// Checks a <c>POST /predict</c> body field by field. Every problem is reported under the name of the field that
-/// has it ("events[2].endpoint"), all at once, so a client fixes its request in one round trip.
+/// has it ("events[2].endpoint"), all at once, so a client fixes its request in one round trip. With an
+/// <see cref="InjectionDetector"/>, the prompt and events are also inspected for instructions aimed at a model: the
+/// verdict travels with the request, and under <see cref="InjectionAction.Reject"/> each flagged field is a problem
+/// (named, never quoted).
 /// </summary>
 public static class PredictRequestValidator
 {
     private const int MaxIdLength = 200;
 
     public static IDictionary<string, string[]> Validate(PredictRequest? body, PredictionOptions options,
-        out PredictionRequest? request)
+        out PredictionRequest? request, InjectionDetector? injection = null)
     {
         request = null;
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -48,10 +52,20 @@ public static class PredictRequestValidator
         CheckId(body.SessionId, "session_id", Fail);
         var events = ValidateEvents(body.Events, options, Fail);
         var spec = ValidateSpec(body, Fail);
+        var verdict = injection?.Inspect(body.Prompt, (body.Events ?? []).Take(options.MaxEvents)
+            .Select(e => (e?.Endpoint, (IReadOnlyDictionary<string, JsonElement>?)e?.Params)));
+        if (verdict is { Flagged: true } && injection!.Action == InjectionAction.Reject)
+        {
+            foreach (var finding in verdict.Findings)
+            {
+                Fail(finding.Field, $"This reads as instructions to a language model ({string.Join(", ", finding.Rules)}); "
+                                    + "such requests are refused here. Send the content without them.");
+            }
+        }
 
         if (errors.Count == 0)
         {
-            request = new PredictionRequest(body.UserId, body.SessionId, events, body.Prompt, spec!, k);
+            request = new PredictionRequest(body.UserId, body.SessionId, events, body.Prompt, spec!, k) { Injection = verdict };
         }
 
         return Flatten(errors);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Destructive;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -11,8 +12,10 @@ public sealed class PredictionContext
     private readonly ConcurrentDictionary<Type, Lazy<object>> _derived = new();
 
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
-        DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow, DestructiveCallPolicy destructive)
+        DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow, DestructiveCallPolicy destructive,
+        InjectionVerdict injection)
     {
+        Injection = injection;
         Embedder = embedder;
         DataFlow = dataFlow;
         Catalog = catalog;
@@ -44,6 +47,13 @@ public sealed class PredictionContext
     public HistoryValues Values { get; }
     public ResolvedEvent? Last { get; }
 
+    /// <summary>
+    /// Whether the prompt or the events read as instructions aimed at a language model. A flagged request is answered
+    /// by local models only: generators that call a language model must skip it, and explanations quote nothing the
+    /// client sent.
+    /// </summary>
+    public InjectionVerdict Injection { get; }
+
     /// <summary>The policy this request runs under: which calls are destructive, and what may be done with them.</summary>
     public DestructiveCallPolicy Destructive { get; }
 
@@ -57,10 +67,10 @@ public sealed class PredictionContext
 
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
         DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true,
-        DestructiveCallPolicy? destructive = null)
+        DestructiveCallPolicy? destructive = null, InjectionVerdict? injection = null)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
         return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow,
-            destructive ?? DestructiveCallPolicy.Default);
+            destructive ?? DestructiveCallPolicy.Default, injection ?? InjectionVerdict.Clean);
     }
 }

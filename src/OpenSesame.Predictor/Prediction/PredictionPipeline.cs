@@ -1,6 +1,9 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Destructive;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
@@ -16,27 +19,39 @@ public sealed class PredictionPipeline(
     IRankerSource rankers,
     SentenceEmbedder embedder,
     DestructiveCallPolicy destructive,
+    InjectionDetector injection,
     IOptions<PredictionOptions> options,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<PredictionPipeline> logger)
 {
     /// <exception cref="SpecException">The spec cannot be obtained or parsed.</exception>
     public async Task<PredictResponse> PredictAsync(PredictionRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var ranker = rankers.Current;
+        var predictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
+        var verdict = request.Injection ?? injection.Inspect(request.Prompt,
+            request.Events.Select(e => ((string?)e.Endpoint, (IReadOnlyDictionary<string, JsonElement>?)e.Params)));
+        if (verdict.Flagged)
+        {
+            logger.LogWarning("Prediction {PredictionId} reads as instructions to a language model ({Findings}); local models only.",
+                predictionId, verdict.ToString());
+        }
+
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
-            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive);
+            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict);
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(
             c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Destructive)).ToList();
         return new PredictResponse(
             predictions,
-            Guid.CreateVersion7(time.GetUtcNow()).ToString(),
+            predictionId,
             ranker.Version,
             spec.FromCache,
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3),
-            0m);
+            0m,
+            verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
     }
 }
