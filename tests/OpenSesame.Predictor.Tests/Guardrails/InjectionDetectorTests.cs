@@ -218,6 +218,30 @@ public sealed class InjectionDetectorTests
         Assert.Empty(flagged);
     }
 
+    // Params have no length limit of their own. Each of these took seconds to minutes when a pattern backtracked
+    // (quadratic at 50,000 characters: 19 s); read in one pass they take a fraction of a second.
+    [Fact]
+    public void ReadsLongHostileTextsInTimeProportionalToTheirLength()
+    {
+        const int n = 100_000;
+        string[] texts =
+        [
+            "ignore\u200B previous instructions" + new string('\n', n) + "x",
+            string.Concat(Enumerable.Repeat("a b ", n / 4)) + "ab",
+            string.Concat(Enumerable.Repeat("a@", n / 2)),
+            string.Concat(Enumerable.Repeat("<", n)),
+            string.Concat(Enumerable.Repeat("ignore the the the ", n / 19)),
+        ];
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        foreach (var text in texts)
+        {
+            Rules(text);
+        }
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
     [Fact]
     public void FindsInstructionsInNestedParamsAndNamesTheirField()
     {

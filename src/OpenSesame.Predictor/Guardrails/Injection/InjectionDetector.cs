@@ -128,7 +128,7 @@ public sealed partial class InjectionDetector(IOptions<InjectionOptions> options
         {
             // Name the disguise only when the plain text would have got through without the folding.
             var plain = new HashSet<string>(StringComparer.Ordinal);
-            InjectionRules.Match(text.ToLowerInvariant(), plain);
+            InjectionRules.Match(TextFolding.Plain(text), plain);
             if (!rules.IsSubsetOf(plain))
             {
                 AddDisguises(disguises, found);
@@ -172,20 +172,24 @@ public sealed partial class InjectionDetector(IOptions<InjectionOptions> options
     // joined letters are also read on their own, since runs typed without word gaps lose their word boundaries.
     private static void MatchSpacedLetters(string folded, HashSet<string> found)
     {
-        var runs = SpacedLetters().Matches(folded);
+        var runs = SpacedLetterRuns(folded);
         if (runs.Count == 0)
         {
             return;
         }
 
         var rules = new HashSet<string>(StringComparer.Ordinal);
-        var joined = SpacedLetters().Replace(folded, run => Letters(run.Value));
-        InjectionRules.Match(joined, rules);
-        foreach (Match run in runs)
+        var joined = new StringBuilder(folded.Length);
+        var at = 0;
+        foreach (var (start, length) in runs)
         {
-            InjectionRules.MatchSquashed(Letters(run.Value), rules);
+            var letters = string.Concat(folded.AsSpan(start, length).ToArray().Where(char.IsLetter));
+            joined.Append(folded, at, start - at).Append(letters);
+            at = start + length;
+            InjectionRules.MatchSquashed(letters, rules);
         }
 
+        InjectionRules.Match(joined.Append(folded, at, folded.Length - at).ToString(), rules);
         if (!rules.IsSubsetOf(found))
         {
             found.UnionWith(rules);
@@ -193,29 +197,93 @@ public sealed partial class InjectionDetector(IOptions<InjectionOptions> options
         }
     }
 
-    private static string Letters(string run) => string.Concat(run.Where(char.IsLetter));
+    // Runs of at least four single letters, each after the first preceded by exactly one separator. One pass, so a
+    // long text costs what its length does.
+    private static List<(int Start, int Length)> SpacedLetterRuns(string text)
+    {
+        var runs = new List<(int, int)>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            if (!IsSingleLetterAt(text, i))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var letters = 1;
+            var end = i + 1;
+            while (end + 1 < text.Length && IsSpacedLetterSeparator(text[end]) && IsSingleLetterAt(text, end + 1))
+            {
+                letters++;
+                end += 2;
+            }
+
+            if (letters >= 4)
+            {
+                runs.Add((start, end - start));
+            }
+
+            i = end;
+        }
+
+        return runs;
+    }
+
+    private static bool IsSingleLetterAt(string text, int i) =>
+        char.IsLetter(text[i]) && (i == 0 || !char.IsLetterOrDigit(text[i - 1]))
+                               && (i + 1 == text.Length || !char.IsLetterOrDigit(text[i + 1]));
+
+    private static bool IsSpacedLetterSeparator(char c) => c is ' ' or '.' or '-' or '_' or '*' or '·' or '|' or '/';
 
     // 1gn0r3 pr3v10u5 → ignore previous; only inside words that mix letters with digits or symbols.
     private static string? Leet(string folded)
     {
-        if (!LeetWord().IsMatch(folded))
+        StringBuilder? result = null;
+        var i = 0;
+        while (i < folded.Length)
         {
-            return null;
+            if (!IsLeetChar(folded[i]))
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var (letters, others) = (0, 0);
+            for (; i < folded.Length && IsLeetChar(folded[i]); i++)
+            {
+                _ = char.IsAsciiLetter(folded[i]) ? letters++ : others++;
+            }
+
+            if (letters > 0 && others > 0 && i - start >= 3)
+            {
+                result ??= new StringBuilder(folded);
+                for (var j = start; j < i; j++)
+                {
+                    result[j] = Unleet(folded[j]);
+                }
+            }
         }
 
-        return LeetWord().Replace(folded, word => string.Concat(word.Value.Select(c => c switch
-        {
-            '0' => 'o',
-            '1' or '!' or '|' => 'i',
-            '3' => 'e',
-            '4' or '@' => 'a',
-            '5' or '$' => 's',
-            '7' or '+' => 't',
-            '8' => 'b',
-            '9' => 'g',
-            _ => c,
-        })));
+        return result?.ToString();
     }
+
+    private static bool IsLeetChar(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '@' or '$' or '!' or '|' or '+';
+
+    private static char Unleet(char c) => c switch
+    {
+        '0' => 'o',
+        '1' or '!' or '|' => 'i',
+        '3' => 'e',
+        '4' or '@' => 'a',
+        '5' or '$' => 's',
+        '7' or '+' => 't',
+        '8' => 'b',
+        '9' => 'g',
+        _ => c,
+    };
 
     private static void InspectBase64(string text, HashSet<string> found, int depth)
     {
@@ -295,12 +363,6 @@ public sealed partial class InjectionDetector(IOptions<InjectionOptions> options
             }
         }
     }
-
-    [GeneratedRegex(@"(?<![\p{L}\p{N}])\p{L}(?:[ .\-_*·|/]\p{L}){3,}(?![\p{L}\p{N}])", RegexOptions.CultureInvariant)]
-    private static partial Regex SpacedLetters();
-
-    [GeneratedRegex(@"\b(?=[a-z0-9@$!|+]*[a-z])(?=[a-z0-9@$!|+]*[0-9@$!|+])[a-z0-9@$!|+]{3,}", RegexOptions.CultureInvariant)]
-    private static partial Regex LeetWord();
 
     [GeneratedRegex(@"(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{16,}={0,2}", RegexOptions.CultureInvariant)]
     private static partial Regex Base64Run();

@@ -36,7 +36,12 @@ internal static class TextFolding
     private static readonly Dictionary<int, string> LookAlikes = BuildLookAlikes();
 
     /// <summary>The folded text, and the disguises found on the way.</summary>
-    public static (string Text, Disguise Disguises) Fold(string text)
+    public static (string Text, Disguise Disguises) Fold(string text) => Fold(text, plain: false);
+
+    /// <summary>The text as sent, only lower-cased and with its whitespace folded: what a plain match would see.</summary>
+    public static string Plain(string text) => Fold(text, plain: true).Text;
+
+    private static (string Text, Disguise Disguises) Fold(string text, bool plain)
     {
         var builder = new StringBuilder(text.Length);
         var disguises = Disguise.None;
@@ -44,7 +49,7 @@ internal static class TextFolding
         foreach (var rune in text.EnumerateRunes())
         {
             var c = rune.Value;
-            if (Invisible(c) is { } hidden)
+            if (!plain && Invisible(c) is { } hidden)
             {
                 disguises |= hidden;
                 continue;
@@ -74,7 +79,11 @@ internal static class TextFolding
                 pendingSpace = false;
             }
 
-            if (c < 0x80)
+            if (c < 0x80 || plain)
+            {
+                builder.Append(c < 0x80 ? char.ToLowerInvariant((char)c).ToString() : Rune.ToLowerInvariant(rune).ToString());
+            }
+            else if (c < 0x80)
             {
                 builder.Append(char.ToLowerInvariant((char)c));
             }
@@ -88,9 +97,9 @@ internal static class TextFolding
                 disguises |= Disguise.Homoglyph;
                 builder.Append(folded);
             }
-            else if (c is >= 0xC0 and < 0xC0 + 192 && LatinAccents[c - 0xC0] is var plain && char.IsAsciiLetter(plain))
+            else if (c is >= 0xC0 and < 0xC0 + 192 && LatinAccents[c - 0xC0] is var unaccented && char.IsAsciiLetter(unaccented))
             {
-                builder.Append(char.ToLowerInvariant(plain));
+                builder.Append(char.ToLowerInvariant(unaccented));
             }
             else
             {
