@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
@@ -31,7 +32,8 @@ internal static class PredictApi
     }
 
     private static async Task<Results<JsonHttpResult<PredictResponse>, ValidationProblem, ProblemHttpResult>> PredictAsync(
-        HttpRequest http, PredictionPipeline pipeline, PiiRequestGuard privacy, IOptions<PredictionOptions> options,
+        HttpRequest http, PredictionPipeline pipeline, PiiRequestGuard privacy, InjectionDetector injection,
+        IOptions<PredictionOptions> options,
         CancellationToken cancellationToken)
     {
         if (http.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
@@ -52,7 +54,7 @@ internal static class PredictApi
                 title: "The request body is not valid JSON for this endpoint.");
         }
 
-        var errors = PredictRequestValidator.Validate(body, options.Value, out var request);
+        var errors = PredictRequestValidator.Validate(body, options.Value, out var request, injection);
         if (request is null)
         {
             return TypedResults.ValidationProblem(errors, title: "The request has invalid fields.");

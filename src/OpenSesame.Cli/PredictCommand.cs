@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
@@ -59,7 +60,8 @@ internal static class PredictCommand
                 return Fail($"--spec: '{specArgument}' is neither an http(s) URL nor an existing file.");
             }
 
-            var errors = PredictRequestValidator.Validate(body, options, out var request);
+            var errors = PredictRequestValidator.Validate(body, options, out var request,
+                services.GetRequiredService<InjectionDetector>());
             if (request is not null)
             {
                 errors = services.GetRequiredService<PiiRequestGuard>().Check(request);
@@ -130,6 +132,11 @@ internal static class PredictCommand
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}, {response.ProcessingTimeMs:0.0} ms, spec cached: {response.Cached}[/]");
+        if (response.Injection is { } injection)
+        {
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(string.Join(", ", injection.Fields))} read as instructions to a "
+                                   + $"language model ({Markup.Escape(string.Join(", ", injection.Rules))}); local models only.[/]");
+        }
     }
 
     private static int Fail(string message)

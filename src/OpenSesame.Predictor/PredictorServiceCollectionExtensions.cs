@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Audit;
+using OpenSesame.Predictor.Guardrails.Destructive;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
@@ -16,7 +18,7 @@ public static class PredictorServiceCollectionExtensions
 {
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
-    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit" and "Guardrails:Privacy" configuration sections.</summary>
+    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit" and "Guardrails" configuration sections.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
@@ -32,6 +34,13 @@ public static class PredictorServiceCollectionExtensions
         services.AddOptions<PredictionOptions>().Bind(configuration.GetSection(PredictionOptions.Section))
             .Validate(o => o.DefaultK >= 1 && o.DefaultK <= o.MaxK && o.CandidateBuffer >= 0 && o.MaxEvents >= 0
                            && o.MaxPromptLength >= 0, "Prediction: 1 <= DefaultK <= MaxK, and no negative limits.")
+            .ValidateOnStart();
+        services.AddOptions<DestructiveCallPolicyOptions>().Bind(configuration.GetSection(DestructiveCallPolicyOptions.Section))
+            .Validate(o => DestructiveCallPolicy.IsValidWordList(o.Words) && DestructiveCallPolicy.IsValidWordList(o.IntentWords),
+                "Guardrails:Destructive: Words and IntentWords are single words, as operation names split (\"void\", not \"void invoice\").")
+            .ValidateOnStart();
+        services.AddOptions<InjectionOptions>().Bind(configuration.GetSection(InjectionOptions.Section))
+            .Validate(o => Enum.IsDefined(o.Action), "Guardrails:Injection:Action is LocalOnly or Reject.")
             .ValidateOnStart();
 
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section))
@@ -62,6 +71,8 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<RankerHost>();
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
+        services.AddSingleton<DestructiveCallPolicy>();
+        services.AddSingleton<InjectionDetector>();
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;

@@ -11,7 +11,9 @@ internal sealed class Predictor : IDisposable
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-tests", Guid.NewGuid().ToString("n"));
     private readonly ServiceProvider _services;
 
-    public Predictor(IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    /// <param name="configure">Services added after the predictor's own (another generator, a fake).</param>
+    public Predictor(IDictionary<string, string?>? settings = null, TimeProvider? time = null,
+        Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = _dataDirectory })
@@ -23,7 +25,9 @@ internal sealed class Predictor : IDisposable
             services.AddSingleton(time);
         }
 
-        _services = services.AddPredictor(configuration).BuildServiceProvider();
+        services.AddPredictor(configuration);
+        configure?.Invoke(services);
+        _services = services.BuildServiceProvider();
     }
 
     public PredictionPipeline Pipeline => _services.GetRequiredService<PredictionPipeline>();
@@ -34,11 +38,13 @@ internal sealed class Predictor : IDisposable
         where T : notnull => _services.GetRequiredService<T>();
 
     public Task<PredictResponse> PredictAsync(string specPath, string? prompt, int k, params string[] endpoints) =>
-        Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1",
-            [.. endpoints.Select(e => HistoryEvent.ParseEndpoint(e) is { } p
-                ? new HistoryEvent(null, p.Method, p.Path, HistoryEvent.NoParams)
-                : throw new ArgumentException(e))],
-            prompt, SpecSource.Inline(File.ReadAllText(specPath)), k), TestContext.Current.CancellationToken);
+        PredictAsync(specPath, prompt, k, [.. endpoints.Select(e => HistoryEvent.ParseEndpoint(e) is { } p
+            ? new HistoryEvent(null, p.Method, p.Path, HistoryEvent.NoParams)
+            : throw new ArgumentException(e))]);
+
+    public Task<PredictResponse> PredictAsync(string specPath, string? prompt, int k, IReadOnlyList<HistoryEvent> events) =>
+        Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1", events, prompt, SpecSource.Inline(File.ReadAllText(specPath)), k),
+            TestContext.Current.CancellationToken);
 
     public void Dispose()
     {

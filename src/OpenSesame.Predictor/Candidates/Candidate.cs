@@ -24,6 +24,9 @@ public sealed class Candidate(ApiOperation operation, string source)
 
     public Dictionary<string, object?> Params { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>The destructive-call policy's verdict, given at critique: the call deletes, voids, cancels... something.</summary>
+    public bool Destructive { get; set; }
+
     public double Score { get; set; }
 
     public string Why { get; set; } = "";

@@ -4,8 +4,9 @@ using OpenSesame.Predictor.Prediction;
 namespace OpenSesame.Predictor.Critique;
 
 /// <summary>
-/// The last gate before ranking: destructive operations only pass when the prompt asks for removal, and every
-/// survivor gets its parameters filled from the history and the prompt.
+/// The last gate before ranking, for the candidates of every generator: the request's destructive-call policy drops
+/// or flags what the prompt did not ask for, and every survivor gets its parameters filled from the history and the
+/// prompt.
 /// </summary>
 internal static class CandidateCritic
 {
@@ -14,7 +15,7 @@ internal static class CandidateCritic
         var kept = new List<Candidate>();
         foreach (var candidate in candidates)
         {
-            if (candidate.Operation.IsDestructive && !context.RemovalIntent)
+            if (!context.Destructive.Admit(context, candidate))
             {
                 continue;
             }

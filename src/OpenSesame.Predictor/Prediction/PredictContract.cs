@@ -42,13 +42,21 @@ public sealed class EventBody
 /// <summary>Body of a successful <c>POST /predict</c> answer.</summary>
 /// <param name="Cached">The spec was served from cache: no download and no parse were needed.</param>
 /// <param name="CostUsd">What language-model calls cost for this prediction (0 on the local path).</param>
+/// <param name="Injection">Present only when the prompt or events read as instructions aimed at a language model.</param>
 public sealed record PredictResponse(
     IReadOnlyList<PredictionBody> Predictions,
     string PredictionId,
     string ModelVersion,
     bool Cached,
     double ProcessingTimeMs,
-    decimal CostUsd);
+    decimal CostUsd,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InjectionBody? Injection = null);
+
+/// <summary>Why a request was answered by local models only: the fields and the rules they matched, never their text.</summary>
+/// <param name="Fields">"prompt", "events[1].params.note", ...</param>
+/// <param name="Rules">"ignore-instructions", "role-marker", "evasion:base64", ...</param>
+/// <param name="Action">"local_only": no language model saw the request.</param>
+public sealed record InjectionBody(IReadOnlyList<string> Fields, IReadOnlyList<string> Rules, string Action);
 
 /// <param name="Endpoint">"METHOD /template" exactly as the spec spells the operation.</param>
 /// <param name="Params">Path, query and body parameters: values from history or prompt, null when required but unknown.</param>

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Guardrails.Destructive;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -7,17 +9,13 @@ namespace OpenSesame.Predictor.Prediction;
 /// <summary>Everything known about one prediction request, resolved once and shared by every stage.</summary>
 public sealed class PredictionContext
 {
-    // The words that make an operation destructive, plus ways people ask for removal that no operation is named
-    // after; stemmed like the prompt terms, so "deleting", "deleted" and "delete" all count.
-    private static readonly HashSet<string> RemovalWords = OperationClassifier.DestructiveWordList
-        .Concat(["cancelled", "cancelling", "clean", "clear", "rid", "undo", "withdraw", "retract", "discard", "dismiss", "reject", "close", "refund"])
-        .Select(Tokenizer.Stem).ToHashSet(StringComparer.Ordinal);
-
     private readonly ConcurrentDictionary<Type, Lazy<object>> _derived = new();
 
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
-        DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow)
+        DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow, DestructiveCallPolicy destructive,
+        InjectionVerdict injection)
     {
+        Injection = injection;
         Embedder = embedder;
         DataFlow = dataFlow;
         Catalog = catalog;
@@ -27,7 +25,8 @@ public sealed class PredictionContext
         Now = now;
         Values = HistoryValues.From(history);
         Last = history.Count > 0 ? history[^1] : null;
-        RemovalIntent = PromptTerms.Any(RemovalWords.Contains);
+        Destructive = destructive;
+        RemovalIntent = destructive.HasIntent(PromptTerms);
     }
 
     public EndpointCatalog Catalog { get; }
@@ -48,6 +47,16 @@ public sealed class PredictionContext
     public HistoryValues Values { get; }
     public ResolvedEvent? Last { get; }
 
+    /// <summary>
+    /// Whether the prompt or the events read as instructions aimed at a language model. A flagged request is answered
+    /// by local models only: generators that call a language model must skip it, and explanations quote nothing the
+    /// client sent.
+    /// </summary>
+    public InjectionVerdict Injection { get; }
+
+    /// <summary>The policy this request runs under: which calls are destructive, and what may be done with them.</summary>
+    public DestructiveCallPolicy Destructive { get; }
+
     /// <summary>The prompt asks to remove, cancel or revoke something, which unlocks destructive suggestions.</summary>
     public bool RemovalIntent { get; }
 
@@ -57,9 +66,11 @@ public sealed class PredictionContext
         (T)_derived.GetOrAdd(typeof(T), _ => new Lazy<object>(() => create(this))).Value;
 
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
-        DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true)
+        DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true,
+        DestructiveCallPolicy? destructive = null, InjectionVerdict? injection = null)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
-        return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow);
+        return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow,
+            destructive ?? DestructiveCallPolicy.Default, injection ?? InjectionVerdict.Clean);
     }
 }

@@ -1,7 +1,10 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Audit;
+using OpenSesame.Predictor.Guardrails.Destructive;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
@@ -20,6 +23,8 @@ public sealed partial class PredictionPipeline(
     SentenceEmbedder embedder,
     IAuditLog audit,
     IPiiRedactor redactor,
+    DestructiveCallPolicy destructive,
+    InjectionDetector injection,
     IOptions<PredictionOptions> options,
     IOptions<AuditOptions> auditOptions,
     TimeProvider time,
@@ -30,20 +35,30 @@ public sealed partial class PredictionPipeline(
     {
         var started = time.GetTimestamp();
         var ranker = rankers.Current;
+        var predictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
+        var verdict = request.Injection ?? injection.Inspect(request.Prompt,
+            request.Events.Select(e => ((string?)e.Endpoint, (IReadOnlyDictionary<string, JsonElement>?)e.Params)));
+        if (verdict.Flagged)
+        {
+            logger.LogWarning("Prediction {PredictionId} reads as instructions to a language model ({Findings}); local models only.",
+                predictionId, verdict.ToString());
+        }
+
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
-            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow);
+            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict);
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(
-            c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Operation.IsDestructive)).ToList();
+            c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Destructive)).ToList();
         var response = new PredictResponse(
             predictions,
-            Guid.CreateVersion7(time.GetUtcNow()).ToString(),
+            predictionId,
             ranker.Version,
             spec.FromCache,
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3),
-            0m);
+            0m,
+            verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
         return response;
     }
@@ -62,6 +77,11 @@ public sealed partial class PredictionPipeline(
         if (prompt is { Found.Count: > 0 })
         {
             flags.Add("pii-redacted");
+        }
+
+        if (context.Injection.Flagged)
+        {
+            flags.AddRange(context.Injection.Rules.Select(rule => "injection:" + rule));
         }
 
         if (context.RemovalIntent)

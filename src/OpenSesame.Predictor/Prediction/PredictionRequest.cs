@@ -1,3 +1,4 @@
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -9,4 +10,9 @@ public sealed record PredictionRequest(
     IReadOnlyList<HistoryEvent> Events,
     string? Prompt,
     SpecSource Spec,
-    int K);
+    int K)
+{
+    /// <summary>What prompt-injection detection found, when the request was inspected as it was validated; the
+    /// pipeline inspects requests that arrive without a verdict.</summary>
+    public InjectionVerdict? Injection { get; init; }
+}

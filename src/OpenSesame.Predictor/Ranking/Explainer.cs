@@ -4,7 +4,11 @@ using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Ranking;
 
-/// <summary>Turns the features that moved a candidate most into one plain sentence: the <c>why</c> of a prediction.</summary>
+/// <summary>
+/// Turns the features that moved a candidate most into one plain sentence: the <c>why</c> of a prediction. When the
+/// request reads as instructions aimed at a model, the sentence quotes nothing the client sent (prompt words, ids,
+/// paths), so a <c>why</c> can never carry injected text back out.
+/// </summary>
 internal static class Explainer
 {
     private const int MaxReasons = 3;
@@ -29,7 +33,9 @@ internal static class Explainer
 
         if (phrases.Count == 0)
         {
-            phrases.Add(candidate.ProposedReason ?? $"a plausible {KindWord(candidate.Operation.Kind)} in this API");
+            // A generator's own words may echo the request, so they are left out when the request is flagged.
+            phrases.Add((context.Injection.Flagged ? null : candidate.ProposedReason)
+                        ?? $"a plausible {KindWord(candidate.Operation.Kind)} in this API");
         }
 
         var sentence = string.Join("; ", phrases);
@@ -40,8 +46,11 @@ internal static class Explainer
     {
         var operation = candidate.Operation;
         var last = context.Last;
+        var quote = !context.Injection.Flagged;
         switch (feature)
         {
+            case FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch when !quote:
+                return ("prompt", "matches the prompt");
             case FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch:
                 var words = LexicalIndex.For(context.Catalog).MatchedTerms(context.PromptTerms, operation.Index)
                     .Select(t => t.Query == t.Matched
@@ -52,9 +61,13 @@ internal static class Explainer
             case FeatureSchema.UsesLastId:
                 var slot = operation.Path.Slots.FirstOrDefault(s => context.Values.ForSlot(s) is { } v && v.Position == context.History.Count - 1);
                 var value = slot is null ? null : context.Values.ForSlot(slot)?.Value.ToString();
-                return ("history", slot is null ? "acts on the resource of your last call" : $"acts on {Label(slot)} {value} from your last call");
+                return ("history", slot is null ? "acts on the resource of your last call"
+                    : quote ? $"acts on {Label(slot)} {value} from your last call"
+                    : $"acts on the {Label(slot)} from your last call");
             case FeatureSchema.ResourceOverlap or FeatureSchema.PathSame:
-                return ("path", $"same resource as your last call ({last?.Match.PathTemplate ?? last?.Event.Path})");
+                return ("path", (last?.Match.PathTemplate ?? (quote ? last?.Event.Path : null)) is { } lastPath
+                    ? $"same resource as your last call ({lastPath})"
+                    : "same resource as your last call");
             case FeatureSchema.PathChild:
                 return ("path", $"goes one level deeper than your last call ({last?.Match.PathTemplate})");
             case FeatureSchema.PathParent:

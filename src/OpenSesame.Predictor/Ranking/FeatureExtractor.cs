@@ -235,8 +235,9 @@ internal sealed class FeatureExtractor
             : 0;
         f[FeatureSchema.TransitionSeen] = MathF.Log(1 + _transitionsFromLast.GetValueOrDefault(operation.Index));
 
-        f[FeatureSchema.Destructive] = operation.IsDestructive ? 1 : 0;
-        f[FeatureSchema.DestructiveWithoutIntent] = operation.IsDestructive && !_context.RemovalIntent ? 1 : 0;
+        var destructive = _context.Destructive.IsDestructive(operation);
+        f[FeatureSchema.Destructive] = destructive ? 1 : 0;
+        f[FeatureSchema.DestructiveWithoutIntent] = destructive && !_context.RemovalIntent ? 1 : 0;
         f[FeatureSchema.EntryPoint] = EntryPoint(operation);
         f[FeatureSchema.HistoryLength] = _historyLength;
         f[FeatureSchema.SecondsSinceLast] = _secondsSinceLast;

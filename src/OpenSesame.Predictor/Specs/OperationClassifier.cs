@@ -1,3 +1,5 @@
+using OpenSesame.Predictor.Guardrails.Destructive;
+
 namespace OpenSesame.Predictor.Specs;
 
 /// <summary>
@@ -6,11 +8,8 @@ namespace OpenSesame.Predictor.Specs;
 /// </summary>
 internal static class OperationClassifier
 {
-    private static readonly HashSet<string> DestructiveWords = new(StringComparer.Ordinal)
-    {
-        "delete", "remove", "destroy", "void", "cancel", "purge", "revoke", "erase", "wipe", "terminate", "archive",
-        "unsubscribe", "uninstall", "deactivate", "disable", "kill", "drop", "trash", "unpublish", "unlink", "detach",
-    };
+    // The destructive-call policy owns the list; a spec is parsed once for every request, so with its defaults.
+    private static readonly HashSet<string> DestructiveWords = new(DestructiveCallPolicyOptions.DefaultWords, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, OperationKind> VerbKinds = new(StringComparer.Ordinal)
     {
@@ -50,8 +49,6 @@ internal static class OperationClassifier
         ["move"] = OperationKind.Update,
     };
 
-    public static IEnumerable<string> DestructiveWordList => DestructiveWords;
-
     /// <summary>The kinds of step the verbs of a text ask for: "create a folder and delete the old one" → Create, Delete.</summary>
     public static HashSet<OperationKind> IntendedKinds(string? text)
     {
@@ -77,13 +74,9 @@ internal static class OperationClassifier
     {
         var nameWords = Tokenizer.Words(operationId);
         var summaryWords = Tokenizer.Words(summary);
-        var lastLiteralWords = path.Segments.Count > 0 && !PathShape.IsParameter(path.Segments[^1])
-            ? Tokenizer.Words(path.Segments[^1])
-            : [];
+        var lastLiteralWords = LastLiteralWords(path);
 
-        var destructive = method == "DELETE"
-            || LeadsWithAny(nameWords, DestructiveWords) || LeadsWithAny(summaryWords, DestructiveWords)
-            || lastLiteralWords.Any(DestructiveWords.Contains);
+        var destructive = IsDestructive(method, nameWords, summaryWords, lastLiteralWords, DestructiveWords);
         if (method == "DELETE")
         {
             return (OperationKind.Delete, true);
@@ -113,6 +106,25 @@ internal static class OperationClassifier
         };
         return (kind, false);
     }
+
+    /// <summary>Every DELETE, and any call whose operationId or summary leads with one of the words, or whose last
+    /// literal path segment names one: <c>voidInvoice</c>, "Cancel a subscription", <c>/conversations.archive</c>.</summary>
+    public static bool IsDestructive(string method, PathShape path, string? operationId, string? summary,
+        IReadOnlySet<string> words) =>
+        IsDestructive(method, Tokenizer.Words(operationId), Tokenizer.Words(summary), LastLiteralWords(path), words);
+
+    // Names are read to their second word for RPC-style names that lead with the resource (conversations_archive);
+    // a read's name leads with its verb and then names what it reads (getRefund), so only its first word counts.
+    private static bool IsDestructive(string method, List<string> nameWords, List<string> summaryWords,
+        List<string> lastLiteralWords, IReadOnlySet<string> words)
+    {
+        var reach = method is "GET" or "HEAD" ? 1 : 2;
+        return method == "DELETE" || LeadsWithAny(nameWords, words, reach) || LeadsWithAny(summaryWords, words, reach)
+            || lastLiteralWords.Exists(words.Contains);
+    }
+
+    private static List<string> LastLiteralWords(PathShape path) =>
+        path.Segments.Count > 0 && !PathShape.IsParameter(path.Segments[^1]) ? Tokenizer.Words(path.Segments[^1]) : [];
 
     // POST /invoices → create; POST /invoices/{id} → update (Stripe style); POST /invoices/{id}/finalize → action.
     private static OperationKind PostShape(PathShape path)
@@ -154,5 +166,6 @@ internal static class OperationClassifier
         return null;
     }
 
-    private static bool LeadsWithAny(List<string> words, HashSet<string> set) => words.Take(2).Any(set.Contains);
+    private static bool LeadsWithAny(List<string> words, IReadOnlySet<string> set, int reach) =>
+        words.Take(reach).Any(set.Contains);
 }
