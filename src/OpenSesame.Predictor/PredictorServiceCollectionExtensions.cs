@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Candidates.Llm;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
@@ -18,7 +19,8 @@ public static class PredictorServiceCollectionExtensions
 {
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
-    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit" and "Guardrails" configuration sections.</summary>
+    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails" and "Llm" configuration sections; the LLM
+    /// generator joins only when a provider has a key.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
@@ -67,6 +69,7 @@ public static class PredictorServiceCollectionExtensions
 
         services.AddSingleton<SentenceEmbedder>();
         services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
+        services.AddLlmCandidates(configuration);
         services.AddSingleton<RankerModelStore>();
         services.AddSingleton<RankerHost>();
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
@@ -76,5 +79,34 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;
+    }
+
+    /// <summary>The LLM generator, when Anthropic or OpenAI has a key: from the "Llm" section, or the
+    /// <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> configuration keys the hosts fill from the environment.
+    /// Decided here, once: with no key nothing LLM-related is registered and predictions stay purely local.</summary>
+    private static void AddLlmCandidates(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection(LlmOptions.Section);
+        var anthropicKey = section["Anthropic:ApiKey"] is { Length: > 0 } a ? a : configuration["ANTHROPIC_API_KEY"];
+        var openAIKey = section["OpenAI:ApiKey"] is { Length: > 0 } o ? o : configuration["OPENAI_API_KEY"];
+        services.AddOptions<LlmOptions>().Bind(section)
+            .PostConfigure(o =>
+            {
+                o.Anthropic.ApiKey = anthropicKey;
+                o.OpenAI.ApiKey = openAIKey;
+            })
+            .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.Deadline > TimeSpan.Zero && o.ContextOperations > 0
+                           && o.CandidateBuffer >= 0 && o.MaxOutputTokens > 0 && o.HistoryEvents >= 0
+                           && !string.IsNullOrWhiteSpace(o.Anthropic.Model) && !string.IsNullOrWhiteSpace(o.OpenAI.Model),
+                "Llm: timeouts, ContextOperations and MaxOutputTokens must be positive, buffers not negative, models named.")
+            .ValidateOnStart();
+        services.TryAddSingleton<LlmUsageLog>();
+        if (string.IsNullOrWhiteSpace(anthropicKey) && string.IsNullOrWhiteSpace(openAIKey))
+        {
+            return;
+        }
+
+        services.AddSingleton(sp => LlmProviders.Create(sp.GetRequiredService<IOptions<LlmOptions>>().Value));
+        services.AddSingleton<ICandidateGenerator, LlmCandidateGenerator>();
     }
 }

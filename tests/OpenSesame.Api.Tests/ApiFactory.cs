@@ -54,6 +54,10 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         builder.UseSetting("Ranking:AutoTrain", "false");
         builder.UseSetting("Specs:Folders:0", Path.Combine(RepoRoot, "samples"));
         builder.UseSetting("Specs:Folders:1", EvalData);
+
+        // A developer's real provider keys in the environment must not turn tests into paid calls.
+        builder.UseSetting("ANTHROPIC_API_KEY", "");
+        builder.UseSetting("OPENAI_API_KEY", "");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

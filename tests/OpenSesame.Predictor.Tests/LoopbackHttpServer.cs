@@ -5,7 +5,8 @@ using System.Text;
 namespace OpenSesame.Predictor.Tests;
 
 /// <summary>A real HTTP server on 127.0.0.1 for download tests; it counts the requests it receives. A 3xx answer's
-/// body is its <c>Location</c>.</summary>
+/// body is its <c>Location</c>. A body that starts like JSON is sent as <c>application/json</c> (the LLM SDKs read
+/// only that).</summary>
 internal sealed class LoopbackHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
@@ -73,6 +74,11 @@ internal sealed class LoopbackHttpServer : IDisposable
 
                     var bytes = Encoding.UTF8.GetBytes(body);
                     context.Response.StatusCode = status;
+                    if (body.StartsWith('{'))
+                    {
+                        context.Response.ContentType = "application/json";
+                    }
+
                     context.Response.ContentLength64 = bytes.Length;
                     await context.Response.OutputStream.WriteAsync(bytes);
                     context.Response.Close();

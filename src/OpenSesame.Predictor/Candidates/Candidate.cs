@@ -27,6 +27,10 @@ public sealed class Candidate(ApiOperation operation, string source)
     /// <summary>The destructive-call policy's verdict, given at critique: the call deletes, voids, cancels... something.</summary>
     public bool Destructive { get; set; }
 
+    /// <summary>Parameter values a generator suggested (an LLM's "params"). Proposals only: the critic's filler does
+    /// not read them yet, so they never reach the response unchecked.</summary>
+    public Dictionary<string, System.Text.Json.JsonElement> ProposedParams { get; } = new(StringComparer.Ordinal);
+
     public double Score { get; set; }
 
     public string Why { get; set; } = "";

@@ -39,6 +39,10 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
 
                 existing.GeneratorRanks[generator.Name] = rank;
                 existing.ProposedReason ??= candidate.ProposedReason;
+                foreach (var (name, value) in candidate.ProposedParams)
+                {
+                    existing.ProposedParams.TryAdd(name, value);
+                }
             }
         }
 

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Guardrails.Privacy;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Candidates.Llm;
+
+/// <summary>
+/// Asks a chat model for the next calls: the local generator's best operations, the history and the prompt go in,
+/// <see cref="LlmAnswerParser"/> reads the answer, and only endpoints the catalog's matcher maps exactly onto an
+/// operation come out (anything else is a hallucination and dropped). Providers are tried in order, each within
+/// <see cref="LlmOptions.AttemptTimeout"/>; past <see cref="LlmOptions.Deadline"/> the generator returns nothing, so
+/// the local candidates answer alone. It never fails a prediction.
+/// </summary>
+internal sealed class LlmCandidateGenerator(
+    LlmProviderList providers,
+    IOptions<LlmOptions> options,
+    IOptions<PredictionOptions> prediction,
+    LlmUsageLog usage,
+    IPiiRedactor redactor,
+    TimeProvider time,
+    ILogger<LlmCandidateGenerator> logger) : ICandidateGenerator
+{
+    public const string SourceName = "llm";
+
+    public string Name => SourceName;
+
+    public async ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        // The pipeline asks every generator for k + its buffer; the model gets k + a smaller buffer of its own,
+        // because each output token costs latency.
+        var ask = Math.Max(1, count - prediction.Value.CandidateBuffer) + settings.CandidateBuffer;
+        using var deadline = new CancellationTokenSource(settings.Deadline, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var messages = LlmPrompt.Build(context, ask, settings, redactor);
+        var chatOptions = new ChatOptions { MaxOutputTokens = settings.MaxOutputTokens, Temperature = 0 };
+        foreach (var provider in providers.Providers)
+        {
+            if (linked.IsCancellationRequested)
+            {
+                break;
+            }
+
+            var started = time.GetTimestamp();
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
+            attempt.CancelAfter(settings.AttemptTimeout);
+            try
+            {
+                var response = await provider.Client.GetResponseAsync(messages, chatOptions, attempt.Token);
+                var proposals = LlmAnswerParser.Parse(response.Text);
+                Record(provider, proposals is null ? "unreadable" : "ok", response.Usage, started);
+                if (proposals is null)
+                {
+                    // A provider that answered in the wrong shape answered; asking another costs a second full
+                    // latency for a format slip, so the local candidates serve this request.
+                    logger.LogWarning("The {Provider} answer was not the required JSON; no LLM candidates.", provider.Name);
+                    return [];
+                }
+
+                return ToCandidates(context, proposals, ask);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                var outcome = deadline.IsCancellationRequested ? "deadline" : "timeout";
+                Record(provider, outcome, null, started);
+                logger.LogWarning("{Provider} gave no answer in time ({Outcome}).", provider.Name, outcome);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Record(provider, "error", null, started);
+                logger.LogWarning(ex, "{Provider} failed; trying the next provider.", provider.Name);
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return [];
+    }
+
+    /// <summary>Proposals mapped onto the catalog: exact template or concrete path → that operation; anything else
+    /// dropped; the first proposal of an operation wins.</summary>
+    internal static List<Candidate> ToCandidates(PredictionContext context, IReadOnlyList<LlmProposal> proposals, int max)
+    {
+        var candidates = new List<Candidate>();
+        var seen = new HashSet<int>();
+        foreach (var proposal in proposals)
+        {
+            if (candidates.Count >= max)
+            {
+                break;
+            }
+
+            if (HistoryEvent.ParseEndpoint(proposal.Endpoint) is not { } endpoint)
+            {
+                continue;
+            }
+
+            var match = context.Catalog.Matcher.Match(endpoint.Method, endpoint.Path);
+            if (match.Kind != MatchKind.Exact || match.Operation is not { } operation || !seen.Add(operation.Index))
+            {
+                continue;
+            }
+
+            var candidate = new Candidate(operation, SourceName) { ProposedReason = proposal.Reason };
+            foreach (var (name, value) in proposal.Params)
+            {
+                candidate.ProposedParams[name] = value;
+            }
+
+            // Ids written into a concrete path ("GET /invoices/in_1") are proposals too.
+            foreach (var (name, value) in match.PathValues)
+            {
+                candidate.ProposedParams.TryAdd(name, System.Text.Json.JsonSerializer.SerializeToElement(value));
+            }
+
+            candidate.GeneratorRanks[SourceName] = candidates.Count;
+            candidates.Add(candidate);
+        }
+
+        return candidates;
+    }
+
+    private void Record(LlmProvider provider, string outcome, UsageDetails? details, long started) =>
+        usage.Record(new LlmUsage(provider.Name, provider.Model, outcome, details?.InputTokenCount, details?.OutputTokenCount,
+            details?.CachedInputTokenCount, time.GetElapsedTime(started), time.GetUtcNow()));
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+
+namespace OpenSesame.Predictor.Tests.Candidates.Llm;
+
+/// <summary>
+/// A fake Anthropic Messages API (<c>POST /v1/messages</c>) and OpenAI Chat Completions API
+/// (<c>POST /v1/chat/completions</c>) on 127.0.0.1, speaking their wire formats (usage included), so the real SDKs
+/// run against it. Each API answers with what its function returns; <see cref="Hang"/> never answers.
+/// </summary>
+internal sealed class FakeLlmServer : IDisposable
+{
+    public const string MessagesPath = "/v1/messages";
+    public const string CompletionsPath = "/v1/chat/completions";
+
+    private readonly LoopbackHttpServer _server;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<(string Path, string Body)> _requests = [];
+
+    public FakeLlmServer(Func<Reply> anthropic, Func<Reply>? openAI = null)
+    {
+        _server = new LoopbackHttpServer(async request =>
+        {
+            using var reader = new StreamReader(request.InputStream);
+            var body = await reader.ReadToEndAsync();
+            var path = request.Url!.AbsolutePath;
+            lock (_requests)
+            {
+                _requests.Add((path, body));
+            }
+
+            var reply = path switch
+            {
+                MessagesPath => anthropic(),
+                CompletionsPath when openAI is not null => openAI(),
+                _ => Reply.Status(404),
+            };
+            if (reply.Hangs)
+            {
+                await Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+
+            return (reply.StatusCode, path == MessagesPath ? reply.AnthropicBody() : reply.OpenAIBody());
+        });
+    }
+
+    /// <summary>For <c>Llm:Anthropic:BaseUrl</c> (the SDK appends <c>/v1/messages</c>).</summary>
+    public string AnthropicBaseUrl => _server.Url("");
+
+    /// <summary>For <c>Llm:OpenAI:BaseUrl</c> (the SDK appends <c>/chat/completions</c>).</summary>
+    public string OpenAIBaseUrl => _server.Url("/v1");
+
+    public IReadOnlyList<(string Path, string Body)> Requests
+    {
+        get
+        {
+            lock (_requests)
+            {
+                return [.. _requests];
+            }
+        }
+    }
+
+    public static Dictionary<string, string?> Settings(FakeLlmServer server,
+        double attemptSeconds = 20, double deadlineSeconds = 40) => new()
+        {
+            ["Llm:Anthropic:ApiKey"] = "test-anthropic-key",
+            ["Llm:Anthropic:BaseUrl"] = server.AnthropicBaseUrl,
+            ["Llm:OpenAI:ApiKey"] = "test-openai-key",
+            ["Llm:OpenAI:BaseUrl"] = server.OpenAIBaseUrl,
+            ["Llm:AttemptTimeout"] = TimeSpan.FromSeconds(attemptSeconds).ToString(),
+            ["Llm:Deadline"] = TimeSpan.FromSeconds(deadlineSeconds).ToString(),
+            ["Prediction:SemanticRetrieval"] = "false",
+        };
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _server.Dispose();
+        _stopping.Dispose();
+    }
+
+    /// <summary>What one API call answers: the model's text with token usage, an HTTP error, or nothing ever.</summary>
+    public sealed record Reply(int StatusCode, string? Text, bool Hangs = false, int InputTokens = 812, int OutputTokens = 95)
+    {
+        public static Reply WithText(string text) => new(200, text);
+
+        public static Reply Status(int status) => new(status, null);
+
+        public static Reply Hang() => new(200, null, Hangs: true);
+
+        public static Reply Candidates(params string[] endpoints) => WithText(JsonSerializer.Serialize(new
+        {
+            candidates = endpoints.Select(e => new { endpoint = e, @params = new Dictionary<string, string>(), reason = "the fake model likes " + e }),
+        }));
+
+        public string AnthropicBody() => Text is null
+            ? JsonSerializer.Serialize(new { type = "error", error = new { type = "api_error", message = "Internal server error" } })
+            : JsonSerializer.Serialize(new
+            {
+                id = "msg_01XFDUDYJgAACzvnptvVoYEL",
+                type = "message",
+                role = "assistant",
+                model = "claude-3-haiku-20240307",
+                content = new[] { new { type = "text", text = Text } },
+                stop_reason = "end_turn",
+                stop_sequence = (string?)null,
+                usage = new { input_tokens = InputTokens, output_tokens = OutputTokens, cache_creation_input_tokens = 0, cache_read_input_tokens = 0 },
+            });
+
+        public string OpenAIBody() => Text is null
+            ? JsonSerializer.Serialize(new { error = new { message = "The server had an error", type = "server_error", param = (string?)null, code = (string?)null } })
+            : JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
+                @object = "chat.completion",
+                created = 1741569952,
+                model = "gpt-3.5-turbo-0125",
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = Text, refusal = (string?)null }, logprobs = (object?)null, finish_reason = "stop" } },
+                usage = new { prompt_tokens = InputTokens, completion_tokens = OutputTokens, total_tokens = InputTokens + OutputTokens },
+                service_tier = "default",
+            });
+    }
+}
