@@ -46,14 +46,14 @@ internal static class PredictCommand
             }
 
             // A local file is read here and sent inline: the command runs as the user, so the service's spec-folder
-            // fence does not apply to what the user can read anyway.
+            // fence does not apply to what the user can read anyway. --spec wins over a request body's own spec.
             if (Uri.TryCreate(specArgument, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
             {
-                body.SpecUrl = specArgument;
+                (body.SpecUrl, body.Spec) = (specArgument, null);
             }
             else if (File.Exists(specArgument))
             {
-                body.Spec = JsonSerializer.SerializeToElement(await File.ReadAllTextAsync(specArgument, cancellationToken));
+                (body.SpecUrl, body.Spec) = (null, JsonSerializer.SerializeToElement(await File.ReadAllTextAsync(specArgument, cancellationToken)));
             }
             else
             {
