@@ -107,7 +107,7 @@ public static partial class PredictRequestValidator
 
             if (HistoryEvent.ParseEndpoint(Clean(item.Endpoint)!) is not { } parsed)
             {
-                fail($"{field}.endpoint", $"'{Shorten(Clean(item.Endpoint)!)}' is not \"METHOD /path\" (e.g. \"PUT /invoices/123/status\").");
+                fail($"{field}.endpoint", $"{Echo(Clean(item.Endpoint)!)} is not \"METHOD /path\" (e.g. \"PUT /invoices/123/status\").");
                 continue;
             }
 
@@ -226,7 +226,9 @@ public static partial class PredictRequestValidator
 
     private static bool IsStripped(char c) => char.IsControl(c) && c is not ('\n' or '\t');
 
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+    // The client sees what it sent, unless that holds personal data: error bodies end up in client and proxy logs.
+    private static string Echo(string text) =>
+        Privacy.PiiDetector.Detect(text).Count > 0 ? "The value" : $"'{(text.Length <= 80 ? text : text[..80] + "…")}'";
 
     private static Dictionary<string, string[]> Flatten(Dictionary<string, List<string>> errors) =>
         errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);

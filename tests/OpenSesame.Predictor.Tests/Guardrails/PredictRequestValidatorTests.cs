@@ -101,4 +101,15 @@ public sealed class PredictRequestValidatorTests
 
         Assert.Equal("/invoices", request!.Events[0].Path);
     }
+
+    [Fact]
+    public void AMalformedEndpointIsEchoedUnlessItHoldsPersonalData()
+    {
+        var errors = Errors("""
+            { "spec_url": "https://x.io/s.json", "events": [ { "endpoint": "invoices" }, { "endpoint": "mail jane.doe@example.com" } ] }
+            """);
+
+        Assert.Contains("'invoices'", Assert.Single(errors["events[0].endpoint"]), StringComparison.Ordinal);
+        Assert.DoesNotContain("jane.doe", Assert.Single(errors["events[1].endpoint"]), StringComparison.Ordinal);
+    }
 }
