@@ -79,7 +79,7 @@ public class PredictionBenchmarks
 
     // Histories of 0-4 concrete calls on related operations, half with a prompt taken from another operation's
     // summary: realistic shapes without any hand-picked case.
-    private static PredictionRequest[] BuildRequests(EndpointCatalog catalog, SpecSource source)
+    internal static PredictionRequest[] BuildRequests(EndpointCatalog catalog, SpecSource source)
     {
         var random = new Random(7);
         var requests = new PredictionRequest[RequestCount];

@@ -70,7 +70,13 @@ internal static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {info.Sessions} sessions, {info.Groups} groups, true call absent from {info.AbsentShare:P1} of them, trained in {info.TrainingTime.TotalSeconds:0.0} s"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  leave-domains-out ({string.Join(", ", info.CalibrationDomains)}): top1 {info.Calibration.Top1:0.000}, top3 {info.Calibration.Top3:0.000}, mrr {info.Calibration.Mrr:0.000}, coverage {info.Calibration.Coverage:0.000}, ECE {info.Calibration.ExpectedCalibrationError:0.000}"));
+                $"  leave-domains-out ({string.Join(", ", info.CalibrationDomains)}), no LLM: top1 {info.Calibration.Top1:0.000}, top3 {info.Calibration.Top3:0.000}, mrr {info.Calibration.Mrr:0.000}, coverage {info.Calibration.Coverage:0.000}, ECE {info.Calibration.ExpectedCalibrationError:0.000}"));
+            if (info.CalibrationWithSimulatedLlm is { } llm)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  leave-domains-out, simulated LLM answer: top1 {llm.Top1:0.000}, top3 {llm.Top3:0.000}, mrr {llm.Mrr:0.000}, coverage {llm.Coverage:0.000}, ECE {llm.ExpectedCalibrationError:0.000}"));
+            }
+
             return 0;
         });
         return command;

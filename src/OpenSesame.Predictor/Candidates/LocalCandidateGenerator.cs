@@ -13,6 +13,9 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
 {
     public const string SourceName = "local";
 
+    /// <summary>The generators that answered, as seen before any other generator has: this one alone.</summary>
+    public static readonly IReadOnlyCollection<string> OnlyLocal = [SourceName];
+
     public string Name => SourceName;
 
     public ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken) =>
@@ -85,7 +88,7 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
                     var index = order[cursors[o]++];
                     var candidate = new Candidate(operations[index], SourceName) { Features = features[index] };
                     candidate.GeneratorRanks[SourceName] = pool.Count;
-                    FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks);
+                    FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks, OnlyLocal);
                     pool.Add(candidate);
                     progressed = true;
                 }

@@ -21,8 +21,23 @@ internal static partial class PromptValues
         {
             var pattern = @"\b" + string.Join(@"[\s_\-]?", Tokenizer.Words(name).Select(Regex.Escape))
                 + @"s?\b\s*(?<connector>=|:|\bto\b|\bis\b|\bas\b)?\s*(?:""(?<quoted>[^""]+)""|'(?<quoted>[^']+)'|(?<bare>[\w\-.@]+))";
+            if (FirstValue(prompt, pattern) is { } value)
+            {
+                return value;
+            }
+        }
+
+        return null;
+    }
+
+    // The timeout guards against a pathological prompt; on a machine so loaded that even a normal match runs out of
+    // time, the parameter is left unfilled rather than the prediction failed.
+    private static string? FirstValue(string prompt, string pattern)
+    {
+        try
+        {
             foreach (Match match in Regex.Matches(prompt, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
-                         TimeSpan.FromMilliseconds(50)))
+                         TimeSpan.FromMilliseconds(250)))
             {
                 if (match.Groups["quoted"].Success)
                 {
@@ -35,6 +50,10 @@ internal static partial class PromptValues
                     return bare.TrimEnd('.');
                 }
             }
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return null;
         }
 
         return null;

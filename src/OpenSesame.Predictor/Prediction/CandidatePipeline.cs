@@ -10,7 +10,8 @@ namespace OpenSesame.Predictor.Prediction;
 /// operations is described with features, the critic drops what must not be suggested and fills parameters, and the
 /// ranker orders the rest. The service and the evaluation run exactly this.
 /// </summary>
-public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generators, IOptions<PredictionOptions> options)
+public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generators, IOptions<PredictionOptions> options,
+    TimeProvider time)
 {
     private readonly ICandidateGenerator[] _generators = [.. generators];
 
@@ -18,17 +19,37 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
     public async Task<IReadOnlyList<Candidate>> RankAsync(PredictionContext context, int k, ICandidateRanker ranker,
         CancellationToken cancellationToken)
     {
+        var started = time.GetTimestamp();
         var pool = await CollectAsync(context, k + options.Value.CandidateBuffer, cancellationToken);
-        return ranker.Rank(context, CandidateCritic.Review(context, pool), k);
+        context.Trace.Stage("generate", time.GetElapsedTime(started));
+
+        started = time.GetTimestamp();
+        var reviewed = CandidateCritic.Review(context, pool);
+        context.Trace.Stage("critique", time.GetElapsedTime(started));
+
+        started = time.GetTimestamp();
+        var ranked = ranker.Rank(context, reviewed, k);
+        context.Trace.Stage("rank", time.GetElapsedTime(started));
+        return ranked;
     }
 
     /// <summary>Candidates of every generator, deduplicated by operation; the first proposer is the source.</summary>
     private async Task<List<Candidate>> CollectAsync(PredictionContext context, int count, CancellationToken cancellationToken)
     {
-        var proposals = await Task.WhenAll(_generators.Select(g => g.GenerateAsync(context, count, cancellationToken).AsTask()));
+        var proposals = _generators.Length == 1
+            ? [await GenerateAsync(_generators[0], context, count, cancellationToken)]
+            // Each on its own thread: a generator waiting on a language model must not wait for the local one first.
+            : await Task.WhenAll(_generators.Select(g => Task.Run(() => GenerateAsync(g, context, count, cancellationToken), cancellationToken)));
         var byOperation = new Dictionary<int, Candidate>();
+        var answered = new List<string>();
         foreach (var (generator, candidates) in _generators.Zip(proposals))
         {
+            if (candidates.Count > 0)
+            {
+                answered.Add(generator.Name);
+                context.Trace.Contributed(generator.Name);
+            }
+
             for (var rank = 0; rank < candidates.Count; rank++)
             {
                 var candidate = candidates[rank];
@@ -54,9 +75,23 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
                 candidate.Features = extractor.Extract(candidate.Operation);
             }
 
-            FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks);
+            FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks, answered);
         }
 
         return [.. byOperation.Values];
+    }
+
+    private async Task<IReadOnlyList<Candidate>> GenerateAsync(ICandidateGenerator generator, PredictionContext context,
+        int count, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            return await generator.GenerateAsync(context, count, cancellationToken);
+        }
+        finally
+        {
+            context.Trace.Stage("generate." + generator.Name, time.GetElapsedTime(started));
+        }
     }
 }

@@ -42,6 +42,8 @@ public sealed class EventBody
 /// <summary>Body of a successful <c>POST /predict</c> answer.</summary>
 /// <param name="Cached">The spec was served from cache: no download and no parse were needed.</param>
 /// <param name="CostUsd">What language-model calls cost for this prediction (0 on the local path).</param>
+/// <param name="Metadata">Which generators contributed, every language-model call with its tokens and cost, and the
+/// milliseconds of each stage.</param>
 /// <param name="Injection">Present only when the prompt or events read as instructions aimed at a language model.</param>
 public sealed record PredictResponse(
     IReadOnlyList<PredictionBody> Predictions,
@@ -50,6 +52,7 @@ public sealed record PredictResponse(
     bool Cached,
     double ProcessingTimeMs,
     decimal CostUsd,
+    PredictMetadata Metadata,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InjectionBody? Injection = null);
 
 /// <summary>Why a request was answered by local models only: the fields and the rules they matched, never their text.</summary>

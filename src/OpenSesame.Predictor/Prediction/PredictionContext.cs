@@ -60,6 +60,9 @@ public sealed class PredictionContext
     /// <summary>The prompt asks to remove, cancel or revoke something, which unlocks destructive suggestions.</summary>
     public bool RemovalIntent { get; }
 
+    /// <summary>Where this prediction's time and money went; every stage adds to it.</summary>
+    public PredictionTrace Trace { get; } = new();
+
     /// <summary>Something derived from this request once and shared by the stages that need it (features, ...).</summary>
     public T GetOrCreate<T>(Func<PredictionContext, T> create)
         where T : class =>

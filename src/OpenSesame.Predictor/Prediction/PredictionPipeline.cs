@@ -44,9 +44,14 @@ public sealed partial class PredictionPipeline(
                 predictionId, verdict.ToString());
         }
 
+        var stage = time.GetTimestamp();
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
+        var specMs = time.GetElapsedTime(stage);
+        stage = time.GetTimestamp();
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
             options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict);
+        context.Trace.Stage("spec", specMs);
+        context.Trace.Stage("context", time.GetElapsedTime(stage));
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(
@@ -57,7 +62,8 @@ public sealed partial class PredictionPipeline(
             ranker.Version,
             spec.FromCache,
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3),
-            0m,
+            Math.Round(context.Trace.CostUsd, 8),
+            context.Trace.ToMetadata(),
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
         return response;

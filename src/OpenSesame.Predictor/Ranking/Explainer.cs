@@ -111,12 +111,22 @@ internal static class Explainer
                     : null);
             case FeatureSchema.SemanticLast or FeatureSchema.SemanticHistory:
                 return ("history-meaning", "close in meaning to the calls you just made");
+            case FeatureSchema.LlmRank or FeatureSchema.GeneratorAgreement when candidate.GeneratorRanks.Count > 1:
+                return ("llm", "both the local model and the language model propose it"
+                    + (quote && candidate.ProposedReason is { } agreed ? $" ({Shorten(agreed)})" : ""));
+            case FeatureSchema.LlmRank:
+                return ("llm", quote && candidate.ProposedReason is { } reason
+                    ? $"the language model suggests it: {Shorten(reason)}"
+                    : "the language model suggests it");
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {(operation.Path.MainResource is { } resource ? Humanize(resource, operation) : "resources")}");
             default:
                 return (feature.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
         }
     }
+
+    // A model's reason is its own prose; a why stays one readable sentence.
+    private static string Shorten(string reason) => reason.Length <= 160 ? reason.TrimEnd('.') : reason[..159].TrimEnd() + "…";
 
     private static string KindWord(OperationKind kind) => kind switch
     {

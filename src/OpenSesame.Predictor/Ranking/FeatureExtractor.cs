@@ -1,4 +1,5 @@
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Candidates.Llm;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
@@ -200,7 +201,7 @@ internal sealed class FeatureExtractor
             : graph.Consumes(target).Where(entity => _context.Values.ForEntity(entity) is null
                 && !target.Path.Slots.Any(s => s.Entity == entity && _context.Values.ForSlot(s) is not null));
 
-    public float[] Extract(ApiOperation operation, IReadOnlyDictionary<string, int>? generatorRanks = null)
+    public float[] Extract(ApiOperation operation)
     {
         var f = new float[FeatureSchema.Count];
         var shape = operation.Path;
@@ -281,17 +282,19 @@ internal sealed class FeatureExtractor
         }
 
         f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);
-        if (generatorRanks is not null)
-        {
-            SetGeneratorRanks(f, generatorRanks);
-        }
-
         return f;
     }
 
-    public static void SetGeneratorRanks(float[] features, IReadOnlyDictionary<string, int> ranks)
+    /// <summary>The features that depend on who proposed the operation, known once every generator has answered.</summary>
+    /// <param name="ranks">The operation's 0-based rank in each generator that proposed it.</param>
+    /// <param name="answered">The generators that answered this request with at least one candidate.</param>
+    public static void SetGeneratorRanks(float[] features, IReadOnlyDictionary<string, int> ranks, IReadOnlyCollection<string> answered)
     {
         features[FeatureSchema.LocalRank] = ranks.TryGetValue(LocalCandidateGenerator.SourceName, out var local) ? 1f / (1 + local) : 0;
+        var llm = answered.Contains(LlmCandidateGenerator.SourceName);
+        features[FeatureSchema.LlmAnswered] = llm ? 1 : 0;
+        features[FeatureSchema.LlmRank] = llm && ranks.TryGetValue(LlmCandidateGenerator.SourceName, out var rank) ? 1f / (1 + rank) : 0;
+        features[FeatureSchema.GeneratorAgreement] = answered.Count == 0 ? 0 : (float)answered.Count(ranks.ContainsKey) / answered.Count;
     }
 
     /// <summary>Share of path parameters the history can fill, and whether one of them is an id of the last call.</summary>

@@ -6,7 +6,7 @@ public sealed record FeatureInfo(string Name, string Meaning);
 /// <summary>
 /// The fixed, spec-agnostic feature list every ranker reads. The order is part of a trained model's contract:
 /// append new features at the end and retrain; never reorder. A feature joins only when training data can exercise
-/// it (an LLM-rank feature waits for LLM candidates in the training data).
+/// it: the LLM features are exercised by the training set's simulated language model (<c>SimulatedLlm</c>).
 /// </summary>
 public static class FeatureSchema
 {
@@ -50,6 +50,9 @@ public static class FeatureSchema
     public const int ProducesForPromptTarget = 37;
     public const int SemanticLast = 38;
     public const int SemanticHistory = 39;
+    public const int LlmAnswered = 40;
+    public const int LlmRank = 41;
+    public const int GeneratorAgreement = 42;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -93,6 +96,9 @@ public static class FeatureSchema
         new("produces_id_needed_by_prompt_target", "the operation yields an id that one of the prompt's best-matching operations needs and the history lacks, weighted 1/(1+rank of that target)"),
         new("semantic_last", "cosine similarity of the MiniLM embeddings of the operation and of the last call's operation (0 without history)"),
         new("semantic_history", "best cosine similarity of the operation's embedding to any operation called so far (0 without history)"),
+        new("llm_answered", "1 when a language model answered this request with usable candidates; 0 when none ran, failed or timed out, so the trees can tell the two cases apart"),
+        new("llm_rank", "1/(1+rank) of the operation in the language model's answer (0 when it did not propose it, or no model answered)"),
+        new("generator_agreement", "share of the generators that answered this request which proposed the operation (1 when all did)"),
     ];
 
     public static int Count => All.Count;

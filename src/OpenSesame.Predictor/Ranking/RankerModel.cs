@@ -14,6 +14,10 @@ public sealed record RankerMetrics(
     double NegativeLogLikelihood);
 
 /// <summary>What a model was trained on and how, so any number it reports can be traced and rerun.</summary>
+/// <param name="Calibration">Measured on the calibration domains' groups without a language model's answer: what the
+/// service does with no LLM key, and comparable across versions.</param>
+/// <param name="CalibrationWithSimulatedLlm">The same domains' groups that carry a simulated LLM answer; only as good as
+/// the simulation's assumed accuracy. Null for models trained before LLM features existed.</param>
 public sealed record RankerModelInfo(
     string Version,
     DateTimeOffset CreatedAt,
@@ -28,7 +32,8 @@ public sealed record RankerModelInfo(
     IReadOnlyList<string> CalibrationDomains,
     IReadOnlyDictionary<string, double> Options,
     RankerMetrics Calibration,
-    TimeSpan TrainingTime);
+    TimeSpan TrainingTime,
+    RankerMetrics? CalibrationWithSimulatedLlm = null);
 
 /// <summary>
 /// A learned ranker as stored: its description, the tree ensemble, the score calibration, and the per-feature values

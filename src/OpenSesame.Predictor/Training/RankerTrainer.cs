@@ -57,9 +57,16 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
 
         var scored = held.Select(g => (Group: g, Scores: (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))])).ToList();
         var calibration = ScoreCalibration.Fit([.. scored.Where(s => FitsCalibration(s.Group.Session)).Select(s => (s.Scores, s.Group.Positive))]);
-        var metrics = Measure(scored.Where(s => !FitsCalibration(s.Group.Session)).ToList(), calibration);
+        var measured = scored.Where(s => !FitsCalibration(s.Group.Session)).ToLookup(s => HasLlmAnswer(s.Group));
+        var metrics = Measure([.. measured[false]], calibration);
+        var withLlm = measured[true].Any() ? Measure([.. measured[true]], calibration) : null;
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"calibration domains: top1 {metrics.Top1:0.000}, top3 {metrics.Top3:0.000}, mrr {metrics.Mrr:0.000}, ECE {metrics.ExpectedCalibrationError:0.000}"));
+        if (withLlm is not null)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"with a simulated LLM answer (hit rate {options.SimulatedLlmHitRate:0.00}): top1 {withLlm.Top1:0.000}, top3 {withLlm.Top3:0.000}, mrr {withLlm.Mrr:0.000}, ECE {withLlm.ExpectedCalibrationError:0.000}"));
+        }
 
         var createdAt = time.GetUtcNow();
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(dataFile)));
@@ -88,9 +95,13 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 ["min_examples_per_leaf"] = options.MinExamplesPerLeaf,
                 ["semantic"] = options.Semantic ? 1 : 0,
                 ["data_flow"] = options.DataFlow ? 1 : 0,
+                ["simulated_llm_share"] = options.SimulatedLlmShare,
+                ["simulated_llm_hit_rate"] = options.SimulatedLlmHitRate,
+                ["simulated_llm_answer_size"] = options.SimulatedLlmAnswerSize,
             },
             Calibration: metrics,
-            TrainingTime: time.GetElapsedTime(started));
+            TrainingTime: time.GetElapsedTime(started),
+            CalibrationWithSimulatedLlm: withLlm);
         return new RankerModel(info, ensemble, calibration);
     }
 
@@ -110,6 +121,9 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             }
         }
     }
+
+    private static bool HasLlmAnswer(TrainingGroup group) =>
+        group.Features.Length > 0 && group.Features[0][FeatureSchema.LlmAnswered] > 0;
 
     // Half the sessions of the calibration domains fit the calibration, the other half measure it. Sessions of one
     // domain sit at regular intervals in the file, so index parity would put a whole domain on one side: draw instead.

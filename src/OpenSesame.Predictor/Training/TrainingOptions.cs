@@ -27,6 +27,18 @@ public sealed class TrainingOptions
     /// <summary>Share of sessions whose calls carry no timestamps (many clients send none). Default 0.4.</summary>
     public double NoTimestampShare { get; set; } = 0.4;
 
+    /// <summary>Share of groups that also get a simulated language model's answer (<see cref="SimulatedLlm"/>), so the
+    /// model learns the LLM features and still ranks well when no LLM ran. Default 0.3.</summary>
+    public double SimulatedLlmShare { get; set; } = 0.3;
+
+    /// <summary>Probability that the simulated language model's answer holds the true next call (placed first half the
+    /// time, second a quarter, ...). An assumption, not a measurement; retraining on feedback replaces it with the
+    /// outcomes of real LLM candidates. Default 0.6.</summary>
+    public double SimulatedLlmHitRate { get; set; } = 0.6;
+
+    /// <summary>Candidates in a simulated answer: K plus the LLM generator's own buffer. Default 10.</summary>
+    public int SimulatedLlmAnswerSize { get; set; } = 10;
+
     /// <summary>Domains held out of tree fitting to calibrate scores and report leave-domains-out metrics. Default 2.</summary>
     public int CalibrationDomainCount { get; set; } = 2;
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Candidates.Llm;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Training.Synthetic;
 
 namespace OpenSesame.Predictor.Training;
@@ -13,6 +15,8 @@ namespace OpenSesame.Predictor.Training;
 /// </summary>
 internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedder? embedder = null)
 {
+    private static readonly IReadOnlyCollection<string> LocalAndLlm = [LocalCandidateGenerator.SourceName, LlmCandidateGenerator.SourceName];
+
     private int _groups;
     private int _absent;
     private int _removed;
@@ -60,11 +64,13 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
             }
 
             positive = positive >= pool.Count ? -1 : positive;
+            var (keys, features) = random.NextDouble() < options.SimulatedLlmShare
+                ? WithSimulatedLlm(random, context, pool, domain.Catalog.Operations.First(o => o.Key == call.Key), removed, ref positive)
+                : (pool.Select(c => c.Operation.Key).ToList(), pool.Select((c, rank) => WithRanks(c.Features, rank, -1, LocalCandidateGenerator.OnlyLocal)).ToArray());
             _groups++;
             _absent += positive < 0 ? 1 : 0;
             _removed += removed ? 1 : 0;
-            yield return new TrainingGroup(session.Domain, sessionIndex, step, [.. pool.Select(c => c.Operation.Key)],
-                [.. pool.Select((c, rank) => WithLocalRank(c.Features, rank))], positive, removed);
+            yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, features, positive, removed);
 
             history.Add(new HistoryEvent(timeless ? null : call.Timestamp, call.Method, templated ? call.PathTemplate : call.Path,
                 templated ? HistoryEvent.NoParams : call.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))));
@@ -78,11 +84,37 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
         return needed >= 1 || (needed > 0 && random.NextDouble() < needed);
     }
 
-    // After a removal the ranks must stay 0..n-1, as the service produces them.
-    private static float[] WithLocalRank(float[] features, int rank)
+    // The pool as the service merges it when a language model answered too: the local pool in its order, then what
+    // only the model proposed; every candidate carries its rank in both.
+    private (List<string> Keys, float[][] Features) WithSimulatedLlm(Random random, PredictionContext context,
+        List<Candidate> pool, ApiOperation truth, bool removed, ref int positive)
+    {
+        var answer = SimulatedLlm.Answer(random, pool, truth, !removed, context.Catalog, options.SimulatedLlmAnswerSize, options.SimulatedLlmHitRate);
+        var extractor = FeatureExtractor.For(context);
+        var operations = pool.Select(c => c.Operation).Concat(answer.Where(a => pool.All(c => c.Operation != a))).ToList();
+        var features = operations.Select((operation, i) => WithRanks(
+            i < pool.Count ? pool[i].Features : extractor.Extract(operation), i < pool.Count ? i : -1, answer.IndexOf(operation),
+            answer.Count > 0 ? LocalAndLlm : LocalCandidateGenerator.OnlyLocal)).ToArray();
+        positive = operations.IndexOf(truth);
+        return (operations.Select(o => o.Key).ToList(), features);
+    }
+
+    // Ranks as the service produces them: local ranks stay 0..n-1 after a removal; -1 means "not proposed".
+    private static float[] WithRanks(float[] features, int localRank, int llmRank, IReadOnlyCollection<string> answered)
     {
         var copy = (float[])features.Clone();
-        FeatureExtractor.SetGeneratorRanks(copy, new Dictionary<string, int> { [LocalCandidateGenerator.SourceName] = rank });
+        var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (localRank >= 0)
+        {
+            ranks[LocalCandidateGenerator.SourceName] = localRank;
+        }
+
+        if (llmRank >= 0)
+        {
+            ranks[LlmCandidateGenerator.SourceName] = llmRank;
+        }
+
+        FeatureExtractor.SetGeneratorRanks(copy, ranks, answered);
         return copy;
     }
 }

@@ -135,7 +135,7 @@ public sealed class DestructiveCallPolicyTests
     public async Task AppliesToTheCandidatesOfEveryGenerator(DestructiveCallAction action)
     {
         var deletes = TestSpecs.Billing.Operations.Where(o => o.Method == "DELETE").ToList();
-        var pipeline = new CandidatePipeline([new FixedGenerator("other", deletes)], Options.Create(new PredictionOptions()));
+        var pipeline = new CandidatePipeline([new FixedGenerator("other", deletes)], Options.Create(new PredictionOptions()), TimeProvider.System);
         var context = PredictionContext.Create(TestSpecs.Billing, [TestSpecs.Event("GET /v1/customers/cus_1")], "show the customer",
             DateTimeOffset.UnixEpoch, destructive: Policy(action));
 

@@ -51,7 +51,7 @@ public sealed class TrainingSetBuilderTests
     [Fact]
     public void GroupsHoldAtMostKPlusBufferDistinctOperationsWithLocalRanksFromZero()
     {
-        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5 });
+        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5, SimulatedLlmShare = 0 });
 
         Assert.All(groups, g =>
         {
@@ -62,6 +62,28 @@ public sealed class TrainingSetBuilderTests
                 g.Features.Select(f => f[FeatureSchema.LocalRank]));
         });
         Assert.Contains(groups, g => g.Keys.Count == 8);
+    }
+
+    [Fact]
+    public void ASimulatedLanguageModelAddsItsOwnProposalsAfterTheLocalPoolAndHoldsTheTrueCallAtItsHitRate()
+    {
+        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5, SimulatedLlmShare = 1, SimulatedLlmHitRate = 0.6, SimulatedLlmAnswerSize = 6 });
+
+        Assert.All(groups, g =>
+        {
+            Assert.InRange(g.Keys.Count, 1, 8 + 6);
+            Assert.Equal(g.Keys.Count, g.Keys.Distinct().Count());
+            Assert.All(g.Features, f => Assert.Equal(1, f[FeatureSchema.LlmAnswered]));
+            var local = g.Features.Count(f => f[FeatureSchema.LocalRank] > 0);
+            // The local pool first, in its order; then what only the model proposed.
+            Assert.Equal([.. Enumerable.Range(0, local).Select(rank => 1f / (1 + rank))], g.Features.Take(local).Select(f => f[FeatureSchema.LocalRank]));
+            Assert.All(g.Features.Skip(local), f => Assert.True(f[FeatureSchema.LlmRank] > 0));
+            Assert.Equal(6, g.Features.Count(f => f[FeatureSchema.LlmRank] > 0));
+        });
+        var labelled = groups.Where(g => !g.RemovedOnPurpose).ToList();
+        var proposedByModel = labelled.Count(g => g.Positive >= 0 && g.Features[g.Positive][FeatureSchema.LlmRank] > 0) / (double)labelled.Count;
+        Assert.InRange(proposedByModel, 0.5, 0.7);
+        Assert.All(groups.Where(g => g.RemovedOnPurpose), g => Assert.Equal(-1, g.Positive));
     }
 
     [Fact]

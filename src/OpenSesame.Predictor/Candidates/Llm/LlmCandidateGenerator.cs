@@ -30,6 +30,12 @@ internal sealed class LlmCandidateGenerator(
 
     public async ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken)
     {
+        // A request that reads as instructions to a language model is answered by local models only.
+        if (context.Injection.Flagged)
+        {
+            return [];
+        }
+
         var settings = options.Value;
         // The pipeline asks every generator for k + its buffer; the model gets k + a smaller buffer of its own,
         // because each output token costs latency.
@@ -52,7 +58,7 @@ internal sealed class LlmCandidateGenerator(
             {
                 var response = await provider.Client.GetResponseAsync(messages, chatOptions, attempt.Token);
                 var proposals = LlmAnswerParser.Parse(response.Text);
-                Record(provider, proposals is null ? "unreadable" : "ok", response.Usage, started);
+                Record(context, provider, proposals is null ? "unreadable" : "ok", response.Usage, started);
                 if (proposals is null)
                 {
                     // A provider that answered in the wrong shape answered; asking another costs a second full
@@ -66,12 +72,12 @@ internal sealed class LlmCandidateGenerator(
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 var outcome = deadline.IsCancellationRequested ? "deadline" : "timeout";
-                Record(provider, outcome, null, started);
+                Record(context, provider, outcome, null, started);
                 logger.LogWarning("{Provider} gave no answer in time ({Outcome}).", provider.Name, outcome);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Record(provider, "error", null, started);
+                Record(context, provider, "error", null, started);
                 logger.LogWarning(ex, "{Provider} failed; trying the next provider.", provider.Name);
             }
         }
@@ -123,7 +129,15 @@ internal sealed class LlmCandidateGenerator(
         return candidates;
     }
 
-    private void Record(LlmProvider provider, string outcome, UsageDetails? details, long started) =>
-        usage.Record(new LlmUsage(provider.Name, provider.Model, outcome, details?.InputTokenCount, details?.OutputTokenCount,
-            details?.CachedInputTokenCount, time.GetElapsedTime(started), time.GetUtcNow()));
+    private void Record(PredictionContext context, LlmProvider provider, string outcome, UsageDetails? details, long started)
+    {
+        var elapsed = time.GetElapsedTime(started);
+        var input = details?.InputTokenCount;
+        var output = details?.OutputTokenCount;
+        var cost = options.Value.Provider(provider.Name).Cost(input, output);
+        usage.Record(new LlmUsage(provider.Name, provider.Model, outcome, input, output, details?.CachedInputTokenCount, elapsed,
+            time.GetUtcNow()));
+        context.Trace.LlmCall(new LlmCallTrace(provider.Name, provider.Model, outcome, input, output, cost,
+            Math.Round(elapsed.TotalMilliseconds, 3)));
+    }
 }

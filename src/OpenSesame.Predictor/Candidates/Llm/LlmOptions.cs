@@ -11,10 +11,20 @@ public sealed class LlmOptions
 
     /// <summary>Tried first. Model default <c>claude-3-haiku-20240307</c>: the cheapest, fastest Claude, enough for
     /// picking operations out of a short list.</summary>
-    public LlmProviderOptions Anthropic { get; set; } = new() { Model = "claude-3-haiku-20240307" };
+    public LlmProviderOptions Anthropic { get; set; } = new()
+    {
+        Model = "claude-3-haiku-20240307",
+        InputUsdPerMillionTokens = 0.25m,
+        OutputUsdPerMillionTokens = 1.25m,
+    };
 
     /// <summary>Tried when Anthropic fails or times out. Model default <c>gpt-3.5-turbo</c>.</summary>
-    public LlmProviderOptions OpenAI { get; set; } = new() { Model = "gpt-3.5-turbo" };
+    public LlmProviderOptions OpenAI { get; set; } = new()
+    {
+        Model = "gpt-3.5-turbo",
+        InputUsdPerMillionTokens = 0.50m,
+        OutputUsdPerMillionTokens = 1.50m,
+    };
 
     /// <summary>Longest wait for one provider before the next is tried. Default 2 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
@@ -36,6 +46,10 @@ public sealed class LlmOptions
 
     /// <summary>Most recent history events shown to the model. Default 20.</summary>
     public int HistoryEvents { get; set; } = 20;
+
+    /// <summary>The settings of the provider named "anthropic" or "openai".</summary>
+    public LlmProviderOptions Provider(string name) =>
+        name == LlmProviders.OpenAIName ? OpenAI : Anthropic;
 }
 
 /// <summary>One provider: its key, model and endpoint.</summary>
@@ -49,4 +63,15 @@ public sealed class LlmProviderOptions
     /// <summary>The API's base URL; empty means the SDK's default (<c>https://api.anthropic.com</c>,
     /// <c>https://api.openai.com/v1</c>). Tests point it at a local fake.</summary>
     public string? BaseUrl { get; set; }
+
+    /// <summary>US dollars per million input tokens, for the cost in each response. Defaults: the providers' list
+    /// prices of the default models (Claude 3 Haiku $0.25, GPT-3.5 Turbo $0.50).</summary>
+    public decimal InputUsdPerMillionTokens { get; set; }
+
+    /// <summary>US dollars per million output tokens (Claude 3 Haiku $1.25, GPT-3.5 Turbo $1.50).</summary>
+    public decimal OutputUsdPerMillionTokens { get; set; }
+
+    /// <summary>What a call that used these tokens costs; unreported tokens count as none.</summary>
+    public decimal Cost(long? inputTokens, long? outputTokens) =>
+        (((inputTokens ?? 0) * InputUsdPerMillionTokens) + ((outputTokens ?? 0) * OutputUsdPerMillionTokens)) / 1_000_000m;
 }
