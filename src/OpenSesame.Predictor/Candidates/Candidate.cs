@@ -31,6 +31,10 @@ public sealed class Candidate(ApiOperation operation, string source)
     /// not read them yet, so they never reach the response unchecked.</summary>
     public Dictionary<string, System.Text.Json.JsonElement> ProposedParams { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>What had to be corrected to make the proposer's call an operation of the spec ("method PUT → PATCH"),
+    /// null when it named one as written.</summary>
+    public string? Repair { get; set; }
+
     public double Score { get; set; }
 
     public string Why { get; set; } = "";
