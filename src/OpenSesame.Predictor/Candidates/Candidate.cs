@@ -27,9 +27,14 @@ public sealed class Candidate(ApiOperation operation, string source)
     /// <summary>The destructive-call policy's verdict, given at critique: the call deletes, voids, cancels... something.</summary>
     public bool Destructive { get; set; }
 
-    /// <summary>Parameter values a generator suggested (an LLM's "params"). Proposals only: the critic's filler does
-    /// not read them yet, so they never reach the response unchecked.</summary>
+    /// <summary>Parameter values a generator suggested (an LLM's "params"). Proposals only: the critic's filler takes
+    /// those the operation declares and their schema accepts, and a path id only when the user's history or prompt
+    /// holds it.</summary>
     public Dictionary<string, System.Text.Json.JsonElement> ProposedParams { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>What had to be corrected to make the proposer's call an operation of the spec ("method PUT → PATCH"),
+    /// null when it named one as written.</summary>
+    public string? Repair { get; set; }
 
     public double Score { get; set; }
 

@@ -39,6 +39,12 @@ internal static class Explainer
         }
 
         var sentence = string.Join("; ", phrases);
+        if (candidate.Repair is { } repair && !context.Injection.Flagged)
+        {
+            // A client should know the call differs from what the generator wrote, and how.
+            sentence += $" (corrected to fit the spec: {repair})";
+        }
+
         return char.ToUpperInvariant(sentence[0]) + sentence[1..];
     }
 

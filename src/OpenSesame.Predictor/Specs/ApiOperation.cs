@@ -22,7 +22,10 @@ public enum OperationKind
     Action,
 }
 
-public sealed record ApiParameter(string Name, ParameterLocation In, bool Required, string? Type, string? Description);
+/// <param name="Type">JSON schema type names joined by '|' ("string", "integer|string"), null when the spec says none.</param>
+/// <param name="Enum">The allowed values, as text, when the schema lists them.</param>
+public sealed record ApiParameter(string Name, ParameterLocation In, bool Required, string? Type, string? Description,
+    IReadOnlyList<string>? Enum = null);
 
 /// <summary>One operation of a spec: the unit every prediction names.</summary>
 public sealed class ApiOperation

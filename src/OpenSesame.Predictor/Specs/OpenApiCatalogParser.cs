@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.OpenApi;
 using Microsoft.OpenApi.Reader;
@@ -134,7 +135,7 @@ public static partial class OpenApiCatalogParser
             if (seen.Add((parameter.Name, location)))
             {
                 parameters.Add(new ApiParameter(parameter.Name, location, parameter.Required || location == ParameterLocation.Path,
-                    TypeName(parameter.Schema), Truncate(parameter.Description, 300)));
+                    TypeName(parameter.Schema), Truncate(parameter.Description, 300), EnumOf(parameter.Schema)));
             }
         }
 
@@ -174,7 +175,7 @@ public static partial class OpenApiCatalogParser
             {
                 var required = (member.Required?.Contains(name) ?? false) || (schema.Required?.Contains(name) ?? false);
                 yield return new ApiParameter(name, ParameterLocation.Body, required, TypeName(property),
-                    Truncate(property?.Description, 300));
+                    Truncate(property?.Description, 300), EnumOf(property));
             }
         }
     }
@@ -188,6 +189,17 @@ public static partial class OpenApiCatalogParser
 
         var names = Enum.GetValues<JsonSchemaType>().Where(t => t != JsonSchemaType.Null && type.HasFlag(t));
         return string.Join('|', names).ToLowerInvariant() is { Length: > 0 } joined ? joined : null;
+    }
+
+    // Enum values as the text a client would send; a null member (nullable enums list one) is no value to send.
+    private static List<string>? EnumOf(IOpenApiSchema? schema)
+    {
+        var values = schema?.Enum?
+            .Where(v => v is not null && v.GetValueKind() != JsonValueKind.Null)
+            .Select(v => v!.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : v.ToJsonString())
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return values is { Count: > 0 } ? values : null;
     }
 
     private static List<string> BasePathsOf(OpenApiDocument document)

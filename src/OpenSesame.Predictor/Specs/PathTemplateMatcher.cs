@@ -56,6 +56,9 @@ public sealed partial class PathTemplateMatcher
         _prefixes = PrefixesOf(catalog);
     }
 
+    /// <summary>The base paths a call may add or omit: the servers' paths and a shared version-like first segment.</summary>
+    internal IReadOnlyList<string> Prefixes => _prefixes;
+
     /// <summary>Matches "METHOD /path" (or a full URL); a query string is ignored here.</summary>
     public PathMatch Match(string method, string path)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Critique;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
@@ -10,8 +11,8 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 
 /// <summary>
 /// Asks a chat model for the next calls: the local generator's best operations, the history and the prompt go in,
-/// <see cref="LlmAnswerParser"/> reads the answer, and only endpoints the catalog's matcher maps exactly onto an
-/// operation come out (anything else is a hallucination and dropped). Providers are tried in order, each within
+/// <see cref="LlmAnswerParser"/> reads the answer, and only operations of the spec come out: near misses repaired by
+/// <see cref="OperationRepair"/>, anything else (a hallucination) dropped. Providers are tried in order, each within
 /// <see cref="LlmOptions.AttemptTimeout"/>; past <see cref="LlmOptions.Deadline"/> the generator returns nothing, so
 /// the local candidates answer alone. It never fails a prediction.
 /// </summary>
@@ -67,7 +68,7 @@ internal sealed class LlmCandidateGenerator(
                     return [];
                 }
 
-                return ToCandidates(context, proposals, ask);
+                return ToCandidates(context, proposals, ask, logger);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -86,12 +87,15 @@ internal sealed class LlmCandidateGenerator(
         return [];
     }
 
-    /// <summary>Proposals mapped onto the catalog: exact template or concrete path → that operation; anything else
-    /// dropped; the first proposal of an operation wins.</summary>
-    internal static List<Candidate> ToCandidates(PredictionContext context, IReadOnlyList<LlmProposal> proposals, int max)
+    /// <summary>Proposals mapped onto the catalog by <see cref="OperationRepair"/>: an operation as written, or a near
+    /// miss repaired when exactly one operation fits; anything else is dropped. The first proposal of an operation
+    /// wins.</summary>
+    internal static List<Candidate> ToCandidates(PredictionContext context, IReadOnlyList<LlmProposal> proposals, int max,
+        ILogger? logger = null)
     {
         var candidates = new List<Candidate>();
         var seen = new HashSet<int>();
+        var dropped = 0;
         foreach (var proposal in proposals)
         {
             if (candidates.Count >= max)
@@ -99,31 +103,43 @@ internal sealed class LlmCandidateGenerator(
                 break;
             }
 
-            if (HistoryEvent.ParseEndpoint(proposal.Endpoint) is not { } endpoint)
+            if (HistoryEvent.ParseEndpoint(proposal.Endpoint) is not { } endpoint
+                || OperationRepair.Resolve(context.Catalog, endpoint.Method, endpoint.Path) is not { } call)
+            {
+                dropped++;
+                continue;
+            }
+
+            if (!seen.Add(call.Operation.Index))
             {
                 continue;
             }
 
-            var match = context.Catalog.Matcher.Match(endpoint.Method, endpoint.Path);
-            if (match.Kind != MatchKind.Exact || match.Operation is not { } operation || !seen.Add(operation.Index))
+            if (call.Repair is not null)
             {
-                continue;
+                logger?.LogDebug("Repaired an LLM proposal into {Operation}: {Repair}.", call.Operation.Key, call.Repair);
             }
 
-            var candidate = new Candidate(operation, SourceName) { ProposedReason = proposal.Reason };
+            var candidate = new Candidate(call.Operation, SourceName) { ProposedReason = proposal.Reason, Repair = call.Repair };
             foreach (var (name, value) in proposal.Params)
             {
-                candidate.ProposedParams[name] = value;
+                candidate.ProposedParams[call.RenamedParameters.GetValueOrDefault(name, name)] = value;
             }
 
             // Ids written into a concrete path ("GET /invoices/in_1") are proposals too.
-            foreach (var (name, value) in match.PathValues)
+            foreach (var (name, value) in call.PathValues)
             {
                 candidate.ProposedParams.TryAdd(name, System.Text.Json.JsonSerializer.SerializeToElement(value));
             }
 
             candidate.GeneratorRanks[SourceName] = candidates.Count;
             candidates.Add(candidate);
+        }
+
+        if (dropped > 0)
+        {
+            // Not the endpoints themselves: a model's text may carry what the request held.
+            logger?.LogDebug("Dropped {Count} LLM proposals that name no operation of the spec, even repaired.", dropped);
         }
 
         return candidates;

@@ -87,6 +87,38 @@ public sealed class LlmCandidateGeneratorTests
     }
 
     [Fact]
+    public async Task ANearMissIsRepairedIntoItsOperationAndAHallucinationNeverReachesThePool()
+    {
+        const string answer = """
+            {"candidates": [
+              {"endpoint": "GET /v1/refunds", "params": {}, "reason": "refunds come next"},
+              {"endpoint": "POST /invoices/{id}/lines", "params": {"id": "in_7", "amount": "1500", "colour": "red"}, "reason": "add a line"},
+              {"endpoint": "POST /v1/invoices/{invoice}/approve", "params": {}, "reason": "approve it"}
+            ]}
+            """;
+        using var server = new FakeLlmServer(() => Reply.WithText(answer));
+        using var predictor = new Predictor(WithSmallPool(Settings(server)));
+
+        var proposed = Assert.Single(await GenerateAsync(predictor, count: 10));
+        Assert.Equal("POST /v1/invoices/{invoice}/lines", proposed.Operation.Key);
+        Assert.Equal("base path /v1 added; path parameter {id} → {invoice}", proposed.Repair);
+        Assert.Equal("in_7", proposed.ProposedParams["invoice"].GetString());
+
+        var pool = await RankPoolAsync(predictor, k: 1);
+        var repaired = Assert.Single(pool, c => c.Operation.Key == "POST /v1/invoices/{invoice}/lines");
+        Assert.Equal(LlmCandidateGenerator.SourceName, repaired.Source);
+        // Ranking explains only the top k; the repair is part of whatever explanation the candidate gets.
+        Assert.Equal("Add a line (corrected to fit the spec: base path /v1 added; path parameter {id} → {invoice})",
+            Explainer.Explain(TestSpecs.Context(TestSpecs.Billing, null), repaired, []));
+        // The model's id appears nowhere in the request, its amount is sent as the integer the spec asks, and a field
+        // the operation does not declare is left out.
+        Assert.Null(repaired.Params["invoice"]);
+        Assert.Equal(1500, Assert.IsType<System.Text.Json.JsonElement>(repaired.Params["amount"]).GetInt32());
+        Assert.False(repaired.Params.ContainsKey("colour"));
+        Assert.DoesNotContain(pool, c => c.Operation.Key.Contains("approve", StringComparison.Ordinal) || c.Operation.Key.Contains("refunds", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnAnthropicServerErrorFallsBackToOpenAI()
     {
         using var server = new FakeLlmServer(() => Reply.Status(500), () => Reply.Candidates(BillingAnswer));
