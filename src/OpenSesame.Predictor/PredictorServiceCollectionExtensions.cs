@@ -82,18 +82,23 @@ public static class PredictorServiceCollectionExtensions
     }
 
     /// <summary>The LLM generator, when Anthropic or OpenAI has a key: from the "Llm" section, or the
-    /// <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> configuration keys the hosts fill from the environment.
-    /// Decided here, once: with no key nothing LLM-related is registered and predictions stay purely local.</summary>
+    /// <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> configuration keys the hosts fill from the environment (base
+    /// URLs likewise from <c>ANTHROPIC_BASE_URL</c> / <c>OPENAI_BASE_URL</c>). Decided here, once: with no key nothing
+    /// LLM-related is registered and predictions stay purely local.</summary>
     private static void AddLlmCandidates(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(LlmOptions.Section);
         var anthropicKey = section["Anthropic:ApiKey"] is { Length: > 0 } a ? a : configuration["ANTHROPIC_API_KEY"];
         var openAIKey = section["OpenAI:ApiKey"] is { Length: > 0 } o ? o : configuration["OPENAI_API_KEY"];
+        var anthropicUrl = section["Anthropic:BaseUrl"] is { Length: > 0 } au ? au : configuration["ANTHROPIC_BASE_URL"];
+        var openAIUrl = section["OpenAI:BaseUrl"] is { Length: > 0 } ou ? ou : configuration["OPENAI_BASE_URL"];
         services.AddOptions<LlmOptions>().Bind(section)
             .PostConfigure(o =>
             {
                 o.Anthropic.ApiKey = anthropicKey;
                 o.OpenAI.ApiKey = openAIKey;
+                o.Anthropic.BaseUrl = anthropicUrl;
+                o.OpenAI.BaseUrl = openAIUrl;
             })
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.Deadline > TimeSpan.Zero && o.ContextOperations > 0
                            && o.CandidateBuffer >= 0 && o.MaxOutputTokens > 0 && o.HistoryEvents >= 0

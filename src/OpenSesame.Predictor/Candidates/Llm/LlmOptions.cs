@@ -60,8 +60,9 @@ public sealed class LlmProviderOptions
 
     public string Model { get; set; } = "";
 
-    /// <summary>The API's base URL; empty means the SDK's default (<c>https://api.anthropic.com</c>,
-    /// <c>https://api.openai.com/v1</c>). Tests point it at a local fake.</summary>
+    /// <summary>The API's base URL; empty takes the <c>ANTHROPIC_BASE_URL</c> / <c>OPENAI_BASE_URL</c> configuration
+    /// key, else the SDK's default (<c>https://api.anthropic.com</c>, <c>https://api.openai.com/v1</c>). Tests point it
+    /// at a local fake.</summary>
     public string? BaseUrl { get; set; }
 
     /// <summary>US dollars per million input tokens, for the cost in each response. Defaults: the providers' list
