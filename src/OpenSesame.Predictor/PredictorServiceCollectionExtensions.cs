@@ -104,6 +104,13 @@ public static class PredictorServiceCollectionExtensions
                            && o.CandidateBuffer >= 0 && o.MaxOutputTokens > 0 && o.HistoryEvents >= 0
                            && !string.IsNullOrWhiteSpace(o.Anthropic.Model) && !string.IsNullOrWhiteSpace(o.OpenAI.Model),
                 "Llm: timeouts, ContextOperations and MaxOutputTokens must be positive, buffers not negative, models named.")
+            // Polly's own bounds: a breaker needs two calls to judge a ratio and half a second to measure or break.
+            .Validate(o => o.Resilience is { MaxRetries: >= 0, FailureRatio: > 0 and <= 1, MinimumThroughput: >= 2 }
+                           && o.Resilience.RetryBaseDelay >= TimeSpan.Zero && o.Resilience.MaxRetryAfter >= TimeSpan.Zero
+                           && o.Resilience.SamplingDuration >= TimeSpan.FromMilliseconds(500)
+                           && o.Resilience.BreakDuration >= TimeSpan.FromMilliseconds(500),
+                "Llm:Resilience: MaxRetries, RetryBaseDelay and MaxRetryAfter not negative, 0 < FailureRatio <= 1, "
+                + "MinimumThroughput >= 2, SamplingDuration and BreakDuration >= 0.5 s.")
             .ValidateOnStart();
         services.TryAddSingleton<LlmUsageLog>();
         if (string.IsNullOrWhiteSpace(anthropicKey) && string.IsNullOrWhiteSpace(openAIKey))
@@ -111,7 +118,9 @@ public static class PredictorServiceCollectionExtensions
             return;
         }
 
-        services.AddSingleton(sp => LlmProviders.Create(sp.GetRequiredService<IOptions<LlmOptions>>().Value));
+        services.AddLlmHttpClients();
+        services.AddSingleton(sp => LlmProviders.Create(sp.GetRequiredService<IOptions<LlmOptions>>().Value,
+            sp.GetRequiredService<IHttpClientFactory>()));
         services.AddSingleton<ICandidateGenerator, LlmCandidateGenerator>();
     }
 }

@@ -10,11 +10,17 @@ namespace OpenSesame.Predictor.Tests;
 internal sealed class LoopbackHttpServer : IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly Func<HttpListenerRequest, Task<(int Status, string Body)>> _respond;
+    private readonly Func<HttpListenerRequest, HttpListenerResponse, Task<(int Status, string Body)>> _respond;
     private readonly Task _loop;
     private int _requests;
 
     public LoopbackHttpServer(Func<HttpListenerRequest, Task<(int Status, string Body)>> respond)
+        : this((request, _) => respond(request))
+    {
+    }
+
+    /// <param name="respond">May set headers on the response (<c>retry-after</c>) before it returns.</param>
+    public LoopbackHttpServer(Func<HttpListenerRequest, HttpListenerResponse, Task<(int Status, string Body)>> respond)
     {
         _respond = respond;
         Port = FreePort();
@@ -65,7 +71,7 @@ internal sealed class LoopbackHttpServer : IDisposable
             {
                 try
                 {
-                    var (status, body) = await _respond(context.Request);
+                    var (status, body) = await _respond(context.Request, context.Response);
                     if (status is >= 300 and < 400)
                     {
                         context.Response.RedirectLocation = body;
@@ -91,7 +97,8 @@ internal sealed class LoopbackHttpServer : IDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port that was free a moment ago: the server's own, or one where a connection is refused.</summary>
+    public static int FreePort()
     {
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();

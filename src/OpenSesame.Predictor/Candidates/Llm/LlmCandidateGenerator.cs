@@ -6,6 +6,7 @@ using OpenSesame.Predictor.Critique;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
+using Polly.Timeout;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
 
@@ -43,6 +44,7 @@ internal sealed class LlmCandidateGenerator(
         var ask = Math.Max(1, count - prediction.Value.CandidateBuffer) + settings.CandidateBuffer;
         using var deadline = new CancellationTokenSource(settings.Deadline, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        using var budget = LlmCallBudget.Begin(time, settings.Deadline, deadline.Token, cancellationToken);
         var messages = LlmPrompt.Build(context, ask, settings, redactor);
         var chatOptions = new ChatOptions { MaxOutputTokens = settings.MaxOutputTokens, Temperature = 0 };
         foreach (var provider in providers.Providers)
@@ -57,7 +59,9 @@ internal sealed class LlmCandidateGenerator(
             attempt.CancelAfter(settings.AttemptTimeout);
             try
             {
-                var response = await provider.Client.GetResponseAsync(messages, chatOptions, attempt.Token);
+                // WaitAsync: at the timeout or deadline stop waiting at once; unwinding a cancelled call through the
+                // SDK and the resilience handlers can take tens of milliseconds the next provider or the answer needs.
+                var response = await provider.Client.GetResponseAsync(messages, chatOptions, attempt.Token).WaitAsync(attempt.Token);
                 var proposals = LlmAnswerParser.Parse(response.Text);
                 Record(context, provider, proposals is null ? "unreadable" : "ok", response.Usage, started);
                 if (proposals is null)
@@ -70,11 +74,17 @@ internal sealed class LlmCandidateGenerator(
 
                 return ToCandidates(context, proposals, ask, logger);
             }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
             {
                 var outcome = deadline.IsCancellationRequested ? "deadline" : "timeout";
                 Record(context, provider, outcome, null, started);
                 logger.LogWarning("{Provider} gave no answer in time ({Outcome}).", provider.Name, outcome);
+            }
+            catch (Exception ex) when (LlmResilience.IsOpenCircuit(ex))
+            {
+                // Skipped without a call: the next provider gets the whole remaining time.
+                Record(context, provider, "circuit-open", null, started);
+                logger.LogInformation("{Provider} is skipped while its circuit is open.", provider.Name);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -47,6 +47,9 @@ public sealed class LlmOptions
     /// <summary>Most recent history events shown to the model. Default 20.</summary>
     public int HistoryEvents { get; set; } = 20;
 
+    /// <summary>Retries and the circuit breaker around each provider's HTTP calls. Section "Llm:Resilience".</summary>
+    public LlmResilienceOptions Resilience { get; set; } = new();
+
     /// <summary>The settings of the provider named "anthropic" or "openai".</summary>
     public LlmProviderOptions Provider(string name) =>
         name == LlmProviders.OpenAIName ? OpenAI : Anthropic;
@@ -75,4 +78,41 @@ public sealed class LlmProviderOptions
     /// <summary>What a call that used these tokens costs; unreported tokens count as none.</summary>
     public decimal Cost(long? inputTokens, long? outputTokens) =>
         (((inputTokens ?? 0) * InputUsdPerMillionTokens) + ((outputTokens ?? 0) * OutputUsdPerMillionTokens)) / 1_000_000m;
+}
+
+/// <summary>
+/// How each provider's HTTP calls are retried and when a provider is skipped altogether. Every provider has its own
+/// circuit, so a failing Anthropic does not stop OpenAI. All of it lives inside the generator's budget: a provider's
+/// retries share its <see cref="LlmOptions.AttemptTimeout"/>, and no wait outlasts <see cref="LlmOptions.Deadline"/>.
+/// </summary>
+public sealed class LlmResilienceOptions
+{
+    /// <summary>Retries after the first try, on 408, 429, 5xx (529 is Anthropic's "overloaded") and transport errors.
+    /// Default 2: a blip is usually over after one or two short waits, and more would eat the fallback's time.
+    /// 0 turns retries off.</summary>
+    public int MaxRetries { get; set; } = 2;
+
+    /// <summary>The wait before the first retry when the provider names none; it doubles per retry and is spread by
+    /// ±50 % jitter so that many requests failing together do not come back together. Default 200 ms: short enough for
+    /// two retries inside a 2 s attempt.</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The longest <c>retry-after</c> honoured. A provider asking for a longer wait is given up on at once,
+    /// so the fallback gets the time: a prediction is worth little after a few seconds. Default 1 s.</summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Share of failed tries within <see cref="SamplingDuration"/> that opens the circuit. Default 0.5:
+    /// a provider failing every other call costs more latency than it adds candidates.</summary>
+    public double FailureRatio { get; set; } = 0.5;
+
+    /// <summary>Tries within <see cref="SamplingDuration"/> before the ratio counts, so one unlucky call cannot open
+    /// the circuit. Default 4 (at least 2).</summary>
+    public int MinimumThroughput { get; set; } = 4;
+
+    /// <summary>The window the failure ratio is measured over. Default 30 s (at least 0.5 s).</summary>
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an open circuit skips the provider before one trial call is let through. Default 15 s
+    /// (at least 0.5 s): long enough to spare predictions an outage's timeouts, short enough to notice recovery.</summary>
+    public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -29,29 +29,33 @@ internal static class LlmProviders
     public const string AnthropicName = "anthropic";
     public const string OpenAIName = "openai";
 
-    /// <summary>Anthropic first, then OpenAI; a provider without a key is absent.</summary>
-    public static LlmProviderList Create(LlmOptions options)
+    /// <summary>Anthropic first, then OpenAI; a provider without a key is absent. Each SDK sends through its own
+    /// named client from <paramref name="httpClients"/>, which carries that provider's resilience pipeline.</summary>
+    public static LlmProviderList Create(LlmOptions options, IHttpClientFactory httpClients)
     {
         var providers = new List<LlmProvider>();
         if (!string.IsNullOrWhiteSpace(options.Anthropic.ApiKey))
         {
-            providers.Add(new LlmProvider(AnthropicName, options.Anthropic.Model, CreateAnthropic(options)));
+            providers.Add(new LlmProvider(AnthropicName, options.Anthropic.Model,
+                CreateAnthropic(options, httpClients.CreateClient(LlmResilience.AnthropicHttpClient))));
         }
 
         if (!string.IsNullOrWhiteSpace(options.OpenAI.ApiKey))
         {
-            providers.Add(new LlmProvider(OpenAIName, options.OpenAI.Model, CreateOpenAI(options)));
+            providers.Add(new LlmProvider(OpenAIName, options.OpenAI.Model,
+                CreateOpenAI(options, httpClients.CreateClient(LlmResilience.OpenAIHttpClient))));
         }
 
         return new LlmProviderList(providers);
     }
 
-    // Retries are off in both SDKs: a retry inside one attempt would spend the budget the fallback needs. Retrying
-    // with jitter and breaking circuits belong to the resilience layer (not built yet), not to the SDKs' defaults.
-    private static IChatClient CreateAnthropic(LlmOptions options)
+    // Retries are off in both SDKs: LlmResilience retries below them, within the attempt's and the deadline's time,
+    // and a second retry loop on top would multiply the tries and ignore that budget.
+    private static IChatClient CreateAnthropic(LlmOptions options, HttpClient httpClient)
     {
         var client = new AnthropicClient
         {
+            HttpClient = httpClient,
             ApiKey = options.Anthropic.ApiKey,
             MaxRetries = 0,
             Timeout = options.AttemptTimeout,
@@ -64,10 +68,11 @@ internal static class LlmProviders
         return client.AsIChatClient(options.Anthropic.Model, options.MaxOutputTokens);
     }
 
-    private static IChatClient CreateOpenAI(LlmOptions options)
+    private static IChatClient CreateOpenAI(LlmOptions options, HttpClient httpClient)
     {
         var clientOptions = new OpenAIClientOptions
         {
+            Transport = new HttpClientPipelineTransport(httpClient),
             NetworkTimeout = options.AttemptTimeout,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         };

@@ -5,7 +5,8 @@ namespace OpenSesame.Predictor.Tests.Candidates.Llm;
 /// <summary>
 /// A fake Anthropic Messages API (<c>POST /v1/messages</c>) and OpenAI Chat Completions API
 /// (<c>POST /v1/chat/completions</c>) on 127.0.0.1, speaking their wire formats (usage included), so the real SDKs
-/// run against it. Each API answers with what its function returns; <see cref="Hang"/> never answers.
+/// run against it. Each API answers with what its function returns (<see cref="InTurn"/> for a different reply per
+/// request); <see cref="Reply.Hang"/> never answers.
 /// </summary>
 internal sealed class FakeLlmServer : IDisposable
 {
@@ -18,7 +19,7 @@ internal sealed class FakeLlmServer : IDisposable
 
     public FakeLlmServer(Func<Reply> anthropic, Func<Reply>? openAI = null)
     {
-        _server = new LoopbackHttpServer(async request =>
+        _server = new LoopbackHttpServer(async (request, response) =>
         {
             using var reader = new StreamReader(request.InputStream);
             var body = await reader.ReadToEndAsync();
@@ -34,6 +35,11 @@ internal sealed class FakeLlmServer : IDisposable
                 CompletionsPath when openAI is not null => openAI(),
                 _ => Reply.Status(404),
             };
+            foreach (var (name, value) in reply.Headers ?? new Dictionary<string, string>())
+            {
+                response.AddHeader(name, value);
+            }
+
             if (reply.Hangs)
             {
                 await Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -60,9 +66,22 @@ internal sealed class FakeLlmServer : IDisposable
         }
     }
 
+    /// <summary>How many requests reached <paramref name="path"/>.</summary>
+    public int Count(string path) => Requests.Count(r => r.Path == path);
+
+    /// <summary>The replies in order, one per request; the last one repeats.</summary>
+    public static Func<Reply> InTurn(params Reply[] replies)
+    {
+        var next = -1;
+        return () => replies[Math.Min(Interlocked.Increment(ref next), replies.Length - 1)];
+    }
+
+    /// <param name="retries"><c>Llm:Resilience:MaxRetries</c>; off unless asked, so that tests about the generator
+    /// see one request per provider.</param>
     public static Dictionary<string, string?> Settings(FakeLlmServer server,
-        double attemptSeconds = 20, double deadlineSeconds = 40) => new()
+        double attemptSeconds = 20, double deadlineSeconds = 40, int retries = 0) => new()
         {
+            ["Llm:Resilience:MaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Llm:Anthropic:ApiKey"] = "test-anthropic-key",
             ["Llm:Anthropic:BaseUrl"] = server.AnthropicBaseUrl,
             ["Llm:OpenAI:ApiKey"] = "test-openai-key",
@@ -79,14 +98,20 @@ internal sealed class FakeLlmServer : IDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>What one API call answers: the model's text with token usage, an HTTP error, or nothing ever.</summary>
-    public sealed record Reply(int StatusCode, string? Text, bool Hangs = false, int InputTokens = 812, int OutputTokens = 95)
+    /// <summary>What one API call answers: the model's text with token usage, an HTTP error, or nothing ever; with
+    /// any response headers.</summary>
+    public sealed record Reply(int StatusCode, string? Text, bool Hangs = false, int InputTokens = 812, int OutputTokens = 95,
+        IReadOnlyDictionary<string, string>? Headers = null)
     {
         public static Reply WithText(string text) => new(200, text);
 
         public static Reply Status(int status) => new(status, null);
 
         public static Reply Hang() => new(200, null, Hangs: true);
+
+        /// <summary>An HTTP error asking to be retried after <paramref name="seconds"/>.</summary>
+        public static Reply RetryAfter(int status, int seconds) =>
+            new(status, null, Headers: new Dictionary<string, string> { ["retry-after"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         public static Reply Candidates(params string[] endpoints) => WithText(JsonSerializer.Serialize(new
         {

@@ -23,4 +23,21 @@ public sealed class LlmOptionsTests
         Assert.Equal("http://127.0.0.1:9/anthropic", options.Anthropic.BaseUrl);
         Assert.Equal("http://127.0.0.1:9/from-section", options.OpenAI.BaseUrl);
     }
+
+    [Theory]
+    [InlineData("FailureRatio", "0")]
+    [InlineData("MinimumThroughput", "1")]
+    [InlineData("BreakDuration", "00:00:00.1")]
+    [InlineData("MaxRetries", "-1")]
+    public void ResilienceSettingsPollyCannotRunAreRefused(string name, string value)
+    {
+        using var predictor = new Predictor(new Dictionary<string, string?>
+        {
+            ["OPENAI_API_KEY"] = "sk-test",
+            ["Llm:Resilience:" + name] = value,
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => predictor.Get<IOptions<LlmOptions>>().Value);
+        Assert.Contains("Llm:Resilience", error.Message, StringComparison.Ordinal);
+    }
 }

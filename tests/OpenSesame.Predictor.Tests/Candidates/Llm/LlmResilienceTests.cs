@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Candidates.Llm;
+using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
+
+namespace OpenSesame.Predictor.Tests.Candidates.Llm;
+
+/// <summary>Retries, timeouts and circuit breakers around the providers, on the real SDKs against fake APIs.</summary>
+public sealed class LlmResilienceTests
+{
+    private static readonly string[] AnthropicAnswer = ["GET /v1/payments", "POST /v1/customers"];
+    private static readonly string[] OpenAIAnswer = ["GET /v1/customers/{customer}", "POST /v1/invoices/{invoice}/lines"];
+
+    [Fact]
+    public async Task ARateLimitWithRetryAfterIsWaitedOutAndTheSameProvidersAnswerIsUsed()
+    {
+        using var server = new FakeLlmServer(InTurn(Reply.RetryAfter(429, 1), Reply.Candidates(AnthropicAnswer)),
+            () => Reply.Candidates(OpenAIAnswer));
+        using var predictor = new Predictor(Retrying(server));
+
+        var clock = Stopwatch.StartNew();
+        var candidates = await GenerateAsync(predictor);
+
+        // The one-second wait was honoured (the backoff alone would be 10 ms), not skipped.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(0.9), $"retried after {clock.Elapsed}");
+        Assert.Equal(AnthropicAnswer, candidates.Select(c => c.Operation.Key));
+        Assert.Equal((2, 0), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+        Assert.Equal([("anthropic", "ok")], Outcomes(predictor));
+    }
+
+    [Fact]
+    public async Task AnOverloadedAnthropicAnswering529IsAskedAgainAndItsAnswerIsUsed()
+    {
+        using var server = new FakeLlmServer(InTurn(Reply.Status(529), Reply.Candidates(AnthropicAnswer)),
+            () => Reply.Candidates(OpenAIAnswer));
+        using var predictor = new Predictor(Retrying(server));
+
+        var candidates = await GenerateAsync(predictor);
+
+        Assert.Equal(AnthropicAnswer, candidates.Select(c => c.Operation.Key));
+        Assert.Equal((2, 0), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+    }
+
+    [Fact]
+    public async Task AnthropicFailingWithServerErrorsOnEveryTryLeavesTheAnswerToOpenAI()
+    {
+        using var server = new FakeLlmServer(() => Reply.Status(500), () => Reply.Candidates(OpenAIAnswer));
+        using var predictor = new Predictor(Retrying(server));
+
+        var candidates = await GenerateAsync(predictor);
+
+        Assert.Equal(OpenAIAnswer, candidates.Select(c => c.Operation.Key));
+        // The first try and both retries, then the fallback.
+        Assert.Equal((3, 1), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+        Assert.Equal([("anthropic", "error"), ("openai", "ok")], Outcomes(predictor));
+    }
+
+    [Fact]
+    public async Task AnUnreachableAnthropicLeavesTheAnswerToOpenAI()
+    {
+        using var server = new FakeLlmServer(() => Reply.Candidates(AnthropicAnswer), () => Reply.Candidates(OpenAIAnswer));
+        var settings = Retrying(server);
+        settings["Llm:Anthropic:BaseUrl"] = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}";
+        using var predictor = new Predictor(settings);
+
+        var candidates = await GenerateAsync(predictor);
+
+        Assert.Equal(OpenAIAnswer, candidates.Select(c => c.Operation.Key));
+        Assert.Equal((0, 1), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+        Assert.Equal([("anthropic", "error"), ("openai", "ok")], Outcomes(predictor));
+    }
+
+    [Fact]
+    public async Task WithBothProvidersDownThereAreNoLlmCandidatesAndThePredictionAnswersFromLocalOnes()
+    {
+        using var server = new FakeLlmServer(() => Reply.Status(503), () => Reply.Status(500));
+        using var predictor = new Predictor(Retrying(server));
+
+        var response = await predictor.PredictAsync(TestSpecs.BillingPath, "list invoices", 5);
+
+        Assert.Equal(5, response.Predictions.Count);
+        Assert.All(response.Predictions, p => Assert.Equal(LocalCandidateGenerator.SourceName, p.Source));
+        Assert.Equal((3, 3), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+        Assert.Equal([("anthropic", "error"), ("openai", "error")], Outcomes(predictor));
+    }
+
+    [Fact]
+    public async Task ProvidersThatHangLeaveThePredictionToTheLocalCandidatesWithinTheDeadline()
+    {
+        var deadline = TimeSpan.FromMilliseconds(300);
+        using var server = new FakeLlmServer(Reply.Hang, Reply.Hang);
+        // Anthropic's attempt ends at 250 ms, so a generator that let OpenAI take its own 250 ms past the deadline
+        // would answer after 500 ms. The breaker is another test's subject: it stays closed here.
+        var settings = Retrying(server, attemptSeconds: 0.25, deadlineSeconds: deadline.TotalSeconds);
+        settings["Llm:Resilience:MinimumThroughput"] = "100";
+        using var predictor = new Predictor(settings);
+        for (var i = 0; i < 2; i++)
+        {
+            await predictor.PredictAsync(TestSpecs.BillingPath, "warm up", 5); // parse the spec and JIT outside the clock
+        }
+
+        var warmUps = Outcomes(predictor).Count;
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            var response = await predictor.PredictAsync(TestSpecs.BillingPath, "list invoices", 5);
+            clock.Stop();
+
+            Assert.Equal(5, response.Predictions.Count);
+            Assert.All(response.Predictions, p => Assert.Equal(LocalCandidateGenerator.SourceName, p.Source));
+            Assert.True(clock.Elapsed < deadline + TimeSpan.FromSeconds(1), $"answered after {clock.Elapsed}");
+            fastest = clock.Elapsed < fastest ? clock.Elapsed : fastest;
+        }
+
+        // The best of three within deadline + 50 ms: on a loaded, shared 2-core machine one prediction can lose tens
+        // of milliseconds to scheduling, but a generator that overran the deadline would overrun it every time.
+        Assert.True(fastest < deadline + TimeSpan.FromMilliseconds(50), $"fastest answer after {fastest}");
+        Assert.All(Outcomes(predictor).Skip(warmUps).Chunk(2), pair => Assert.Equal([("anthropic", "timeout"), ("openai", "deadline")], pair));
+    }
+
+    [Fact]
+    public async Task TheCircuitOpensAfterRepeatedFailuresSoRequestsGoStraightToOpenAIAndClosesAfterItsBreakDuration()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        using var server = new FakeLlmServer(InTurn(Reply.Status(500), Reply.Status(500), Reply.Status(500), Reply.Status(500),
+            Reply.Candidates(AnthropicAnswer)), () => Reply.Candidates(OpenAIAnswer));
+        // No retries, so every prediction is one try; the defaults open the circuit at 4 tries with half failing.
+        using var predictor = new Predictor(FakeLlmServer.Settings(server), time);
+
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(OpenAIAnswer, (await GenerateAsync(predictor)).Select(c => c.Operation.Key));
+        }
+
+        // Open: Anthropic is not asked, and OpenAI answers without waiting for it.
+        Assert.Equal(OpenAIAnswer, (await GenerateAsync(predictor)).Select(c => c.Operation.Key));
+        Assert.Equal((4, 5), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+        Assert.Equal(("anthropic", "circuit-open"), Outcomes(predictor)[^2]);
+
+        time.Advance(new LlmResilienceOptions().BreakDuration);
+
+        // Half-open lets one call through; it succeeds, so the circuit closes and Anthropic answers again.
+        Assert.Equal(AnthropicAnswer, (await GenerateAsync(predictor)).Select(c => c.Operation.Key));
+        Assert.Equal(AnthropicAnswer, (await GenerateAsync(predictor)).Select(c => c.Operation.Key));
+        Assert.Equal((6, 5), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+    }
+
+    [Fact]
+    public async Task ARetryAfterLongerThanTheCapIsNotWaitedForAndOpenAIAnswersPromptly()
+    {
+        using var server = new FakeLlmServer(() => Reply.RetryAfter(429, 30), () => Reply.Candidates(OpenAIAnswer));
+        // The attempt and the deadline would both allow the 30 s: only the cap stands in the way.
+        using var predictor = new Predictor(Retrying(server, attemptSeconds: 60, deadlineSeconds: 90));
+
+        var clock = Stopwatch.StartNew();
+        var candidates = await GenerateAsync(predictor);
+
+        Assert.Equal(OpenAIAnswer, candidates.Select(c => c.Operation.Key));
+        Assert.Equal((1, 1), (server.Count(MessagesPath), server.Count(CompletionsPath)));
+        // Waiting would have taken 30 s; the margin is for a loaded machine.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"answered after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task ARetryAfterWithinTheCapButPastTheDeadlineIsNotWaitedForSoOpenAIGetsTheTime()
+    {
+        using var server = new FakeLlmServer(() => Reply.RetryAfter(429, 5), () => Reply.Candidates(OpenAIAnswer));
+        var settings = Retrying(server, deadlineSeconds: 4);
+        settings["Llm:Resilience:MaxRetryAfter"] = "00:00:10";
+        using var predictor = new Predictor(settings);
+
+        var candidates = await GenerateAsync(predictor);
+
+        // Had Anthropic's 5 s been waited for, the 4 s deadline would have left OpenAI nothing.
+        Assert.Equal(OpenAIAnswer, candidates.Select(c => c.Operation.Key));
+        Assert.Equal([("anthropic", "error"), ("openai", "ok")], Outcomes(predictor));
+    }
+
+    [Fact]
+    public void TheBackoffDoublesWithJitterAndARetryAfterWithinTheCapIsTakenAsTheProviderAsked()
+    {
+        var options = new LlmResilienceOptions { RetryBaseDelay = TimeSpan.FromMilliseconds(100), MaxRetryAfter = TimeSpan.FromSeconds(2) };
+        var time = TimeProvider.System;
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), LlmResilience.RetryDelay(null, 0, options, time, random: 0));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), LlmResilience.RetryDelay(null, 1, options, time, random: 1));
+        Assert.Equal(TimeSpan.FromMilliseconds(400), LlmResilience.RetryDelay(null, 2, options, time, random: 0.5));
+        Assert.Equal(TimeSpan.FromSeconds(2), LlmResilience.RetryDelay(WithRetryAfter("retry-after", "2"), 0, options, time, 0.5));
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), LlmResilience.RetryDelay(WithRetryAfter("retry-after-ms", "1500"), 0, options, time, 0.5));
+        Assert.Null(LlmResilience.RetryDelay(WithRetryAfter("retry-after", "3"), 0, options, time, 0.5));
+    }
+
+    /// <summary>The fake's settings with two retries and a 10 ms backoff, so that retried tests stay quick.</summary>
+    private static Dictionary<string, string?> Retrying(FakeLlmServer server, double attemptSeconds = 20, double deadlineSeconds = 40)
+    {
+        var settings = FakeLlmServer.Settings(server, attemptSeconds, deadlineSeconds, retries: 2);
+        settings["Llm:Resilience:RetryBaseDelay"] = TimeSpan.FromMilliseconds(10).ToString("c", CultureInfo.InvariantCulture);
+        return settings;
+    }
+
+    private static HttpResponseMessage WithRetryAfter(string header, string value)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.TooManyRequests);
+        response.Headers.TryAddWithoutValidation(header, value);
+        return response;
+    }
+
+    private static List<(string Provider, string Outcome)> Outcomes(Predictor predictor) =>
+        [.. predictor.Get<LlmUsageLog>().Recent().Select(u => (u.Provider, u.Outcome))];
+
+    private static async Task<IReadOnlyList<Candidate>> GenerateAsync(Predictor predictor)
+    {
+        var llm = predictor.Get<IEnumerable<ICandidateGenerator>>().Single(g => g.Name == LlmCandidateGenerator.SourceName);
+        return await llm.GenerateAsync(TestSpecs.Context(TestSpecs.Billing, null), 10, TestContext.Current.CancellationToken);
+    }
+}
