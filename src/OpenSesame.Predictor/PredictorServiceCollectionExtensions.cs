@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Critique;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
@@ -104,6 +105,8 @@ public static class PredictorServiceCollectionExtensions
                            && o.CandidateBuffer >= 0 && o.MaxOutputTokens > 0 && o.HistoryEvents >= 0
                            && !string.IsNullOrWhiteSpace(o.Anthropic.Model) && !string.IsNullOrWhiteSpace(o.OpenAI.Model),
                 "Llm: timeouts, ContextOperations and MaxOutputTokens must be positive, buffers not negative, models named.")
+            .Validate(o => o.Review is { LowConfidence: >= 0 and <= 1, MaxPredictionCostUsd: >= 0 } && o.Review.Deadline > TimeSpan.Zero,
+                "Llm:Review: LowConfidence is in [0, 1], Deadline positive, MaxPredictionCostUsd not negative.")
             // Polly's own bounds: a breaker needs two calls to judge a ratio and half a second to measure or break.
             .Validate(o => o.Resilience is { MaxRetries: >= 0, FailureRatio: > 0 and <= 1, MinimumThroughput: >= 2 }
                            && o.Resilience.RetryBaseDelay >= TimeSpan.Zero && o.Resilience.MaxRetryAfter >= TimeSpan.Zero
@@ -121,6 +124,11 @@ public static class PredictorServiceCollectionExtensions
         services.AddLlmHttpClients();
         services.AddSingleton(sp => LlmProviders.Create(sp.GetRequiredService<IOptions<LlmOptions>>().Value,
             sp.GetRequiredService<IHttpClientFactory>()));
+        services.AddSingleton<LlmCaller>();
         services.AddSingleton<ICandidateGenerator, LlmCandidateGenerator>();
+        if (section.GetValue<bool>("Review:Enabled"))
+        {
+            services.AddSingleton<ICandidateReviewer, LlmReviewer>();
+        }
     }
 }

@@ -8,12 +8,14 @@ namespace OpenSesame.Predictor.Prediction;
 /// <summary>
 /// The heart of a prediction once the context is known: every generator proposes, the pool of k + buffer distinct
 /// operations is described with features, the critic drops what must not be suggested and fills parameters, and the
-/// ranker orders the rest. The service and the evaluation run exactly this.
+/// ranker orders the rest; an optional reviewer may veto doubtful suggestions. The service and the evaluation run
+/// exactly this.
 /// </summary>
 public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generators, IOptions<PredictionOptions> options,
-    TimeProvider time)
+    TimeProvider time, IEnumerable<ICandidateReviewer>? reviewers = null)
 {
     private readonly ICandidateGenerator[] _generators = [.. generators];
+    private readonly ICandidateReviewer[] _reviewers = [.. reviewers ?? []];
 
     /// <summary>The whole reviewed pool, best first (callers take their k).</summary>
     public async Task<IReadOnlyList<Candidate>> RankAsync(PredictionContext context, int k, ICandidateRanker ranker,
@@ -30,6 +32,14 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
         started = time.GetTimestamp();
         var ranked = ranker.Rank(context, reviewed, k);
         context.Trace.Stage("rank", time.GetElapsedTime(started));
+
+        foreach (var reviewer in _reviewers)
+        {
+            started = time.GetTimestamp();
+            ranked = await reviewer.ReviewAsync(context, ranked, k, cancellationToken);
+            context.Trace.Stage("review", time.GetElapsedTime(started));
+        }
+
         return ranked;
     }
 

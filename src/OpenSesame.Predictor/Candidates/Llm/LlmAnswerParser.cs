@@ -16,7 +16,12 @@ public sealed record LlmProposal(string Endpoint, IReadOnlyDictionary<string, Js
 public static class LlmAnswerParser
 {
     /// <summary>The proposals, or null when the answer is not of the required shape.</summary>
-    public static IReadOnlyList<LlmProposal>? Parse(string? text)
+    public static IReadOnlyList<LlmProposal>? Parse(string? text) => ReadObject(text, "candidates", Read);
+
+    /// <summary>The first complete JSON object in the text, read by <paramref name="read"/> when it has the
+    /// <paramref name="root"/> property; null otherwise.</summary>
+    internal static T? ReadObject<T>(string? text, string root, Func<JsonElement, T?> read)
+        where T : class
     {
         if (string.IsNullOrWhiteSpace(text))
         {
@@ -45,8 +50,8 @@ public static class LlmAnswerParser
             using (document)
             {
                 return document.RootElement.ValueKind == JsonValueKind.Object
-                       && document.RootElement.TryGetProperty("candidates", out _)
-                    ? Read(document.RootElement)
+                       && document.RootElement.TryGetProperty(root, out _)
+                    ? read(document.RootElement)
                     : null;
             }
         }

@@ -1,12 +1,9 @@
-using System.Diagnostics;
-using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Critique;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
-using Polly.Timeout;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
 
@@ -18,12 +15,10 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 /// the local candidates answer alone. It never fails a prediction.
 /// </summary>
 internal sealed class LlmCandidateGenerator(
-    LlmProviderList providers,
+    LlmCaller caller,
     IOptions<LlmOptions> options,
     IOptions<PredictionOptions> prediction,
-    LlmUsageLog usage,
     IPiiRedactor redactor,
-    TimeProvider time,
     ILogger<LlmCandidateGenerator> logger) : ICandidateGenerator
 {
     public const string SourceName = "llm";
@@ -42,59 +37,9 @@ internal sealed class LlmCandidateGenerator(
         // The pipeline asks every generator for k + its buffer; the model gets k + a smaller buffer of its own,
         // because each output token costs latency.
         var ask = Math.Max(1, count - prediction.Value.CandidateBuffer) + settings.CandidateBuffer;
-        using var deadline = new CancellationTokenSource(settings.Deadline, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        using var budget = LlmCallBudget.Begin(time, settings.Deadline, deadline.Token, cancellationToken);
         var messages = LlmPrompt.Build(context, ask, settings, redactor);
-        var chatOptions = new ChatOptions { MaxOutputTokens = settings.MaxOutputTokens, Temperature = 0 };
-        foreach (var provider in providers.Providers)
-        {
-            if (linked.IsCancellationRequested)
-            {
-                break;
-            }
-
-            var started = time.GetTimestamp();
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(linked.Token);
-            attempt.CancelAfter(settings.AttemptTimeout);
-            try
-            {
-                // WaitAsync: at the timeout or deadline stop waiting at once; unwinding a cancelled call through the
-                // SDK and the resilience handlers can take tens of milliseconds the next provider or the answer needs.
-                var response = await provider.Client.GetResponseAsync(messages, chatOptions, attempt.Token).WaitAsync(attempt.Token);
-                var proposals = LlmAnswerParser.Parse(response.Text);
-                Record(context, provider, proposals is null ? "unreadable" : "ok", response.Usage, started);
-                if (proposals is null)
-                {
-                    // A provider that answered in the wrong shape answered; asking another costs a second full
-                    // latency for a format slip, so the local candidates serve this request.
-                    logger.LogWarning("The {Provider} answer was not the required JSON; no LLM candidates.", provider.Name);
-                    return [];
-                }
-
-                return ToCandidates(context, proposals, ask, logger);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException && !cancellationToken.IsCancellationRequested)
-            {
-                var outcome = deadline.IsCancellationRequested ? "deadline" : "timeout";
-                Record(context, provider, outcome, null, started);
-                logger.LogWarning("{Provider} gave no answer in time ({Outcome}).", provider.Name, outcome);
-            }
-            catch (Exception ex) when (LlmResilience.IsOpenCircuit(ex))
-            {
-                // Skipped without a call: the next provider gets the whole remaining time.
-                Record(context, provider, "circuit-open", null, started);
-                logger.LogInformation("{Provider} is skipped while its circuit is open.", provider.Name);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Record(context, provider, "error", null, started);
-                logger.LogWarning(ex, "{Provider} failed; trying the next provider.", provider.Name);
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        return [];
+        var proposals = await caller.AskAsync(context, messages, settings.Deadline, LlmAnswerParser.Parse, cancellationToken);
+        return proposals is null ? [] : ToCandidates(context, proposals, ask, logger);
     }
 
     /// <summary>Proposals mapped onto the catalog by <see cref="OperationRepair"/>: an operation as written, or a near
@@ -153,17 +98,5 @@ internal sealed class LlmCandidateGenerator(
         }
 
         return candidates;
-    }
-
-    private void Record(PredictionContext context, LlmProvider provider, string outcome, UsageDetails? details, long started)
-    {
-        var elapsed = time.GetElapsedTime(started);
-        var input = details?.InputTokenCount;
-        var output = details?.OutputTokenCount;
-        var cost = options.Value.Provider(provider.Name).Cost(input, output);
-        usage.Record(new LlmUsage(provider.Name, provider.Model, outcome, input, output, details?.CachedInputTokenCount, elapsed,
-            time.GetUtcNow()));
-        context.Trace.LlmCall(new LlmCallTrace(provider.Name, provider.Model, outcome, input, output, cost,
-            Math.Round(elapsed.TotalMilliseconds, 3)));
     }
 }

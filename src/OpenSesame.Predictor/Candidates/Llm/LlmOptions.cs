@@ -50,6 +50,9 @@ public sealed class LlmOptions
     /// <summary>Retries and the circuit breaker around each provider's HTTP calls. Section "Llm:Resilience".</summary>
     public LlmResilienceOptions Resilience { get; set; } = new();
 
+    /// <summary>The optional second pass over doubtful or destructive suggestions. Off by default.</summary>
+    public LlmReviewOptions Review { get; set; } = new();
+
     /// <summary>The settings of the provider named "anthropic" or "openai".</summary>
     public LlmProviderOptions Provider(string name) =>
         name == LlmProviders.OpenAIName ? OpenAI : Anthropic;
@@ -115,4 +118,24 @@ public sealed class LlmResilienceOptions
     /// <summary>How long an open circuit skips the provider before one trial call is let through. Default 15 s
     /// (at least 0.5 s): long enough to spare predictions an outage's timeouts, short enough to notice recovery.</summary>
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>
+/// The second pass (section "Llm:Review"): a language model reviews the final list's low-confidence or destructive
+/// suggestions and may veto them. Off by default, because it is a second round trip on the requests it applies to.
+/// </summary>
+public sealed class LlmReviewOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Suggestions scored below this are reviewed (destructive ones always). Default 0.1: the bottom of a
+    /// typical top 5.</summary>
+    public double LowConfidence { get; set; } = 0.1;
+
+    /// <summary>Longest the review may take; past it the list stands unreviewed. Default 1 s.</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>No review when the prediction's language-model calls already cost this much (US dollars). Default
+    /// $0.002, several Claude 3 Haiku generations.</summary>
+    public decimal MaxPredictionCostUsd { get; set; } = 0.002m;
 }
