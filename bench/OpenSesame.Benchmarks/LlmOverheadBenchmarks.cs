@@ -19,7 +19,7 @@ namespace OpenSesame.Benchmarks;
 /// ranking of the merged pool. The local generator runs while the provider "thinks", so it should not show.
 /// </summary>
 [MemoryDiagnoser]
-public sealed class LlmOverheadBenchmarks : IDisposable
+public class LlmOverheadBenchmarks : IDisposable
 {
     /// <summary>What the fake provider takes to answer; subtract it from the measured times.</summary>
     public const int ProviderDelayMs = 100;
@@ -64,14 +64,24 @@ public sealed class LlmOverheadBenchmarks : IDisposable
         var endpoints = Enumerable.Range(0, 10).Select(i => catalog.Operations[i * catalog.Operations.Count / 10].Key).Append("GET /not/in/this/spec");
         _answer = JsonSerializer.Serialize(new { candidates = endpoints.Select(e => new { endpoint = e, @params = new { }, reason = "the benchmark's model" }) });
         _requests = PredictionBenchmarks.BuildRequests(catalog, source);
-        foreach (var request in _requests)
+        var stages = new List<IReadOnlyDictionary<string, double>>();
+        foreach (var request in _requests.Concat(_requests))
         {
             var response = _pipeline.PredictAsync(request, CancellationToken.None).GetAwaiter().GetResult();
             if (!response.Metadata.Generators.Contains("llm"))
             {
                 throw new InvalidOperationException("The fake provider's answer did not reach the pool: " + JsonSerializer.Serialize(response.Metadata));
             }
+
+            var times = response.Metadata.StagesMs.ToDictionary();
+            times["llm.call"] = response.Metadata.LlmCalls.Sum(c => c.Ms);
+            stages.Add(times);
         }
+
+        // Where the time goes, warm (the second round): the median of each stage, to read beside the measured totals.
+        var warm = stages.Skip(_requests.Length).ToList();
+        Console.WriteLine("// median stage ms (warm): " + string.Join(", ", warm[0].Keys.Select(stage =>
+            $"{stage} {warm.Select(s => s.GetValueOrDefault(stage)).Order().ElementAt(warm.Count / 2):0.00}")));
     }
 
     [GlobalCleanup]
@@ -83,10 +93,20 @@ public sealed class LlmOverheadBenchmarks : IDisposable
 
     public void Dispose()
     {
-        _services?.Dispose();
-        _services = null;
-        ((IDisposable?)_provider)?.Dispose();
-        _provider = null;
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    // BenchmarkDotNet needs the class unsealed, so the full pattern.
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _services?.Dispose();
+            _services = null;
+            ((IDisposable?)_provider)?.Dispose();
+            _provider = null;
+        }
     }
 
     [Benchmark]

@@ -10,7 +10,7 @@ public sealed class Candidate(ApiOperation operation, string source)
 {
     public ApiOperation Operation { get; } = operation;
 
-    /// <summary>Who proposed it first: "local", or the LLM provider.</summary>
+    /// <summary>Who proposed it: a generator's name, or several joined by "+" once the pool is merged ("local+llm").</summary>
     public string Source { get; set; } = source;
 
     /// <summary>0-based position in each generator's own ordering; absent when that generator did not propose it.</summary>

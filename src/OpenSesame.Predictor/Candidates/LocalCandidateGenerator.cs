@@ -21,7 +21,31 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
     public ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken) =>
         ValueTask.FromResult(Generate(FeatureExtractor.For(context), count));
 
+    /// <summary>The first <paramref name="count"/> operations of the merged orderings, as fresh candidates. The
+    /// orderings are computed once per request and shared: the LLM generator reads the same ranking for its context
+    /// (40 operations) while this generator answers with its k + buffer, and the first n of a longer pool are exactly
+    /// the pool of n.</summary>
     public static IReadOnlyList<Candidate> Generate(FeatureExtractor extractor, int count)
+    {
+        var merged = extractor.Context.GetOrCreate(_ => Merge(extractor));
+        var operations = extractor.Context.Catalog.Operations;
+        var pool = new List<Candidate>(Math.Min(count, merged.Order.Length));
+        foreach (var index in merged.Order.Take(count))
+        {
+            // A copy: the pipeline writes generator ranks into a candidate's features.
+            var candidate = new Candidate(operations[index], SourceName) { Features = (float[])merged.Features[index].Clone() };
+            candidate.GeneratorRanks[SourceName] = pool.Count;
+            FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks, OnlyLocal);
+            pool.Add(candidate);
+        }
+
+        return pool;
+    }
+
+    /// <summary>Every operation's features, and the operations in the order the orderings' round-robin takes them.</summary>
+    private sealed record MergedOrder(int[] Order, float[][] Features);
+
+    private static MergedOrder Merge(FeatureExtractor extractor)
     {
         var context = extractor.Context;
         var operations = context.Catalog.Operations;
@@ -64,16 +88,17 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
             orderings.Add((Order(producers, positiveOnly: true), 1));
         }
 
-        var pool = new List<Candidate>(count);
+        var merged = new List<int>(operations.Count);
         var taken = new HashSet<int>();
         var cursors = new int[orderings.Count];
-        while (pool.Count < Math.Min(count, operations.Count))
+        var progressed = true;
+        while (progressed)
         {
-            var progressed = false;
-            for (var o = 0; o < orderings.Count && pool.Count < count; o++)
+            progressed = false;
+            for (var o = 0; o < orderings.Count; o++)
             {
                 var (order, share) = orderings[o];
-                for (var s = 0; s < share && pool.Count < count; s++)
+                for (var s = 0; s < share; s++)
                 {
                     while (cursors[o] < order.Length && !taken.Add(order[cursors[o]]))
                     {
@@ -85,22 +110,13 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
                         break;
                     }
 
-                    var index = order[cursors[o]++];
-                    var candidate = new Candidate(operations[index], SourceName) { Features = features[index] };
-                    candidate.GeneratorRanks[SourceName] = pool.Count;
-                    FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks, OnlyLocal);
-                    pool.Add(candidate);
+                    merged.Add(order[cursors[o]++]);
                     progressed = true;
                 }
             }
-
-            if (!progressed)
-            {
-                break;
-            }
         }
 
-        return pool;
+        return new MergedOrder([.. merged], features);
     }
 
     private static int[] Order(float[] scores, bool positiveOnly = false) =>

@@ -43,7 +43,7 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
         return ranked;
     }
 
-    /// <summary>Candidates of every generator, deduplicated by operation; the first proposer is the source.</summary>
+    /// <summary>Candidates of every generator, deduplicated by operation; the source names every proposer ("local+llm").</summary>
     private async Task<List<Candidate>> CollectAsync(PredictionContext context, int count, CancellationToken cancellationToken)
     {
         var proposals = _generators.Length == 1
@@ -80,6 +80,7 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
         var extractor = FeatureExtractor.For(context);
         foreach (var candidate in byOperation.Values)
         {
+            candidate.Source = string.Join('+', _generators.Where(g => candidate.GeneratorRanks.ContainsKey(g.Name)).Select(g => g.Name));
             if (candidate.Features.Length == 0)
             {
                 candidate.Features = extractor.Extract(candidate.Operation);

@@ -65,7 +65,7 @@ public sealed record InjectionBody(IReadOnlyList<string> Fields, IReadOnlyList<s
 /// <param name="Params">Path, query and body parameters: values from history or prompt, null when required but unknown.</param>
 /// <param name="Score">Probability-like score in [0, 1]; non-increasing down the list.</param>
 /// <param name="Why">The main reasons, in words.</param>
-/// <param name="Source">"local" or the LLM that proposed it.</param>
+/// <param name="Source">Who proposed it: "local", "llm", or "local+llm" when both did.</param>
 /// <param name="Destructive">The call deletes, voids, cancels or revokes something.</param>
 public sealed record PredictionBody(
     string Endpoint,

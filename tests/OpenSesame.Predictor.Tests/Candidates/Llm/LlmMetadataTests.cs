@@ -33,6 +33,27 @@ public sealed class LlmMetadataTests
     }
 
     [Fact]
+    public async Task WithAnthropicBaseUrlSetPredictionsShowLlmCandidatesAndNeverAHallucination()
+    {
+        using var server = new FakeLlmServer(() => Reply.Candidates(
+            "POST /v1/invoices/{invoice}/approve", "GET /v1/payments", "GET /v1/refunds", "POST /v1/customers", "GET /v1/invoices"));
+        using var predictor = new Predictor(new Dictionary<string, string?>
+        {
+            ["ANTHROPIC_API_KEY"] = "test-key",
+            ["ANTHROPIC_BASE_URL"] = server.AnthropicBaseUrl,
+            ["Llm:Resilience:MaxRetries"] = "0",
+        });
+        var catalog = TestSpecs.Billing;
+
+        var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 10, "GET /v1/invoices");
+
+        Assert.Contains(response.Predictions, p => p.Source.Split('+').Contains(LlmCandidateGenerator.SourceName));
+        Assert.All(response.Predictions, p => Assert.Contains(catalog.Operations, o => o.Key == p.Endpoint));
+        Assert.DoesNotContain(response.Predictions, p => p.Endpoint.Contains("approve", StringComparison.Ordinal) || p.Endpoint.Contains("refunds", StringComparison.Ordinal));
+        Assert.Equal(MessagesPath, Assert.Single(server.Requests).Path);
+    }
+
+    [Fact]
     public async Task APredictionWithoutAnLlmCostsNothingAndSaysOnlyTheLocalGeneratorContributed()
     {
         using var predictor = new Predictor();
