@@ -11,6 +11,7 @@ using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
 
@@ -20,7 +21,7 @@ public static class PredictorServiceCollectionExtensions
 {
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
-    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails" and "Llm" configuration sections; the LLM
+    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails", "Llm" and "Routing" configuration sections; the LLM
     /// generator joins only when a provider has a key.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
@@ -61,6 +62,7 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();
         services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddHostedService<AuditRetentionService>();
+        services.AddRouting(configuration);
         services.AddHttpClient(SpecFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => SpecFetcher.CreateHandler(sp.GetRequiredService<IOptions<SpecOptions>>().Value));
         services.AddSingleton(sp => new SpecFetcher(

@@ -81,6 +81,20 @@ public sealed class SqliteDatabase
             CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at_ms);
             CREATE TRIGGER IF NOT EXISTS audit_log_append_only BEFORE UPDATE ON audit_log
             BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TABLE IF NOT EXISTS cost_ledger (
+                at_ms INTEGER NOT NULL,
+                prediction_id TEXT NOT NULL,
+                user_id TEXT,
+                session_id TEXT,
+                model TEXT NOT NULL,
+                input_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                cost_nano_usd INTEGER NOT NULL,
+                cache_hit INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS cost_ledger_at ON cost_ledger (at_ms);
+            CREATE TRIGGER IF NOT EXISTS cost_ledger_append_only BEFORE UPDATE ON cost_ledger
+            BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END;
             """;
         await command.ExecuteNonQueryAsync();
     }
