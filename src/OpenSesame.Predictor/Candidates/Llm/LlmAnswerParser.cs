@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
 
@@ -8,8 +9,8 @@ public sealed record LlmProposal(string Endpoint, IReadOnlyDictionary<string, Js
 
 /// <summary>
 /// Reads the model's answer: exactly <c>{"candidates": [{"endpoint": "METHOD /path", "params": {...}, "reason": "..."}]}</c>,
-/// as the whole text, inside a code fence, or with prose around it. Models add fences and chatter even when told not
-/// to, so those are forgiven; anything whose shape differs (another root, a candidate without a string endpoint,
+/// as a tool call's input, as the whole text, inside a code fence, or with prose around it. Models add fences and
+/// chatter even when told not to, so those are forgiven; anything whose shape differs (another root, a candidate without a string endpoint,
 /// params that are not an object, truncated JSON) rejects the whole answer, because a model that broke the format
 /// once is not to be trusted for the rest of it.
 /// </summary>
@@ -17,6 +18,15 @@ public static class LlmAnswerParser
 {
     /// <summary>The proposals, or null when the answer is not of the required shape.</summary>
     public static IReadOnlyList<LlmProposal>? Parse(string? text) => ReadObject(text, "candidates", Read);
+
+    /// <summary>The answer's JSON as text: the message text, or, when the model answered by calling a tool (as it
+    /// does when asked through tool use or schema-constrained output), the first call's arguments.</summary>
+    public static string? AnswerText(ChatResponse response) =>
+        !string.IsNullOrWhiteSpace(response.Text)
+            ? response.Text
+            : response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
+                .Select(call => call.Arguments is null ? null : JsonSerializer.Serialize(call.Arguments))
+                .FirstOrDefault();
 
     /// <summary>The first complete JSON object in the text, read by <paramref name="read"/> when it has the
     /// <paramref name="root"/> property; null otherwise.</summary>

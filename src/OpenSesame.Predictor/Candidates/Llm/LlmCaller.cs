@@ -48,7 +48,7 @@ internal sealed class LlmCaller(
                 // WaitAsync: at the timeout or deadline stop waiting at once; unwinding a cancelled call through the
                 // SDK and the resilience handlers can take tens of milliseconds the next provider or the answer needs.
                 var response = await provider.Client.GetResponseAsync(messages, chatOptions, attempt.Token).WaitAsync(attempt.Token);
-                var answer = read(response.Text);
+                var answer = read(LlmAnswerParser.AnswerText(response));
                 Record(context, provider, answer is null ? "unreadable" : "ok", response.Usage, started);
                 if (answer is null)
                 {

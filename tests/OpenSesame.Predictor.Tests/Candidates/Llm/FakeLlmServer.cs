@@ -100,8 +100,10 @@ internal sealed class FakeLlmServer : IDisposable
 
     /// <summary>What one API call answers: the model's text with token usage, an HTTP error, or nothing ever; with
     /// any response headers.</summary>
+    /// <param name="ToolUse">The text is the JSON input of a tool call (Anthropic <c>tool_use</c>, OpenAI
+    /// <c>tool_calls</c>) rather than the message text.</param>
     public sealed record Reply(int StatusCode, string? Text, bool Hangs = false, int InputTokens = 812, int OutputTokens = 95,
-        IReadOnlyDictionary<string, string>? Headers = null)
+        IReadOnlyDictionary<string, string>? Headers = null, bool ToolUse = false)
     {
         public static Reply WithText(string text) => new(200, text);
 
@@ -113,10 +115,15 @@ internal sealed class FakeLlmServer : IDisposable
         public static Reply RetryAfter(int status, int seconds) =>
             new(status, null, Headers: new Dictionary<string, string> { ["retry-after"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
-        public static Reply Candidates(params string[] endpoints) => WithText(JsonSerializer.Serialize(new
+        public static Reply Candidates(params string[] endpoints) => WithText(CandidatesJson(endpoints));
+
+        /// <summary>The candidates as the input of a tool call, as a model answers when it is asked through tool use.</summary>
+        public static Reply CandidatesAsToolUse(params string[] endpoints) => new(200, CandidatesJson(endpoints), ToolUse: true);
+
+        private static string CandidatesJson(string[] endpoints) => JsonSerializer.Serialize(new
         {
             candidates = endpoints.Select(e => new { endpoint = e, @params = new Dictionary<string, string>(), reason = "the fake model likes " + e }),
-        }));
+        });
 
         public string AnthropicBody() => Text is null
             ? JsonSerializer.Serialize(new { type = "error", error = new { type = "api_error", message = "Internal server error" } })
@@ -126,8 +133,10 @@ internal sealed class FakeLlmServer : IDisposable
                 type = "message",
                 role = "assistant",
                 model = "claude-3-haiku-20240307",
-                content = new[] { new { type = "text", text = Text } },
-                stop_reason = "end_turn",
+                content = ToolUse
+                    ? new object[] { new { type = "tool_use", id = "toolu_01A09q90qw90lq917835lq9", name = "propose_calls", input = JsonDocument.Parse(Text).RootElement } }
+                    : [new { type = "text", text = Text }],
+                stop_reason = ToolUse ? "tool_use" : "end_turn",
                 stop_sequence = (string?)null,
                 usage = new { input_tokens = InputTokens, output_tokens = OutputTokens, cache_creation_input_tokens = 0, cache_read_input_tokens = 0 },
             });
@@ -140,7 +149,24 @@ internal sealed class FakeLlmServer : IDisposable
                 @object = "chat.completion",
                 created = 1741569952,
                 model = "gpt-3.5-turbo-0125",
-                choices = new[] { new { index = 0, message = new { role = "assistant", content = Text, refusal = (string?)null }, logprobs = (object?)null, finish_reason = "stop" } },
+                choices = new[]
+                {
+                    ToolUse
+                        ? new
+                        {
+                            index = 0,
+                            message = (object)new
+                            {
+                                role = "assistant",
+                                content = (string?)null,
+                                refusal = (string?)null,
+                                tool_calls = new[] { new { id = "call_abc123", type = "function", function = new { name = "propose_calls", arguments = Text } } },
+                            },
+                            logprobs = (object?)null,
+                            finish_reason = "tool_calls",
+                        }
+                        : new { index = 0, message = (object)new { role = "assistant", content = Text, refusal = (string?)null }, logprobs = (object?)null, finish_reason = "stop" },
+                },
                 usage = new { prompt_tokens = InputTokens, completion_tokens = OutputTokens, total_tokens = InputTokens + OutputTokens },
                 service_tier = "default",
             });

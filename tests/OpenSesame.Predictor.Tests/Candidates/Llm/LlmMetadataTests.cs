@@ -53,6 +53,23 @@ public sealed class LlmMetadataTests
         Assert.Equal(MessagesPath, Assert.Single(server.Requests).Path);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnAnswerGivenAsAToolCallIsReadLikeText(bool anthropic)
+    {
+        using var server = anthropic
+            ? new FakeLlmServer(() => Reply.CandidatesAsToolUse(BillingAnswer))
+            : new FakeLlmServer(() => Reply.Status(400), () => Reply.CandidatesAsToolUse(BillingAnswer));
+        using var predictor = new Predictor(Settings(server));
+
+        var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
+
+        Assert.Equal("ok", response.Metadata.LlmCalls[^1].Outcome);
+        Assert.Equal(anthropic ? "anthropic" : "openai", response.Metadata.LlmCalls[^1].Provider);
+        Assert.Contains(LlmCandidateGenerator.SourceName, response.Metadata.Generators);
+    }
+
     [Fact]
     public async Task APredictionWithoutAnLlmCostsNothingAndSaysOnlyTheLocalGeneratorContributed()
     {
