@@ -1,13 +1,23 @@
+using OpenSesame.Predictor.Prediction;
+using Swashbuckle.AspNetCore.SwaggerGen;
+
 namespace OpenSesame.Api;
 
 internal static class ApiDocs
 {
     /// <summary>Problem details (RFC 7807) for every error, including the ones no handler wrote.</summary>
-    public static IServiceCollection AddApiProblemDetails(this IServiceCollection services) => services.AddProblemDetails();
+    public static IServiceCollection AddApiProblemDetails(this IServiceCollection services) => services
+        .AddProblemDetails()
+        // A query value that does not bind (?top=ten) is the client's error in every environment; in Development the
+        // framework would throw instead, and the exception handler would answer 500.
+        .Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
 
     public static IServiceCollection AddApiDocs(this IServiceCollection services) =>
         services.AddEndpointsApiExplorer().AddSwaggerGen(options =>
-            options.SwaggerDoc("v1", new() { Title = "OpenSesame Predictor", Version = "v1" }));
+                options.SwaggerDoc("v1", new() { Title = "OpenSesame Predictor", Version = "v1" }))
+            // The routes write their JSON with the contract's options (snake_case), not the framework's (camelCase),
+            // which Swashbuckle would otherwise describe.
+            .AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(ContractJson.Options));
 
     /// <summary>The service's own OpenAPI document at /openapi/v1.json and a docs page at /docs (assets served locally).</summary>
     public static IApplicationBuilder MapApiDocs(this WebApplication app)

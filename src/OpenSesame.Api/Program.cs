@@ -21,6 +21,7 @@ app.UseUserRateLimiting();
 
 app.MapPredictApi();
 app.MapAdminApi();
+app.MapCostAnalyticsApi();
 app.MapHealthApi();
 app.MapApiDocs();
 

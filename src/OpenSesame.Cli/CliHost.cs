@@ -12,19 +12,21 @@ namespace OpenSesame.Cli;
 /// </summary>
 internal static class CliHost
 {
-    public static ServiceProvider Build(IDictionary<string, string?>? overrides = null)
+    /// <param name="overrides">Settings on top of the file and the environment.</param>
+    /// <param name="services">Registrations made before the predictor's, which keep them (a test's clock).</param>
+    public static ServiceProvider Build(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
         var configuration = new ConfigurationBuilder()
             .AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true)
             .AddEnvironmentVariables()
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
             .Build();
-        return new ServiceCollection()
+        var collection = new ServiceCollection()
             .AddLogging(logging => logging
                 .AddConfiguration(configuration.GetSection("Logging"))
                 .SetMinimumLevel(LogLevel.Warning)
-                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace))
-            .AddPredictor(configuration)
-            .BuildServiceProvider();
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
+        services?.Invoke(collection);
+        return collection.AddPredictor(configuration).BuildServiceProvider();
     }
 }

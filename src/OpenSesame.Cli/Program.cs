@@ -18,6 +18,7 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     KeysCommand.Create(),
     PiiEvalCommand.Create(),
     AuditCommand.Create(),
+    CostsCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -33,4 +33,17 @@ public sealed class ServiceApiTests : IDisposable
         Assert.NotNull(document["paths"]!["/predict"]!["post"]);
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
     }
+
+    [Fact]
+    public async Task TheOpenApiDocumentNamesFieldsAsTheRoutesWriteThem()
+    {
+        using var client = _factory.CreateClient();
+
+        var document = JsonNode.Parse(await client.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken))!;
+
+        var schemas = document["components"]!["schemas"]!;
+        Assert.NotNull(schemas["PredictRequest"]!["properties"]!["spec_url"]);
+        Assert.NotNull(schemas["PredictResponse"]!["properties"]!["prediction_id"]);
+        Assert.Null(schemas["PredictResponse"]!["properties"]!["predictionId"]);
+    }
 }

@@ -14,7 +14,7 @@ public static class AccessPolicy
 
     public const string Feedback = ApiRoles.Feedback;
 
-    /// <summary>Operator routes (model status; later cost analytics, retraining, specs).</summary>
+    /// <summary>Operator routes (model status, cost analytics; later retraining, specs).</summary>
     public const string Admin = ApiRoles.Admin;
 }
 

@@ -39,7 +39,13 @@ public static class CostAnalytics
 {
     public const int DailyDays = 30;
 
-    public static async Task<CostReport> ComputeAsync(ICostLedger ledger, DateTimeOffset now, int top = 10,
+    /// <summary>Users and sessions a report lists unless asked for another number.</summary>
+    public const int DefaultTop = 10;
+
+    /// <summary>The most users and sessions a caller may ask for: a report, not an export of the ledger.</summary>
+    public const int MaxTop = 100;
+
+    public static async Task<CostReport> ComputeAsync(ICostLedger ledger, DateTimeOffset now, int top = DefaultTop,
         CancellationToken cancellationToken = default)
     {
         var end = CostLedgerQueries.UpToAndIncluding(now);
