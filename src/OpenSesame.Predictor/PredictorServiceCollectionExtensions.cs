@@ -1,4 +1,6 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -96,8 +98,9 @@ public static class PredictorServiceCollectionExtensions
     /// <summary>The LLM generator, when Anthropic or OpenAI has a key: from the "Llm" section, or the
     /// <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> configuration keys the hosts fill from the environment (base
     /// URLs likewise from <c>ANTHROPIC_BASE_URL</c> / <c>OPENAI_BASE_URL</c>). Decided here, once: with no key nothing
-    /// LLM-related is registered and predictions stay purely local. Its questions go down one chat-client chain:
-    /// the router, then the providers' clients with their resilience pipelines.</summary>
+    /// LLM-related is registered and predictions stay purely local. Its questions go down one chat-client chain,
+    /// outermost first: the response cache (<c>Llm:Cache</c>, unless disabled), the router, the providers' clients
+    /// with their resilience pipelines.</summary>
     private static void AddLlmCandidates(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(LlmOptions.Section);
@@ -127,6 +130,7 @@ public static class PredictorServiceCollectionExtensions
                 "Llm: timeouts, ContextOperations and MaxOutputTokens must be positive, buffers not negative.")
             .Validate(o => o.Review is { LowConfidence: >= 0 and <= 1, MaxPredictionCostUsd: >= 0 } && o.Review.Deadline > TimeSpan.Zero,
                 "Llm:Review: LowConfidence is in [0, 1], Deadline positive, MaxPredictionCostUsd not negative.")
+            .Validate(o => o.Cache.Ttl > TimeSpan.Zero, "Llm:Cache:Ttl must be positive.")
             // Polly's own bounds: a breaker needs two calls to judge a ratio and half a second to measure or break.
             .Validate(o => o.Resilience is { MaxRetries: >= 0, FailureRatio: > 0 and <= 1, MinimumThroughput: >= 2 }
                            && o.Resilience.RetryBaseDelay >= TimeSpan.Zero && o.Resilience.MaxRetryAfter >= TimeSpan.Zero
@@ -146,7 +150,12 @@ public static class PredictorServiceCollectionExtensions
             sp.GetRequiredService<IHttpClientFactory>()));
         services.AddSingleton<ModelRoutingChatClient>();
         services.AddHostedService<TokenEstimatorWarmUp>();
-        services.AddKeyedChatClient(LlmChatChain.ServiceKey, sp => sp.GetRequiredService<ModelRoutingChatClient>());
+        var chain = services.AddKeyedChatClient(LlmChatChain.ServiceKey, sp => sp.GetRequiredService<ModelRoutingChatClient>());
+        if (section.GetValue("Cache:Enabled", defaultValue: true))
+        {
+            chain.UseLlmResponseCache();
+            services.AddLlmResponseCacheStore();
+        }
 
         services.AddSingleton<LlmCaller>();
         services.AddSingleton<ICandidateGenerator, LlmCandidateGenerator>();
@@ -154,5 +163,22 @@ public static class PredictorServiceCollectionExtensions
         {
             services.AddSingleton<ICandidateReviewer, LlmReviewer>();
         }
+    }
+
+    /// <summary><c>HybridCache</c> over the SQLite file (unless the host registered an <see cref="IDistributedCache"/>
+    /// of its own), its expired rows cleaned up in the background, and the memory tier on the service's clock, so that
+    /// both tiers expire entries by the same <see cref="TimeProvider"/>.</summary>
+    private static void AddLlmResponseCacheStore(this IServiceCollection services)
+    {
+        services.AddHybridCache();
+        services.TryAddSingleton<IDistributedCache, SqliteDistributedCache>();
+        services.AddHostedService<DistributedCacheCleanupService>();
+        services.AddOptions<MemoryCacheOptions>().Configure<TimeProvider>((o, time) => o.Clock ??= new TimeProviderClock(time));
+    }
+
+    /// <summary>The memory cache asks its clock for the time; this one asks the service's <see cref="TimeProvider"/>.</summary>
+    private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
     }
 }

@@ -7,8 +7,8 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 
 /// <summary>
 /// One question to the language models on behalf of a prediction, answered within a deadline or not at all. It sends
-/// the question down the LLM chat-client chain (<see cref="LlmChatChain.ServiceKey"/>: the router, which chooses the
-/// model, asks it, falls back, and accounts for the cost) with the prediction's facts
+/// the question down the LLM chat-client chain (<see cref="LlmChatChain.ServiceKey"/>: the response cache, then the
+/// router, which chooses the model, asks it, falls back, and accounts for the cost) with the prediction's facts
 /// attached as an <see cref="LlmQuestion"/>, and publishes the deadline to the resilience handlers below the SDKs
 /// (<see cref="LlmCallBudget"/>). It never throws for a provider's failure; only the caller's own cancellation ends it
 /// with an exception.
@@ -38,7 +38,7 @@ internal sealed class LlmCaller(
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            // The deadline passed outside a model call: no answer, as when a model is late.
+            // The deadline passed outside a model call (reading the cache): no answer, as when a model is late.
             return null;
         }
     }

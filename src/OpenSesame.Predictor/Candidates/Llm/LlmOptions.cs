@@ -44,6 +44,9 @@ public sealed class LlmOptions
 
     /// <summary>The optional second pass over doubtful or destructive suggestions. Off by default.</summary>
     public LlmReviewOptions Review { get; set; } = new();
+
+    /// <summary>Answers kept for identical questions. Section "Llm:Cache"; on by default.</summary>
+    public LlmCacheOptions Cache { get; set; } = new();
 }
 
 /// <summary>One provider: its key and endpoint.</summary>
@@ -56,6 +59,23 @@ public sealed class LlmProviderOptions
     /// key, else the SDK's default (<c>https://api.anthropic.com</c>, <c>https://api.openai.com/v1</c>). Tests point it
     /// at a local fake.</summary>
     public string? BaseUrl { get; set; }
+}
+
+/// <summary>
+/// The response cache in front of the router (section "Llm:Cache"): a question identical to one answered within
+/// <see cref="Ttl"/> (the same messages, after redaction, and the same requested model and answer shape) is answered
+/// from memory or, after a restart or on another instance sharing the file, from the SQLite database, with no routing
+/// decision and no cost. Only answers in the shape the caller needed are kept.
+/// </summary>
+public sealed class LlmCacheOptions
+{
+    /// <summary>Default true: a user repeating a question within the hour costs nothing the second time.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long an answer is reused. Default 1 hour: long enough for a session's repeats, short enough that a
+    /// changed spec or prompt recipe is not answered from an old context for long (either changes the messages, hence
+    /// the key, anyway).</summary>
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>

@@ -82,9 +82,12 @@ internal sealed class FakeLlmServer : IDisposable
 
     /// <param name="retries"><c>Llm:Resilience:MaxRetries</c>; off unless asked, so that tests about the generator
     /// see one request per provider.</param>
+    /// <param name="cache"><c>Llm:Cache:Enabled</c>; off unless asked, so that tests about the providers see every
+    /// question reach them (repeating a question is how several of them drive a provider).</param>
     public static Dictionary<string, string?> Settings(FakeLlmServer server,
-        double attemptSeconds = 20, double deadlineSeconds = 40, int retries = 0) => new()
+        double attemptSeconds = 20, double deadlineSeconds = 40, int retries = 0, bool cache = false) => new()
         {
+            ["Llm:Cache:Enabled"] = cache ? "true" : "false",
             ["Llm:Resilience:MaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Llm:Anthropic:ApiKey"] = "test-anthropic-key",
             ["Llm:Anthropic:BaseUrl"] = server.AnthropicBaseUrl,
