@@ -193,9 +193,15 @@ public sealed class RoutedPredictionTests
         Assert.Equal(new Dictionary<string, int> { ["claude-3-haiku"] = 1, [RoutingOptions.Local] = 1 }, byModel);
     }
 
-    private static Task<PredictResponse> PredictAsync(Predictor predictor, string prompt, decimal? maxCostUsd) =>
-        predictor.Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")], prompt,
-            Predictor.Inline(TestSpecs.BillingPath), 5) { MaxCostUsd = maxCostUsd }, TestContext.Current.CancellationToken);
+    private static Task<PredictResponse> PredictAsync(Predictor predictor, string prompt, decimal? maxCostUsd)
+    {
+        var request = new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")], prompt,
+            Predictor.Inline(TestSpecs.BillingPath), 5)
+        {
+            MaxCostUsd = maxCostUsd,
+        };
+        return predictor.Pipeline.PredictAsync(request, TestContext.Current.CancellationToken);
+    }
 
     private static Task<RouteDecision> SpendAsync(Predictor predictor, decimal usd) =>
         predictor.Get<CostRecorder>().RecordAsync(new RouteDecision

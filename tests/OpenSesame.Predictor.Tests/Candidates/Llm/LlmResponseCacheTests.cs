@@ -146,8 +146,12 @@ public sealed class LlmResponseCacheTests
         settings["Routing:QualityFloor"] = "0.9";
         using var predictor = new Predictor(settings);
 
-        var capped = await predictor.Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")],
-            "take a payment", Predictor.Inline(TestSpecs.BillingPath), 5) { MaxCostUsd = 0.0001m }, TestContext.Current.CancellationToken);
+        var request = new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")], "take a payment",
+            Predictor.Inline(TestSpecs.BillingPath), 5)
+        {
+            MaxCostUsd = 0.0001m,
+        };
+        var capped = await predictor.Pipeline.PredictAsync(request, TestContext.Current.CancellationToken);
         var paying = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
         Assert.Equal(RouteReasons.RequestCostCap, capped.Metadata.Route!.Reason);
