@@ -38,7 +38,9 @@ internal sealed partial class LlmResponseCacheChatClient(
     /// <summary>Changes when the cached value or the key's recipe does, so old entries are not read as new ones.</summary>
     private const string KeyPrefix = "llm-answer:v1:";
 
-    // A lookup: the memory and the database are read, nothing is written, and nothing is asked on a miss.
+    // A lookup: the memory and the database are read, nothing is written, and nothing is asked on a miss. An entry
+    // found only in the database is not copied into memory either: the copy would get HybridCache's default lifetime
+    // rather than what is left of the entry's TTL, and could outlive it.
     private static readonly HybridCacheEntryOptions LookupOnly = new()
     {
         Flags = HybridCacheEntryFlags.DisableUnderlyingData | HybridCacheEntryFlags.DisableLocalCacheWrite
