@@ -15,8 +15,8 @@ namespace OpenSesame.Benchmarks;
 /// <summary>
 /// A warm prediction with the LLM generator on, against a fake Anthropic Messages API on 127.0.0.1 that answers after
 /// exactly <see cref="ProviderDelayMs"/>. The service's own work around the LLM call is the measured time minus that
-/// delay: building the model's context, the SDK and HTTP round trip on loopback, parsing, critique, features and
-/// ranking of the merged pool. The local generator runs while the provider "thinks", so it should not show.
+/// delay: building the model's context, routing it (token count, complexity, decision, the cost ledger's line), the
+/// SDK and HTTP round trip on loopback, parsing, critique, features and ranking of the merged pool. The local generator runs while the provider "thinks", so it should not show.
 /// </summary>
 [MemoryDiagnoser]
 public class LlmOverheadBenchmarks : IDisposable
@@ -50,6 +50,8 @@ public class LlmOverheadBenchmarks : IDisposable
             ["Ranking:ModelDirectory"] = Path.Combine(SharedSpecs.RepoRoot, "data", "models"),
             ["Llm:Anthropic:ApiKey"] = "bench-key",
             ["Llm:Anthropic:BaseUrl"] = $"http://127.0.0.1:{port}",
+            // The requests repeat; answered from the response cache they would measure the cache, not the call path.
+            ["Llm:Cache:Enabled"] = "false",
         }).Build();
         _services = new ServiceCollection().AddLogging().AddPredictor(configuration).BuildServiceProvider();
         _pipeline = _services.GetRequiredService<PredictionPipeline>();

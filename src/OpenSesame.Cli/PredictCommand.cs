@@ -11,7 +11,7 @@ using Spectre.Console;
 
 namespace OpenSesame.Cli;
 
-/// <summary><c>opensesame predict --spec &lt;file|url&gt; [--events file.json] [--prompt "..."] [-k 5] [--json]</c></summary>
+/// <summary><c>opensesame predict --spec &lt;file|url&gt; [--events file.json] [--prompt "..."] [-k 5] [--max-cost-usd 0.001] [--json]</c></summary>
 internal static class PredictCommand
 {
     public static Command Create()
@@ -20,9 +20,10 @@ internal static class PredictCommand
         var events = new Option<FileInfo?>("--events") { Description = "JSON file with the recent calls: an array of {\"ts\", \"endpoint\", \"params\"}, or a /predict request body." };
         var prompt = new Option<string?>("--prompt") { Description = "What the user said they want to do." };
         var k = new Option<int?>("-k", "--k") { Description = "How many predictions (1-20, default 5)." };
+        var maxCost = new Option<decimal?>("--max-cost-usd") { Description = "The most this prediction may spend on language models, in US dollars (the request's max_cost_usd)." };
         var json = new Option<bool>("--json") { Description = "Print the same JSON the API answers with." };
 
-        var command = new Command("predict", "Predict the next API calls for a spec and a history.") { spec, events, prompt, k, json };
+        var command = new Command("predict", "Predict the next API calls for a spec and a history.") { spec, events, prompt, k, maxCost, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             PredictRequest body;
@@ -37,6 +38,7 @@ internal static class PredictCommand
 
             body.Prompt = parse.GetValue(prompt) ?? body.Prompt;
             body.K = parse.GetValue(k) ?? body.K;
+            body.MaxCostUsd = parse.GetValue(maxCost) ?? body.MaxCostUsd;
             var specArgument = parse.GetValue(spec)!;
             await using var services = CliHost.Build();
             var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PredictionOptions>>().Value;
@@ -132,6 +134,12 @@ internal static class PredictCommand
 
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}, {response.ProcessingTimeMs:0.0} ms, spec cached: {response.Cached}[/]");
+        if (response.Metadata.Route is { } route)
+        {
+            var served = route.CacheHit ? $"{route.ActualModel} (cached)" : route.ActualModel ?? route.Model;
+            AnsiConsole.MarkupLine($"[grey]route {Markup.Escape(served)} ({Markup.Escape(route.Reason)}), "
+                                   + $"cost ${response.CostUsd.ToString("0.########", System.Globalization.CultureInfo.InvariantCulture)}[/]");
+        }
         if (response.Injection is { } injection)
         {
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(string.Join(", ", injection.Fields))} read as instructions to a "

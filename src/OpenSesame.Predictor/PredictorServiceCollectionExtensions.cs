@@ -1,3 +1,6 @@
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,6 +22,13 @@ namespace OpenSesame.Predictor;
 
 public static class PredictorServiceCollectionExtensions
 {
+    /// <summary>Settings of the "Llm" section that the routing catalog (<c>Routing:Models</c>) took over.</summary>
+    private static readonly string[] MovedToRoutingCatalog =
+    [
+        "Anthropic:Model", "Anthropic:InputUsdPerMillionTokens", "Anthropic:OutputUsdPerMillionTokens",
+        "OpenAI:Model", "OpenAI:InputUsdPerMillionTokens", "OpenAI:OutputUsdPerMillionTokens",
+    ];
+
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
     /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails", "Llm" and "Routing" configuration sections; the LLM
@@ -31,6 +41,7 @@ public static class PredictorServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required.")
+            .Validate(o => o.CacheCleanupInterval > TimeSpan.Zero, "Storage:CacheCleanupInterval must be positive.")
             .ValidateOnStart();
         services.AddOptions<RankingOptions>().Bind(configuration.GetSection(RankingOptions.Section))
             .Validate(o => o.ReloadInterval > TimeSpan.Zero && o.AutoTrainSessions > 0, "Ranking: ReloadInterval and AutoTrainSessions must be positive.")
@@ -87,7 +98,9 @@ public static class PredictorServiceCollectionExtensions
     /// <summary>The LLM generator, when Anthropic or OpenAI has a key: from the "Llm" section, or the
     /// <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> configuration keys the hosts fill from the environment (base
     /// URLs likewise from <c>ANTHROPIC_BASE_URL</c> / <c>OPENAI_BASE_URL</c>). Decided here, once: with no key nothing
-    /// LLM-related is registered and predictions stay purely local.</summary>
+    /// LLM-related is registered and predictions stay purely local. Its questions go down one chat-client chain,
+    /// outermost first: the response cache (<c>Llm:Cache</c>, unless disabled), the router, the providers' clients
+    /// with their resilience pipelines.</summary>
     private static void AddLlmCandidates(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(LlmOptions.Section);
@@ -95,6 +108,12 @@ public static class PredictorServiceCollectionExtensions
         var openAIKey = section["OpenAI:ApiKey"] is { Length: > 0 } o ? o : configuration["OPENAI_API_KEY"];
         var anthropicUrl = section["Anthropic:BaseUrl"] is { Length: > 0 } au ? au : configuration["ANTHROPIC_BASE_URL"];
         var openAIUrl = section["OpenAI:BaseUrl"] is { Length: > 0 } ou ? ou : configuration["OPENAI_BASE_URL"];
+        // Model ids and prices live in the routing catalog alone; a setting left behind here would be ignored, and a
+        // price nobody reads is worse than none, so the service refuses to start until it is moved.
+        var moved = MovedToRoutingCatalog
+            .Where(key => section[key] is not null)
+            .Select(key => $"{LlmOptions.Section}:{key}")
+            .ToList();
         services.AddOptions<LlmOptions>().Bind(section)
             .PostConfigure(o =>
             {
@@ -103,12 +122,15 @@ public static class PredictorServiceCollectionExtensions
                 o.Anthropic.BaseUrl = anthropicUrl;
                 o.OpenAI.BaseUrl = openAIUrl;
             })
+            .Validate(_ => moved.Count == 0,
+                $"{string.Join(", ", moved)}: model ids and prices are set in the routing catalog now "
+                + "(Routing:Models:<name>:Model, :InputUsdPerMillionTokens, :OutputUsdPerMillionTokens; see docs/COSTS.md).")
             .Validate(o => o.AttemptTimeout > TimeSpan.Zero && o.Deadline > TimeSpan.Zero && o.ContextOperations > 0
-                           && o.CandidateBuffer >= 0 && o.MaxOutputTokens > 0 && o.HistoryEvents >= 0
-                           && !string.IsNullOrWhiteSpace(o.Anthropic.Model) && !string.IsNullOrWhiteSpace(o.OpenAI.Model),
-                "Llm: timeouts, ContextOperations and MaxOutputTokens must be positive, buffers not negative, models named.")
+                           && o.CandidateBuffer >= 0 && o.MaxOutputTokens > 0 && o.HistoryEvents >= 0,
+                "Llm: timeouts, ContextOperations and MaxOutputTokens must be positive, buffers not negative.")
             .Validate(o => o.Review is { LowConfidence: >= 0 and <= 1, MaxPredictionCostUsd: >= 0 } && o.Review.Deadline > TimeSpan.Zero,
                 "Llm:Review: LowConfidence is in [0, 1], Deadline positive, MaxPredictionCostUsd not negative.")
+            .Validate(o => o.Cache.Ttl > TimeSpan.Zero, "Llm:Cache:Ttl must be positive.")
             // Polly's own bounds: a breaker needs two calls to judge a ratio and half a second to measure or break.
             .Validate(o => o.Resilience is { MaxRetries: >= 0, FailureRatio: > 0 and <= 1, MinimumThroughput: >= 2 }
                            && o.Resilience.RetryBaseDelay >= TimeSpan.Zero && o.Resilience.MaxRetryAfter >= TimeSpan.Zero
@@ -126,11 +148,37 @@ public static class PredictorServiceCollectionExtensions
         services.AddLlmHttpClients();
         services.AddSingleton(sp => LlmProviders.Create(sp.GetRequiredService<IOptions<LlmOptions>>().Value,
             sp.GetRequiredService<IHttpClientFactory>()));
+        services.AddSingleton<ModelRoutingChatClient>();
+        services.AddHostedService<TokenEstimatorWarmUp>();
+        var chain = services.AddKeyedChatClient(LlmChatChain.ServiceKey, sp => sp.GetRequiredService<ModelRoutingChatClient>());
+        if (section.GetValue("Cache:Enabled", defaultValue: true))
+        {
+            chain.UseLlmResponseCache();
+            services.AddLlmResponseCacheStore();
+        }
+
         services.AddSingleton<LlmCaller>();
         services.AddSingleton<ICandidateGenerator, LlmCandidateGenerator>();
         if (section.GetValue<bool>("Review:Enabled"))
         {
             services.AddSingleton<ICandidateReviewer, LlmReviewer>();
         }
+    }
+
+    /// <summary><c>HybridCache</c> over the SQLite file (unless the host registered an <see cref="IDistributedCache"/>
+    /// of its own), its expired rows cleaned up in the background, and the memory tier on the service's clock, so that
+    /// both tiers expire entries by the same <see cref="TimeProvider"/>.</summary>
+    private static void AddLlmResponseCacheStore(this IServiceCollection services)
+    {
+        services.AddHybridCache();
+        services.TryAddSingleton<IDistributedCache, SqliteDistributedCache>();
+        services.AddHostedService<DistributedCacheCleanupService>();
+        services.AddOptions<MemoryCacheOptions>().Configure<TimeProvider>((o, time) => o.Clock ??= new TimeProviderClock(time));
+    }
+
+    /// <summary>The memory cache asks its clock for the time; this one asks the service's <see cref="TimeProvider"/>.</summary>
+    private sealed class TimeProviderClock(TimeProvider time) : Microsoft.Extensions.Internal.ISystemClock
+    {
+        public DateTimeOffset UtcNow => time.GetUtcNow();
     }
 }

@@ -116,6 +116,21 @@ public sealed class PredictApiTests : IDisposable
     }
 
     [Fact]
+    public async Task SaysHowThePredictionWasRoutedAndRefusesANegativeMaxCost()
+    {
+        var (status, body) = await PostAsync(new { spec_url = BillingSpec, prompt = "take a payment", k = 3, max_cost_usd = 0.001 });
+        var refused = await PostAsync(new { spec_url = BillingSpec, k = 3, max_cost_usd = -1 });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        // No provider key in the tests: the local generator serves, at no cost, and the route says why.
+        var route = body["metadata"]!["route"]!;
+        Assert.Equal(("local", "no_provider", 0m), ((string?)route["model"], (string?)route["reason"], (decimal)route["actual_cost_usd"]!));
+        Assert.False((bool)body["metadata"]!["cache_hit"]!);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.Status);
+        Assert.NotNull(refused.Body["errors"]!["max_cost_usd"]);
+    }
+
+    [Fact]
     public async Task StartsColdWithTheSpecsEntryPoints()
     {
         var (status, body) = await PostAsync(new { spec_url = BillingSpec, k = 3 });

@@ -43,8 +43,11 @@ internal sealed class Predictor : IDisposable
             : throw new ArgumentException(e))]);
 
     public Task<PredictResponse> PredictAsync(string specPath, string? prompt, int k, IReadOnlyList<HistoryEvent> events) =>
-        Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1", events, prompt, SpecSource.Inline(File.ReadAllText(specPath)), k),
+        Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1", events, prompt, Inline(specPath), k),
             TestContext.Current.CancellationToken);
+
+    /// <summary>The spec file's text, sent inline as a request would.</summary>
+    public static SpecSource Inline(string specPath) => SpecSource.Inline(File.ReadAllText(specPath));
 
     public void Dispose()
     {

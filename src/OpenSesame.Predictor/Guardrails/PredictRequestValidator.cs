@@ -52,6 +52,11 @@ public static partial class PredictRequestValidator
             Fail("prompt", $"The prompt is {length} characters long; at most {options.MaxPromptLength} are accepted.");
         }
 
+        if (body.MaxCostUsd is < 0)
+        {
+            Fail("max_cost_usd", $"max_cost_usd is the most a prediction may spend on language models, in US dollars; it cannot be negative (it was {body.MaxCostUsd.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}).");
+        }
+
         CheckId(body.UserId, "user_id", Fail);
         CheckId(body.SessionId, "session_id", Fail);
         var events = ValidateEvents(body.Events, options, Fail);
@@ -69,7 +74,11 @@ public static partial class PredictRequestValidator
 
         if (errors.Count == 0)
         {
-            request = new PredictionRequest(body.UserId, body.SessionId, events, prompt, spec!, k) { Injection = verdict };
+            request = new PredictionRequest(body.UserId, body.SessionId, events, prompt, spec!, k)
+            {
+                Injection = verdict,
+                MaxCostUsd = body.MaxCostUsd,
+            };
         }
 
         return Flatten(errors);

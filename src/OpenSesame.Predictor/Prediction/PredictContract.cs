@@ -29,6 +29,10 @@ public sealed class PredictRequest
     public JsonElement? Spec { get; set; }
 
     public int? K { get; set; }
+
+    /// <summary>The most this prediction may spend on language models, in US dollars (≥ 0); a model whose estimate is
+    /// above it gives way to a cheaper one, or to the local generator alone. Optional.</summary>
+    public decimal? MaxCostUsd { get; set; }
 }
 
 /// <summary>One recent call: <c>"GET /invoices"</c> or <c>"PUT /invoices/123/status"</c>, when, and its params.</summary>

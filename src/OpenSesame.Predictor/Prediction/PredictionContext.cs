@@ -13,8 +13,12 @@ public sealed class PredictionContext
 
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
         DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow, DestructiveCallPolicy destructive,
-        InjectionVerdict injection)
+        InjectionVerdict injection, PredictionRequest? request, string? predictionId)
     {
+        PredictionId = predictionId ?? Guid.CreateVersion7(now).ToString();
+        UserId = request?.UserId;
+        SessionId = request?.SessionId;
+        MaxCostUsd = request?.MaxCostUsd;
         Injection = injection;
         Embedder = embedder;
         DataFlow = dataFlow;
@@ -28,6 +32,18 @@ public sealed class PredictionContext
         Destructive = destructive;
         RemovalIntent = destructive.HasIntent(PromptTerms);
     }
+
+    /// <summary>The id the response carries; the cost ledger and the audit log file this prediction under it.</summary>
+    public string PredictionId { get; }
+
+    /// <summary>Who asked (as the request said), for the cost ledger; null when it did not say.</summary>
+    public string? UserId { get; }
+
+    public string? SessionId { get; }
+
+    /// <summary>The most the caller will pay for this prediction's language-model calls (<c>max_cost_usd</c>); none by
+    /// default.</summary>
+    public decimal? MaxCostUsd { get; }
 
     public EndpointCatalog Catalog { get; }
 
@@ -68,12 +84,16 @@ public sealed class PredictionContext
         where T : class =>
         (T)_derived.GetOrAdd(typeof(T), _ => new Lazy<object>(() => create(this))).Value;
 
+    /// <param name="request">Who asked and what they will pay, when the context serves a request (evaluation and
+    /// training have none).</param>
+    /// <param name="predictionId">The response's id; a new one when not given.</param>
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
         DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true,
-        DestructiveCallPolicy? destructive = null, InjectionVerdict? injection = null)
+        DestructiveCallPolicy? destructive = null, InjectionVerdict? injection = null,
+        PredictionRequest? request = null, string? predictionId = null)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
         return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow,
-            destructive ?? DestructiveCallPolicy.Default, injection ?? InjectionVerdict.Clean);
+            destructive ?? DestructiveCallPolicy.Default, injection ?? InjectionVerdict.Clean, request, predictionId);
     }
 }

@@ -7,14 +7,15 @@ using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
 
 /// <summary>
 /// One prediction, end to end: the spec becomes a catalog, the history is resolved against it, and the
-/// <see cref="CandidatePipeline"/> generates, critiques and ranks; the response carries the top k, and the audit log
-/// a record of it.
+/// <see cref="CandidatePipeline"/> generates, critiques and ranks; the response carries the top k and how its language
+/// model question was routed and what it cost, the cost ledger a line for it, and the audit log a record of it.
 /// </summary>
 public sealed partial class PredictionPipeline(
     SpecProvider specs,
@@ -25,6 +26,7 @@ public sealed partial class PredictionPipeline(
     IPiiRedactor redactor,
     DestructiveCallPolicy destructive,
     InjectionDetector injection,
+    PredictionAccounting accounting,
     IOptions<PredictionOptions> options,
     IOptions<AuditOptions> auditOptions,
     TimeProvider time,
@@ -49,10 +51,11 @@ public sealed partial class PredictionPipeline(
         var specMs = time.GetElapsedTime(stage);
         stage = time.GetTimestamp();
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
-            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict);
+            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict, request, predictionId);
         context.Trace.Stage("spec", specMs);
         context.Trace.Stage("context", time.GetElapsedTime(stage));
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
+        await accounting.EnsureAccountedAsync(context, cancellationToken);
 
         var predictions = ranked.Take(request.K).Select(c => new PredictionBody(
             c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Destructive)).ToList();

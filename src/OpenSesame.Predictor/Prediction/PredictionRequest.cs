@@ -15,4 +15,8 @@ public sealed record PredictionRequest(
     /// <summary>What prompt-injection detection found, when the request was inspected as it was validated; the
     /// pipeline inspects requests that arrive without a verdict.</summary>
     public InjectionVerdict? Injection { get; init; }
+
+    /// <summary>The most this prediction's language-model calls may cost, in US dollars (<c>max_cost_usd</c>); the
+    /// router picks a cheaper model, or none, to stay under it. None by default.</summary>
+    public decimal? MaxCostUsd { get; init; }
 }

@@ -107,6 +107,16 @@ internal sealed class ModelRouter(RoutingSettings settings, BudgetTracker budget
         return Decision(options, chosen, reason, explanation, request, usedPercent, fallback?.Name);
     }
 
+    /// <summary>The local generator alone, for a reason decided outside the policy (a request no model may see).</summary>
+    public RouteDecision Local(string reason, string explanation, double complexity)
+    {
+        var options = settings.Current;
+        var (usedPercent, _) = BudgetUsed(options, budget.Snapshot());
+        var request = new RouteRequest(0, complexity);
+        return Decision(options, Price(options, options.LocalModel.Key, options.LocalModel.Value, request), reason,
+            [explanation], request, usedPercent, null);
+    }
+
     /// <summary>The fuller budget, in percent, and its name.</summary>
     internal static (double Percent, string Name) BudgetUsed(RoutingOptions options, BudgetSpend spend)
     {

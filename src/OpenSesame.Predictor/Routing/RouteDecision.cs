@@ -47,6 +47,14 @@ public static class RouteReasons
 
     /// <summary>No provider can serve (no key, or all excluded): local.</summary>
     public const string NoProvider = "no_provider";
+
+    /// <summary>The request reads as instructions to a language model, so no model may see it: local. Decided before
+    /// the router is asked.</summary>
+    public const string InjectionFlagged = "injection_flagged";
+
+    /// <summary>An identical question was answered within the cache's time to live: the cached answer, no call, no
+    /// cost. No routing decision was made.</summary>
+    public const string CacheHit = "cache_hit";
 }
 
 /// <summary>

@@ -19,6 +19,8 @@ internal sealed class RoutingMetrics
             "What language-model calls cost, as the providers' usage reports priced by the catalog; tags: model, cache_hit.");
         Decisions = Meter.CreateCounter<long>("opensesame.routing.decisions", "{decision}",
             "Accounted routing decisions; tags: model, reason.");
+        CacheLookups = Meter.CreateCounter<long>("opensesame.llm.cache.lookups", "{lookup}",
+            "Questions looked up in the LLM response cache; tag: hit (true, false). The hit rate is hit=true over all.");
     }
 
     public Meter Meter { get; }
@@ -28,4 +30,6 @@ internal sealed class RoutingMetrics
     public Counter<double> Cost { get; }
 
     public Counter<long> Decisions { get; }
+
+    public Counter<long> CacheLookups { get; }
 }

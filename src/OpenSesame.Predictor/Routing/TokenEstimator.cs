@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Hosting;
 using Microsoft.ML.Tokenizers;
 
 namespace OpenSesame.Predictor.Routing;
@@ -99,4 +100,12 @@ internal sealed class TokenEstimator
             }
         }
     }
+}
+
+/// <summary>Loads the tokenizer's vocabulary in the background when the host starts (about 200 ms on a shared 2-core
+/// machine), so the first routed question does not spend that much of its deadline on it.</summary>
+internal sealed class TokenEstimatorWarmUp : BackgroundService
+{
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Run(() => TokenEstimator.CountTokens("warm up"), stoppingToken);
 }

@@ -95,6 +95,14 @@ public sealed class SqliteDatabase
             CREATE INDEX IF NOT EXISTS cost_ledger_at ON cost_ledger (at_ms);
             CREATE TRIGGER IF NOT EXISTS cost_ledger_append_only BEFORE UPDATE ON cost_ledger
             BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END;
+            CREATE TABLE IF NOT EXISTS distributed_cache (
+                key TEXT PRIMARY KEY,
+                value BLOB NOT NULL,
+                expires_at_ms INTEGER,
+                sliding_ms INTEGER,
+                absolute_expires_at_ms INTEGER
+            );
+            CREATE INDEX IF NOT EXISTS distributed_cache_expires ON distributed_cache (expires_at_ms);
             """;
         await command.ExecuteNonQueryAsync();
     }

@@ -9,4 +9,8 @@ public sealed class StorageOptions
     public string DataDirectory { get; set; } = "data";
 
     public string DatabasePath => Path.Combine(DataDirectory, "opensesame.db");
+
+    /// <summary>How often expired entries of the SQLite cache (the LLM response cache's second tier) are deleted; an
+    /// expired entry is never served in between, and is deleted when it is read. Default 10 minutes.</summary>
+    public TimeSpan CacheCleanupInterval { get; set; } = TimeSpan.FromMinutes(10);
 }

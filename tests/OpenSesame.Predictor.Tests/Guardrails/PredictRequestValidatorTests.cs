@@ -36,9 +36,22 @@ public sealed class PredictRequestValidatorTests
     [InlineData("""{ "spec": 42 }""", "spec")]
     [InlineData("""{ "spec_url": "https://x.io/s.json", "user_id": "robert'); drop table" }""", "user_id")]
     [InlineData("""{ "spec_url": "https://x.io/s.json", "session_id": "s 1" }""", "session_id")]
+    [InlineData("""{ "spec_url": "https://x.io/s.json", "max_cost_usd": -0.001 }""", "max_cost_usd")]
     [InlineData("""{ "spec_url": "https://x.io/s.json", "events": [ { "endpoint": "GET /a", "params": { "a": { "b": { "c": { "d": { "e": { "f": 1 } } } } } } } ] }""", "events[0].params")]
     [InlineData("""{ "spec_url": "https://x.io/s.json", "events": [ { "endpoint": "GET /a", "params": { "a": [[[[[1]]]]] } } ] }""", "events[0].params")]
     public void NamesTheFieldOfEveryProblem(string json, string field) => Assert.Contains(field, Errors(json).Keys);
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("0.0005", 0.0005)]
+    public void PassesAMaxCostOfZeroOrMoreThroughToTheRequest(string json, decimal expected)
+    {
+        var errors = PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>(
+            $$"""{ "spec_url": "https://x.io/s.json", "max_cost_usd": {{json}} }""", ContractJson.Options), Options, out var request);
+
+        Assert.Empty(errors);
+        Assert.Equal(expected, request!.MaxCostUsd);
+    }
 
     [Fact]
     public void RefusesTooManyEventsAndTooLongPrompts()

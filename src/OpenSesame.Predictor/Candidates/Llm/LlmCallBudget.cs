@@ -45,6 +45,12 @@ internal sealed class LlmCallBudget : IDisposable
     /// or abandoned by the caller did not fail.</summary>
     public bool AttemptTimedOut => !_deadlineToken.IsCancellationRequested && !_callerToken.IsCancellationRequested;
 
+    /// <summary>The deadline has passed: a call cut short now ran out of the question's time, not its own.</summary>
+    public bool DeadlinePassed => _deadlineToken.IsCancellationRequested;
+
+    /// <summary>The prediction itself was abandoned (the client went away).</summary>
+    public bool CallerCancelled => _callerToken.IsCancellationRequested;
+
     /// <param name="deadlineToken">Fires at <paramref name="deadline"/>.</param>
     /// <param name="callerToken">The prediction's own token (the client went away).</param>
     public static LlmCallBudget Begin(TimeProvider time, TimeSpan deadline, CancellationToken deadlineToken, CancellationToken callerToken)

@@ -10,9 +10,10 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 /// <summary>
 /// Asks a chat model for the next calls: the local generator's best operations, the history and the prompt go in,
 /// <see cref="LlmAnswerParser"/> reads the answer, and only operations of the spec come out: near misses repaired by
-/// <see cref="OperationRepair"/>, anything else (a hallucination) dropped. Providers are tried in order, each within
-/// <see cref="LlmOptions.AttemptTimeout"/>; past <see cref="LlmOptions.Deadline"/> the generator returns nothing, so
-/// the local candidates answer alone. It never fails a prediction.
+/// <see cref="OperationRepair"/>, anything else (a hallucination) dropped. The router chooses the model (or none, and
+/// then the generator contributes nothing), each try gets <see cref="LlmOptions.AttemptTimeout"/>, and past
+/// <see cref="LlmOptions.Deadline"/> the generator returns nothing, so the local candidates answer alone. It never
+/// fails a prediction.
 /// </summary>
 internal sealed class LlmCandidateGenerator(
     LlmCaller caller,

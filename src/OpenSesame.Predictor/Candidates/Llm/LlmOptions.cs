@@ -3,30 +3,22 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 /// <summary>
 /// The LLM candidate generator. Section "Llm" of the configuration. A provider is enabled when it has a key (from
 /// its section, or the usual environment variables <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c>); with no key at
-/// all no LLM generator is registered and predictions are purely local.
+/// all no LLM generator is registered and predictions are purely local. Which model answers, and at what price, is
+/// the routing catalog's business (<c>Routing:Models</c>, see <c>RoutingOptions</c>): this section holds the
+/// providers' keys and endpoints, and how long and how much a question may take.
 /// </summary>
 public sealed class LlmOptions
 {
     public const string Section = "Llm";
 
-    /// <summary>Tried first. Model default <c>claude-3-haiku-20240307</c>: the cheapest, fastest Claude, enough for
-    /// picking operations out of a short list.</summary>
-    public LlmProviderOptions Anthropic { get; set; } = new()
-    {
-        Model = "claude-3-haiku-20240307",
-        InputUsdPerMillionTokens = 0.25m,
-        OutputUsdPerMillionTokens = 1.25m,
-    };
+    /// <summary>Anthropic's key and endpoint. Its models (Claude 3 Haiku, Claude 3 Sonnet by default) are named in the
+    /// routing catalog and all go through this one client.</summary>
+    public LlmProviderOptions Anthropic { get; set; } = new();
 
-    /// <summary>Tried when Anthropic fails or times out. Model default <c>gpt-3.5-turbo</c>.</summary>
-    public LlmProviderOptions OpenAI { get; set; } = new()
-    {
-        Model = "gpt-3.5-turbo",
-        InputUsdPerMillionTokens = 0.50m,
-        OutputUsdPerMillionTokens = 1.50m,
-    };
+    /// <summary>OpenAI's key and endpoint. Its model (GPT-3.5 Turbo by default) is named in the routing catalog.</summary>
+    public LlmProviderOptions OpenAI { get; set; } = new();
 
-    /// <summary>Longest wait for one provider before the next is tried. Default 2 s.</summary>
+    /// <summary>Longest wait for one model before the route's fallback is tried. Default 2 s.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Longest the generator may take in all; past it the LLM adds nothing and the local candidates answer
@@ -53,34 +45,37 @@ public sealed class LlmOptions
     /// <summary>The optional second pass over doubtful or destructive suggestions. Off by default.</summary>
     public LlmReviewOptions Review { get; set; } = new();
 
-    /// <summary>The settings of the provider named "anthropic" or "openai".</summary>
-    public LlmProviderOptions Provider(string name) =>
-        name == LlmProviders.OpenAIName ? OpenAI : Anthropic;
+    /// <summary>Answers kept for identical questions. Section "Llm:Cache"; on by default.</summary>
+    public LlmCacheOptions Cache { get; set; } = new();
 }
 
-/// <summary>One provider: its key, model and endpoint.</summary>
+/// <summary>One provider: its key and endpoint.</summary>
 public sealed class LlmProviderOptions
 {
     /// <summary>The API key; empty disables the provider unless the environment variable supplies one.</summary>
     public string? ApiKey { get; set; }
 
-    public string Model { get; set; } = "";
-
     /// <summary>The API's base URL; empty takes the <c>ANTHROPIC_BASE_URL</c> / <c>OPENAI_BASE_URL</c> configuration
     /// key, else the SDK's default (<c>https://api.anthropic.com</c>, <c>https://api.openai.com/v1</c>). Tests point it
     /// at a local fake.</summary>
     public string? BaseUrl { get; set; }
+}
 
-    /// <summary>US dollars per million input tokens, for the cost in each response. Defaults: the providers' list
-    /// prices of the default models (Claude 3 Haiku $0.25, GPT-3.5 Turbo $0.50).</summary>
-    public decimal InputUsdPerMillionTokens { get; set; }
+/// <summary>
+/// The response cache in front of the router (section "Llm:Cache"): a question identical to one answered within
+/// <see cref="Ttl"/> (the same messages, after redaction, and the same requested model and answer shape) is answered
+/// from memory or, after a restart or on another instance sharing the file, from the SQLite database, with no routing
+/// decision and no cost. Only answers in the shape the caller needed are kept.
+/// </summary>
+public sealed class LlmCacheOptions
+{
+    /// <summary>Default true: a user repeating a question within the hour costs nothing the second time.</summary>
+    public bool Enabled { get; set; } = true;
 
-    /// <summary>US dollars per million output tokens (Claude 3 Haiku $1.25, GPT-3.5 Turbo $1.50).</summary>
-    public decimal OutputUsdPerMillionTokens { get; set; }
-
-    /// <summary>What a call that used these tokens costs; unreported tokens count as none.</summary>
-    public decimal Cost(long? inputTokens, long? outputTokens) =>
-        (((inputTokens ?? 0) * InputUsdPerMillionTokens) + ((outputTokens ?? 0) * OutputUsdPerMillionTokens)) / 1_000_000m;
+    /// <summary>How long an answer is reused. Default 1 hour: long enough for a session's repeats, short enough that a
+    /// changed spec or prompt recipe is not answered from an old context for long (either changes the messages, hence
+    /// the key, anyway).</summary>
+    public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>

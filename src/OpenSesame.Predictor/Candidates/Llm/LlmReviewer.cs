@@ -31,7 +31,9 @@ internal sealed class LlmReviewer(
         }
 
         var messages = LlmPrompt.BuildReview(context, doubted, settings, redactor);
-        var vetoed = await caller.AskAsync(context, messages, review.Deadline, Vetoes, cancellationToken);
+        // The request's max_cost_usd covers the whole prediction: the review may spend what the generation left.
+        var left = context.MaxCostUsd is { } cap ? Math.Max(0, cap - context.Trace.CostUsd) : (decimal?)null;
+        var vetoed = await caller.AskAsync(context, messages, review.Deadline, Vetoes, cancellationToken, left);
         if (vetoed is null || vetoed.Count == 0)
         {
             return ranked;

@@ -45,7 +45,8 @@ internal sealed class FakeLlmServer : IDisposable
                 await Task.Delay(Timeout.Infinite, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
 
-            return (reply.StatusCode, path == MessagesPath ? reply.AnthropicBody() : reply.OpenAIBody());
+            var model = RequestedModel(body);
+            return (reply.StatusCode, path == MessagesPath ? reply.AnthropicBody(model) : reply.OpenAIBody(model));
         });
     }
 
@@ -66,6 +67,9 @@ internal sealed class FakeLlmServer : IDisposable
         }
     }
 
+    /// <summary>The model ids the requests asked for, in order.</summary>
+    public IReadOnlyList<string?> Models => [.. Requests.Select(r => RequestedModel(r.Body))];
+
     /// <summary>How many requests reached <paramref name="path"/>.</summary>
     public int Count(string path) => Requests.Count(r => r.Path == path);
 
@@ -78,9 +82,12 @@ internal sealed class FakeLlmServer : IDisposable
 
     /// <param name="retries"><c>Llm:Resilience:MaxRetries</c>; off unless asked, so that tests about the generator
     /// see one request per provider.</param>
+    /// <param name="cache"><c>Llm:Cache:Enabled</c>; off unless asked, so that tests about the providers see every
+    /// question reach them (repeating a question is how several of them drive a provider).</param>
     public static Dictionary<string, string?> Settings(FakeLlmServer server,
-        double attemptSeconds = 20, double deadlineSeconds = 40, int retries = 0) => new()
+        double attemptSeconds = 20, double deadlineSeconds = 40, int retries = 0, bool cache = false) => new()
         {
+            ["Llm:Cache:Enabled"] = cache ? "true" : "false",
             ["Llm:Resilience:MaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Llm:Anthropic:ApiKey"] = "test-anthropic-key",
             ["Llm:Anthropic:BaseUrl"] = server.AnthropicBaseUrl,
@@ -90,6 +97,19 @@ internal sealed class FakeLlmServer : IDisposable
             ["Llm:Deadline"] = TimeSpan.FromSeconds(deadlineSeconds).ToString(),
             ["Prediction:SemanticRetrieval"] = "false",
         };
+
+    private static string? RequestedModel(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.TryGetProperty("model", out var model) ? model.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     public void Dispose()
     {
@@ -125,14 +145,15 @@ internal sealed class FakeLlmServer : IDisposable
             candidates = endpoints.Select(e => new { endpoint = e, @params = new Dictionary<string, string>(), reason = "the fake model likes " + e }),
         });
 
-        public string AnthropicBody() => Text is null
+        /// <param name="model">The model the request asked for, echoed as the APIs do.</param>
+        public string AnthropicBody(string? model = null) => Text is null
             ? JsonSerializer.Serialize(new { type = "error", error = new { type = "api_error", message = "Internal server error" } })
             : JsonSerializer.Serialize(new
             {
                 id = "msg_01XFDUDYJgAACzvnptvVoYEL",
                 type = "message",
                 role = "assistant",
-                model = "claude-3-haiku-20240307",
+                model = model ?? "claude-3-haiku-20240307",
                 content = ToolUse
                     ? new object[] { new { type = "tool_use", id = "toolu_01A09q90qw90lq917835lq9", name = "propose_calls", input = JsonDocument.Parse(Text).RootElement } }
                     : [new { type = "text", text = Text }],
@@ -141,14 +162,14 @@ internal sealed class FakeLlmServer : IDisposable
                 usage = new { input_tokens = InputTokens, output_tokens = OutputTokens, cache_creation_input_tokens = 0, cache_read_input_tokens = 0 },
             });
 
-        public string OpenAIBody() => Text is null
+        public string OpenAIBody(string? model = null) => Text is null
             ? JsonSerializer.Serialize(new { error = new { message = "The server had an error", type = "server_error", param = (string?)null, code = (string?)null } })
             : JsonSerializer.Serialize(new
             {
                 id = "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT",
                 @object = "chat.completion",
                 created = 1741569952,
-                model = "gpt-3.5-turbo-0125",
+                model = model ?? "gpt-3.5-turbo-0125",
                 choices = new[]
                 {
                     ToolUse

@@ -40,4 +40,20 @@ public sealed class LlmOptionsTests
         var error = Assert.Throws<OptionsValidationException>(() => predictor.Get<IOptions<LlmOptions>>().Value);
         Assert.Contains("Llm:Resilience", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("Llm:Anthropic:Model", "claude-3-opus-20240229")]
+    [InlineData("Llm:OpenAI:InputUsdPerMillionTokens", "0.5")]
+    public void AModelOrPriceLeftInTheLlmSectionIsRefusedAndPointsToTheRoutingCatalog(string key, string value)
+    {
+        using var predictor = new Predictor(new Dictionary<string, string?>
+        {
+            ["OPENAI_API_KEY"] = "sk-test",
+            [key] = value,
+        });
+
+        var error = Assert.Throws<OptionsValidationException>(() => predictor.Get<IOptions<LlmOptions>>().Value);
+        Assert.Contains(key, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Routing:Models", error.Message, StringComparison.Ordinal);
+    }
 }

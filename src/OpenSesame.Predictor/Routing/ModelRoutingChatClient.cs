@@ -1,0 +1,203 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Prediction;
+using Polly.Timeout;
+
+namespace OpenSesame.Predictor.Routing;
+
+/// <summary>
+/// The one place that asks a language model. Per question it counts the tokens (<see cref="TokenEstimator"/>), scores
+/// the complexity (<see cref="ComplexityScorer"/>), lets <see cref="ModelRouter"/> choose among the models of the
+/// providers that have a key, and asks the chosen model through its provider's client (the model id in
+/// <see cref="ChatOptions.ModelId"/>) within <see cref="LlmOptions.AttemptTimeout"/>; an error, a timeout or an open
+/// circuit moves to the decision's fallback model, on another provider. The question's time ends at the deadline the
+/// caller published (<see cref="LlmCallBudget"/>). Every call is recorded in the <see cref="LlmUsageLog"/> and the
+/// prediction's <see cref="PredictionTrace"/>, priced by the routing catalog; the question is accounted once in the
+/// cost ledger (<see cref="CostRecorder"/>) with the model that answered, or as the local model at $0 when none did.
+/// <para>A response without messages means no model answered: the route was local (the reason is in the trace's route),
+/// or every model failed. A provider's failure never throws; only the caller's own cancellation does. What it needs
+/// beyond the messages (prediction, user, cap, trace) comes in the options as an <see cref="LlmQuestion"/>, which it
+/// takes off before a provider's client sees them.</para>
+/// </summary>
+internal sealed partial class ModelRoutingChatClient(
+    LlmProviderList providers,
+    ModelRouter router,
+    CostRecorder recorder,
+    RoutingSettings settings,
+    IOptions<LlmOptions> options,
+    LlmUsageLog usage,
+    TimeProvider time,
+    ILogger<ModelRoutingChatClient> logger) : IChatClient
+{
+    private readonly string[] _available = [.. providers.Providers.Select(p => p.Name)];
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
+        CancellationToken cancellationToken = default)
+    {
+        var conversation = messages as IList<ChatMessage> ?? [.. messages];
+        var question = LlmQuestion.Of(chatOptions) ?? Anonymous();
+        var decision = router.Decide(new RouteRequest(TokenEstimator.CountTokens(conversation),
+            ComplexityScorer.Score(question.Complexity).Score)
+        {
+            MaxCostUsd = question.MaxCostUsd,
+            Providers = _available,
+            // Every question here wants JSON back.
+            RequiresStructuredOutput = true,
+        });
+        if (decision.IsLocal)
+        {
+            await AccountAsync(question, decision, new RouteUsage(question.PredictionId, question.UserId, question.SessionId));
+            return new ChatResponse();
+        }
+
+        var providerOptions = LlmQuestion.Detached(chatOptions);
+        string[] route = decision.Fallback is { } fallback ? [decision.Model, fallback] : [decision.Model];
+        foreach (var name in route)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            // A model removed by a reload since the decision, or a provider without a key, is passed over.
+            if (!settings.Current.Models.TryGetValue(name, out var model) || model is null
+                || providers.Find(model.Provider) is not { } provider)
+            {
+                continue;
+            }
+
+            providerOptions.ModelId = model.Model;
+            if (await AskAsync(provider, model, conversation, providerOptions, question, cancellationToken) is { } response)
+            {
+                question.AnsweredBy = new AnsweringModel(name, model.Model, model.Provider);
+                await AccountAsync(question, decision, new RouteUsage(question.PredictionId, question.UserId, question.SessionId)
+                {
+                    Model = name == decision.Model ? null : name,
+                    InputTokens = response.Usage?.InputTokenCount,
+                    OutputTokens = response.Usage?.OutputTokenCount,
+                });
+                return response;
+            }
+        }
+
+        if (CallerCancelled(cancellationToken))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        // Nothing answered (errors, timeouts, the deadline), so the local candidates serve alone: the ledger says so,
+        // at no cost (a failed call reports no usage to price).
+        await AccountAsync(question, decision with { Explanation = decision.Explanation + " No model answered: local." },
+            new RouteUsage(question.PredictionId, question.UserId, question.SessionId) { Model = settings.Current.LocalModel.Key });
+        return new ChatResponse();
+    }
+
+    /// <summary>The whole answer as updates: the predictor reads whole answers, and a route with a fallback cannot
+    /// stream a first model's partial answer and then another's.</summary>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages,
+        ChatOptions? chatOptions = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var response = await GetResponseAsync(messages, chatOptions, cancellationToken);
+        foreach (var update in response.ToChatResponseUpdates())
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : null;
+
+    // The providers' clients belong to the LlmProviderList, which disposes them.
+    public void Dispose()
+    {
+    }
+
+    /// <summary>One model, within its attempt: the response when it answered (usable or not: a model that answered in
+    /// the wrong shape is not followed by another, which would cost a second full latency for a format slip), null
+    /// when it failed, timed out or its circuit is open.</summary>
+    private async Task<ChatResponse?> AskAsync(LlmProvider provider, RoutingModelOptions model, IList<ChatMessage> conversation,
+        ChatOptions providerOptions, LlmQuestion question, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        attempt.CancelAfter(options.Value.AttemptTimeout);
+        try
+        {
+            // WaitAsync: at the timeout or deadline stop waiting at once; unwinding a cancelled call through the SDK and
+            // the resilience handlers can take tens of milliseconds the fallback or the answer needs.
+            var response = await provider.ClientFor(model.Model).GetResponseAsync(conversation, providerOptions, attempt.Token)
+                .WaitAsync(attempt.Token);
+            var usable = question.IsUsable(LlmAnswerParser.AnswerText(response));
+            Record(question, provider, model, usable ? "ok" : "unreadable", response.Usage, started);
+            if (!usable)
+            {
+                LogUnreadable(provider.Name, model.Model);
+            }
+
+            return response;
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException && !CallerCancelled(cancellationToken))
+        {
+            var outcome = LlmCallBudget.Current is { DeadlinePassed: true } ? "deadline" : "timeout";
+            Record(question, provider, model, outcome, null, started);
+            LogNoAnswerInTime(provider.Name, model.Model, outcome);
+        }
+        catch (Exception ex) when (LlmResilience.IsOpenCircuit(ex))
+        {
+            // Skipped without a call: the fallback gets the whole remaining time.
+            Record(question, provider, model, "circuit-open", null, started);
+            LogCircuitOpen(provider.Name);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Record(question, provider, model, "error", null, started);
+            LogFailed(ex, provider.Name, model.Model);
+        }
+
+        return null;
+    }
+
+    // Without a published budget (a question not asked through LlmCaller), any cancellation is the caller's.
+    private static bool CallerCancelled(CancellationToken cancellationToken) =>
+        LlmCallBudget.Current is { } budget ? budget.CallerCancelled : cancellationToken.IsCancellationRequested;
+
+    private void Record(LlmQuestion question, LlmProvider provider, RoutingModelOptions model, string outcome, UsageDetails? details,
+        long started)
+    {
+        var elapsed = time.GetElapsedTime(started);
+        var input = details?.InputTokenCount;
+        var output = details?.OutputTokenCount;
+        usage.Record(new LlmUsage(provider.Name, model.Model, outcome, input, output, details?.CachedInputTokenCount, elapsed,
+            time.GetUtcNow()));
+        question.Trace.LlmCall(new LlmCallTrace(provider.Name, model.Model, outcome, input, output,
+            model.Cost(input ?? 0, output ?? 0), Math.Round(elapsed.TotalMilliseconds, 3)));
+    }
+
+    // Not cancellable: money a model was paid stays spent when the deadline passes or the client goes away, and the
+    // budget must count it.
+    private async Task AccountAsync(LlmQuestion question, RouteDecision decision, RouteUsage routeUsage) =>
+        question.Trace.Routed(await recorder.RecordAsync(decision, routeUsage, CancellationToken.None));
+
+    // A question asked without its LlmQuestion still gets routed and accounted, under an id of its own.
+    private LlmQuestion Anonymous() => new()
+    {
+        PredictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
+        Trace = new PredictionTrace(),
+        IsUsable = text => !string.IsNullOrWhiteSpace(text),
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Provider} answer ({Model}) was not in the required shape; it is not used")]
+    private partial void LogUnreadable(string provider, string model);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} ({Model}) gave no answer in time ({Outcome})")]
+    private partial void LogNoAnswerInTime(string provider, string model, string outcome);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Provider} is skipped while its circuit is open")]
+    private partial void LogCircuitOpen(string provider);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Provider} ({Model}) failed; trying the route's fallback")]
+    private partial void LogFailed(Exception exception, string provider, string model);
+}

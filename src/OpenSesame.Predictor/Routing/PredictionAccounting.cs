@@ -1,0 +1,39 @@
+using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Prediction;
+
+namespace OpenSesame.Predictor.Routing;
+
+/// <summary>
+/// Makes sure every prediction is in the cost ledger, so the cost per prediction and the share served without a call
+/// read straight from it. A question to the language models is accounted where it is answered (the router, or the
+/// response cache on a hit); a prediction that asked none (no provider has a key, or the request may not reach a
+/// model) is recorded here as served by the local model at $0, with the reason.
+/// </summary>
+public sealed class PredictionAccounting
+{
+    private readonly ModelRouter _router;
+    private readonly CostRecorder _recorder;
+
+    internal PredictionAccounting(ModelRouter router, CostRecorder recorder)
+    {
+        _router = router;
+        _recorder = recorder;
+    }
+
+    /// <summary>Records the prediction as local, unless one of its questions was accounted already.</summary>
+    public async Task EnsureAccountedAsync(PredictionContext context, CancellationToken cancellationToken)
+    {
+        if (context.Trace.Routes.Count > 0)
+        {
+            return;
+        }
+
+        var complexity = ComplexityScorer.Score(LlmQuestion.ComplexityOf(context)).Score;
+        var decision = context.Injection.Flagged
+            ? _router.Local(RouteReasons.InjectionFlagged, "The request reads as instructions to a language model: local only.", complexity)
+            // No question was asked because no provider can serve; the router says so, or that the budget is spent.
+            : _router.Decide(new RouteRequest(0, complexity) { MaxCostUsd = context.MaxCostUsd, Providers = [] });
+        context.Trace.Routed(await _recorder.RecordAsync(decision,
+            new RouteUsage(context.PredictionId, context.UserId, context.SessionId), cancellationToken));
+    }
+}
