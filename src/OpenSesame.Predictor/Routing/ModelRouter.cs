@@ -59,14 +59,14 @@ internal sealed class ModelRouter(RoutingSettings settings, BudgetTracker budget
         var reason = RouteReasons.CheapestMeetingQualityFloor;
         explanation.Add($"{ladder[rung].Name} is the cheapest model with quality at or above {Number(options.QualityFloor)} (estimate {Usd(ladder[rung].Cost)}).");
 
-        if (request.Complexity >= options.ComplexityThreshold && rung < ladder.Count - 1)
+        if (request.Adaptive && request.Complexity >= options.ComplexityThreshold && rung < ladder.Count - 1)
         {
             rung = ladder.Count - 1;
             reason = RouteReasons.ComplexQueryEscalated;
             explanation.Add($"Complex request ({Number(request.Complexity)} ≥ {Number(options.ComplexityThreshold)}): escalated to {ladder[rung].Name} (estimate {Usd(ladder[rung].Cost)}).");
         }
 
-        if (usedPercent >= options.DegradePercent)
+        if (request.Adaptive && usedPercent >= options.DegradePercent)
         {
             rung--;
             reason = RouteReasons.BudgetDegraded;

@@ -46,6 +46,7 @@ internal sealed partial class ModelRoutingChatClient(
             Providers = _available,
             // Every question here wants JSON back.
             RequiresStructuredOutput = true,
+            Adaptive = question.Adaptive,
         });
         if (decision.IsLocal)
         {

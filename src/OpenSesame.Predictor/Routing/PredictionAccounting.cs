@@ -13,11 +13,13 @@ public sealed class PredictionAccounting
 {
     private readonly ModelRouter _router;
     private readonly CostRecorder _recorder;
+    private readonly LlmRollout _rollout;
 
-    internal PredictionAccounting(ModelRouter router, CostRecorder recorder)
+    internal PredictionAccounting(ModelRouter router, CostRecorder recorder, LlmRollout rollout)
     {
         _router = router;
         _recorder = recorder;
+        _rollout = rollout;
     }
 
     /// <summary>Records the prediction as local, unless one of its questions was accounted already.</summary>
@@ -31,8 +33,10 @@ public sealed class PredictionAccounting
         var complexity = ComplexityScorer.Score(LlmQuestion.ComplexityOf(context)).Score;
         var decision = context.Injection.Flagged
             ? _router.Local(RouteReasons.InjectionFlagged, "The request reads as instructions to a language model: local only.", complexity)
-            // No question was asked because no provider can serve; the router says so, or that the budget is spent.
-            : _router.Decide(new RouteRequest(0, complexity) { MaxCostUsd = context.MaxCostUsd, Providers = [] });
+            : !await _rollout.IsEnabledAsync(LlmRollout.LlmCandidates, context.UserId)
+                ? _router.Local(RouteReasons.RolloutExcluded, "This user is outside the rollout of LLM candidates (FeatureManagement:LlmCandidates): local only.", complexity)
+                // No question was asked because no provider can serve; the router says so, or that the budget is spent.
+                : _router.Decide(new RouteRequest(0, complexity) { MaxCostUsd = context.MaxCostUsd, Providers = [] });
         context.Trace.Routed(await _recorder.RecordAsync(decision,
             new RouteUsage(context.PredictionId, context.UserId, context.SessionId), cancellationToken));
     }

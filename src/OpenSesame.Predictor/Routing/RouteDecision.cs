@@ -16,6 +16,11 @@ internal sealed record RouteRequest(int CountedTokens, double Complexity)
 
     /// <summary>Only models that answer reliably in JSON.</summary>
     public bool RequiresStructuredOutput { get; init; }
+
+    /// <summary>False for a user outside the router's rollout (<see cref="LlmRollout.CostRouting"/>): the cheapest model
+    /// meeting the quality floor, without escalating complex requests or degrading before the budget is spent; the
+    /// cost caps and local-only at 100 % still hold.</summary>
+    public bool Adaptive { get; init; } = true;
 }
 
 /// <summary>The machine-readable reasons of a <see cref="RouteDecision"/>: the last rule that changed the choice.</summary>
@@ -44,6 +49,9 @@ public static class RouteReasons
 
     /// <summary>No model of an available provider reaches the quality floor: local.</summary>
     public const string BelowQualityFloor = "below_quality_floor";
+
+    /// <summary>The user is outside the rollout of LLM candidates (<see cref="LlmRollout"/>): local.</summary>
+    public const string RolloutExcluded = "rollout_excluded";
 
     /// <summary>No provider can serve (no key, or all excluded): local.</summary>
     public const string NoProvider = "no_provider";

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Microsoft.FeatureManagement;
 using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Routing;
@@ -12,7 +13,8 @@ public static class RoutingServiceCollectionExtensions
     /// The routing core, from the "Routing" configuration section (validated at start and on every reload): the
     /// router, the token estimator, the cost ledger (SQLite unless an <see cref="ICostLedger"/> was registered first),
     /// the running budget (loaded when the host starts), the alerts with their webhook client, the recorder that
-    /// accounts for each call, and the accounting of predictions that asked no model. Everything is a singleton;
+    /// accounts for each call, the accounting of predictions that asked no model, and the per-user rollout of the LLM
+    /// path and the router (<see cref="LlmRollout"/>, section "FeatureManagement"). Everything is a singleton;
     /// nothing here calls a model (the routing chat client that does is wired with the LLM generator).
     /// </summary>
     public static IServiceCollection AddRouting(this IServiceCollection services, IConfiguration configuration)
@@ -30,7 +32,12 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddSingleton<ModelRouter>();
         services.TryAddSingleton<BudgetAlerts>();
         services.TryAddSingleton<CostRecorder>();
-        services.TryAddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<CostRecorder>()));
+        // The rollout reads "FeatureManagement" from this configuration, whether or not the host registered its own.
+        services.TryAddSingleton(configuration);
+        services.AddFeatureManagement();
+        services.TryAddSingleton(sp => new LlmRollout(sp.GetRequiredService<IFeatureManager>(), configuration));
+        services.TryAddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<CostRecorder>(),
+            sp.GetRequiredService<LlmRollout>()));
         services.AddHostedService<BudgetTrackerLoader>();
         services.AddHttpClient(BudgetAlerts.HttpClientName);
         return services;

@@ -70,6 +70,37 @@ public sealed class RoutedPredictionTests
     }
 
     [Fact]
+    public async Task AUserOutsideTheLlmRolloutIsAnsweredLocallyAndTheRouteSaysWhy()
+    {
+        using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
+        var settings = Settings(server);
+        settings["FeatureManagement:LlmCandidates:EnabledFor:0:Name"] = "Microsoft.Targeting";
+        settings["FeatureManagement:LlmCandidates:EnabledFor:0:Parameters:Audience:DefaultRolloutPercentage"] = "0";
+        using var predictor = new Predictor(settings);
+
+        var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
+
+        Assert.Empty(server.Requests);
+        Assert.Equal([LocalCandidateGenerator.SourceName], response.Metadata.Generators);
+        Assert.Equal((RoutingOptions.Local, RouteReasons.RolloutExcluded), (response.Metadata.Route!.Model, response.Metadata.Route.Reason));
+    }
+
+    [Fact]
+    public async Task AUserOutsideTheRoutersRolloutGetsTheDefaultModelEvenForAComplexPrompt()
+    {
+        using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
+        var settings = Settings(server);
+        settings["FeatureManagement:CostRouting:EnabledFor:0:Name"] = "Microsoft.Targeting";
+        settings["FeatureManagement:CostRouting:EnabledFor:0:Parameters:Audience:DefaultRolloutPercentage"] = "0";
+        using var predictor = new Predictor(settings);
+
+        var response = await predictor.PredictAsync(TestSpecs.BillingPath, ComplexPrompt, 5, "GET /v1/invoices");
+
+        Assert.Equal(["claude-3-haiku-20240307"], server.Models);
+        Assert.Equal(RouteReasons.CheapestMeetingQualityFloor, response.Metadata.Route!.Reason);
+    }
+
+    [Fact]
     public async Task AMaxCostBelowHaikusEstimateAnswersLocallyWithoutAModelCall()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
 
@@ -15,21 +16,29 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 /// </summary>
 internal sealed class LlmCaller(
     [FromKeyedServices(LlmChatChain.ServiceKey)] IChatClient chat,
+    LlmRollout rollout,
     IOptions<LlmOptions> options,
     TimeProvider time)
 {
-    /// <summary>The answer, as <paramref name="read"/> makes of its text; null when the route chose no model, no model
-    /// answered in time, or the answer was not in the required shape.</summary>
+    /// <summary>The answer, as <paramref name="read"/> makes of its text; null when the user is outside the LLM rollout,
+    /// the route chose no model, no model answered in time, or the answer was not in the required shape.</summary>
     /// <param name="read">Returns null for an answer of the wrong shape.</param>
     /// <param name="maxCostUsd">The most this question may cost; by default the prediction's own cap.</param>
     public async Task<T?> AskAsync<T>(PredictionContext context, IList<ChatMessage> messages, TimeSpan deadlineAfter,
         Func<string?, T?> read, CancellationToken cancellationToken, decimal? maxCostUsd = null)
         where T : class
     {
+        // Outside the rollout nothing is asked; the prediction's accounting records why.
+        if (!await rollout.IsEnabledAsync(LlmRollout.LlmCandidates, context.UserId))
+        {
+            return null;
+        }
+
+        var adaptive = await rollout.IsEnabledAsync(LlmRollout.CostRouting, context.UserId);
         using var deadline = new CancellationTokenSource(deadlineAfter, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         using var budget = LlmCallBudget.Begin(time, deadlineAfter, deadline.Token, cancellationToken);
-        var question = LlmQuestion.For(context, text => read(text) is not null, maxCostUsd ?? context.MaxCostUsd);
+        var question = LlmQuestion.For(context, text => read(text) is not null, maxCostUsd ?? context.MaxCostUsd, adaptive);
         var chatOptions = question.AttachTo(new ChatOptions { MaxOutputTokens = options.Value.MaxOutputTokens, Temperature = 0 });
         try
         {

@@ -41,6 +41,9 @@ internal sealed class LlmQuestion
     /// it is not followed by a fallback, and its answer is not cached.</summary>
     public required Func<string?, bool> IsUsable { get; init; }
 
+    /// <summary>The user is in the router's rollout: complexity and budget shape the choice of model.</summary>
+    public bool Adaptive { get; init; } = true;
+
     /// <summary>Set by the router when a model answered (in any shape): which one, by catalog name, provider model id
     /// and provider. Null while no model has answered.</summary>
     public AnsweringModel? AnsweredBy { get; set; }
@@ -50,8 +53,9 @@ internal sealed class LlmQuestion
         options?.AdditionalProperties is { } properties && properties.TryGetValue(Key, out var value) ? value as LlmQuestion : null;
 
     /// <summary>A question on behalf of <paramref name="context"/>'s prediction.</summary>
-    public static LlmQuestion For(PredictionContext context, Func<string?, bool> isUsable, decimal? maxCostUsd) => new()
+    public static LlmQuestion For(PredictionContext context, Func<string?, bool> isUsable, decimal? maxCostUsd, bool adaptive = true) => new()
     {
+        Adaptive = adaptive,
         PredictionId = context.PredictionId,
         UserId = context.UserId,
         SessionId = context.SessionId,
