@@ -124,6 +124,11 @@ internal static class SimulateCommand
         Row(summary, "predictions", Count(report.Predictions) + (report.Unanswered > 0 ? $" ({Count(report.Unanswered)} without an answer)" : ""));
         Row(summary, "LLM calls", Count(report.LlmCalls));
         Row(summary, "cache hits", Count(report.CacheHits));
+        if (report.LlmCalls > 0)
+        {
+            Row(summary, "tokens per call", Invariant($"{(double)report.InputTokens / report.LlmCalls:0} input, {(double)report.OutputTokens / report.LlmCalls:0} output (mean, as the provider reported them)"));
+        }
+
         Row(summary, "spend", $"{Usd(report.SpendUsd)} of a {Usd(report.BudgetUsd)} monthly budget");
         Row(summary, "cost per prediction", $"{Usd(report.CostPerPredictionUsd)} mean, {Usd(report.MaxRequestCostUsd)} at most");
         Row(summary, "without an LLM call", Invariant($"{report.ServedWithoutLlmCallShare * 100:0.0} % of predictions (cache or local)"));

@@ -64,6 +64,8 @@ internal sealed record BudgetPoint(int Predictions, DateTimeOffset At, decimal S
 /// when no model answered (none was chosen, or none answered); cache hits are counted apart, so the mix and
 /// <see cref="CacheHits"/> add up to <see cref="Predictions"/>.</param>
 /// <param name="Unanswered">Steps whose response held no prediction.</param>
+/// <param name="InputTokens">Input tokens the provider reported, over all calls.</param>
+/// <param name="OutputTokens">Output tokens the provider reported, over all calls.</param>
 internal sealed record SimulationReport(
     int Sessions,
     int Users,
@@ -79,7 +81,9 @@ internal sealed record SimulationReport(
     int Unanswered,
     DateTimeOffset From,
     DateTimeOffset Until,
-    bool TrainedRanker)
+    bool TrainedRanker,
+    long InputTokens = 0,
+    long OutputTokens = 0)
 {
     /// <summary>Predictions whose question no model call answered: the cache's and the local ones.</summary>
     public double ServedWithoutLlmCallShare => Predictions == 0
@@ -199,6 +203,7 @@ internal static class ReplaySimulator
         var curve = new List<BudgetPoint>();
         int llmCalls = 0, cacheHits = 0, segmentCacheHits = 0, unanswered = 0;
         decimal spend = 0m, maxCost = 0m;
+        long inputTokens = 0, outputTokens = 0;
         var specs = new Dictionary<string, SpecSource>(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
         {
@@ -212,6 +217,8 @@ internal static class ReplaySimulator
             var response = await pipeline.PredictAsync(
                 new PredictionRequest(step.UserId, step.SessionId, step.Events, step.Prompt, spec, options.K), cancellationToken);
             llmCalls += response.Metadata.LlmCalls.Count;
+            inputTokens += response.Metadata.LlmCalls.Sum(c => c.InputTokens ?? 0);
+            outputTokens += response.Metadata.LlmCalls.Sum(c => c.OutputTokens ?? 0);
             spend += response.CostUsd;
             maxCost = Math.Max(maxCost, response.CostUsd);
             unanswered += response.Predictions.Count == 0 ? 1 : 0;
@@ -262,7 +269,9 @@ internal static class ReplaySimulator
             unanswered,
             steps.Count == 0 ? options.MonthStart : steps[0].At,
             steps.Count == 0 ? options.MonthStart : steps[^1].At,
-            trained);
+            trained,
+            inputTokens,
+            outputTokens);
     }
 
     /// <summary>The simulator's settings: a temporary data directory, both providers pointed at the fake (so no key in
