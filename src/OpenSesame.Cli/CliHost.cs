@@ -16,11 +16,7 @@ internal static class CliHost
     /// <param name="services">Registrations made before the predictor's, which keep them (a test's clock).</param>
     public static ServiceProvider Build(IDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     {
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true)
-            .AddEnvironmentVariables()
-            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
-            .Build();
+        var configuration = Configuration(overrides);
         var collection = new ServiceCollection()
             .AddLogging(logging => logging
                 .AddConfiguration(configuration.GetSection("Logging"))
@@ -29,4 +25,13 @@ internal static class CliHost
         services?.Invoke(collection);
         return collection.AddPredictor(configuration).BuildServiceProvider();
     }
+
+    /// <summary>The configuration <see cref="Build"/> gives the services: the file, the environment, then
+    /// <paramref name="overrides"/>.</summary>
+    public static IConfigurationRoot Configuration(IDictionary<string, string?>? overrides = null) =>
+        new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true)
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>())
+            .Build();
 }

@@ -19,6 +19,7 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     PiiEvalCommand.Create(),
     AuditCommand.Create(),
     CostsCommand.Create(),
+    SimulateCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();
