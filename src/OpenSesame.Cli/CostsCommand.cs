@@ -9,6 +9,8 @@ using OpenSesame.Predictor.Storage;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
+using static OpenSesame.Cli.CliTables;
+
 namespace OpenSesame.Cli;
 
 /// <summary>
@@ -152,29 +154,4 @@ internal static class CostsCommand
         return table;
     }
 
-    private static void AddRow(Table table, params string[] cells) =>
-        table.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
-
-    private static void AddRow(Grid grid, params string[] cells) =>
-        grid.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
-
-    /// <summary>The report's amounts as they are (to the nano-dollar), with at least cents: $0.00, $0.0062.</summary>
-    private static string Usd(decimal usd) => "$" + usd.ToString("0.00#######", CultureInfo.InvariantCulture);
-
-    private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    /// <summary>The tables go where the invocation writes (the console, or a test's writer). Without a terminal there
-    /// is no width to respect, as in Program.cs.</summary>
-    private static IAnsiConsole ConsoleFor(TextWriter output)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        if (!console.Profile.Out.IsTerminal)
-        {
-            console.Profile.Width = 200;
-        }
-
-        return console;
-    }
 }

@@ -6,6 +6,8 @@ using OpenSesame.Cli.Simulation;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
+using static OpenSesame.Cli.CliTables;
+
 namespace OpenSesame.Cli;
 
 /// <summary>
@@ -121,27 +123,27 @@ internal static class SimulateCommand
         console.WriteLine(Invariant($"Simulated {report.Sessions} sessions of {report.Users} users from {report.From:yyyy-MM-dd HH:mm} to {report.Until:yyyy-MM-dd HH:mm} UTC (seed {options.Seed}), against a fake provider; {ranker}"));
         console.WriteLine();
         var summary = new Grid().AddColumn().AddColumn();
-        Row(summary, "predictions", Count(report.Predictions) + (report.Unanswered > 0 ? $" ({Count(report.Unanswered)} without an answer)" : ""));
-        Row(summary, "LLM calls", Count(report.LlmCalls));
-        Row(summary, "cache hits", Count(report.CacheHits));
+        AddRow(summary, "predictions", Count(report.Predictions) + (report.Unanswered > 0 ? $" ({Count(report.Unanswered)} without an answer)" : ""));
+        AddRow(summary, "LLM calls", Count(report.LlmCalls));
+        AddRow(summary, "cache hits", Count(report.CacheHits));
         if (report.LlmCalls > 0)
         {
-            Row(summary, "tokens per call", Invariant($"{(double)report.InputTokens / report.LlmCalls:0} input, {(double)report.OutputTokens / report.LlmCalls:0} output (mean, as the provider reported them)"));
+            AddRow(summary, "tokens per call", Invariant($"{(double)report.InputTokens / report.LlmCalls:0} input, {(double)report.OutputTokens / report.LlmCalls:0} output (mean, as the provider reported them)"));
         }
 
-        Row(summary, "spend", $"{Usd(report.SpendUsd)} of a {Usd(report.BudgetUsd)} monthly budget");
-        Row(summary, "cost per prediction", $"{Usd(report.CostPerPredictionUsd)} mean, {Usd(report.MaxRequestCostUsd)} at most");
-        Row(summary, "without an LLM call", Invariant($"{report.ServedWithoutLlmCallShare * 100:0.0} % of predictions (cache or local)"));
+        AddRow(summary, "spend", $"{Usd(report.SpendUsd)} of a {Usd(report.BudgetUsd)} monthly budget");
+        AddRow(summary, "cost per prediction", $"{Usd(report.CostPerPredictionUsd)} mean, {Usd(report.MaxRequestCostUsd)} at most");
+        AddRow(summary, "without an LLM call", Invariant($"{report.ServedWithoutLlmCallShare * 100:0.0} % of predictions (cache or local)"));
         console.Write(summary);
         console.WriteLine();
 
         var mix = Table("Model mix (predictions by what answered; cache hits apart)", "served by", "predictions", "share");
         foreach (var (model, n) in report.ModelMix)
         {
-            Row(mix, model, Count(n), Invariant($"{100.0 * n / report.Predictions:0.0} %"));
+            AddRow(mix, model, Count(n), Invariant($"{100.0 * n / report.Predictions:0.0} %"));
         }
 
-        Row(mix, "(cache)", Count(report.CacheHits), Invariant($"{100.0 * report.CacheHits / report.Predictions:0.0} %"));
+        AddRow(mix, "(cache)", Count(report.CacheHits), Invariant($"{100.0 * report.CacheHits / report.Predictions:0.0} %"));
         console.Write(mix);
         console.WriteLine();
 
@@ -149,7 +151,7 @@ internal static class SimulateCommand
             "budget used", "cache hits", "served in this tenth");
         foreach (var p in report.BudgetCurve)
         {
-            Row(curve, Count(p.Predictions), p.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+            AddRow(curve, Count(p.Predictions), p.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
                 Usd(p.SpendUsd), Invariant($"{p.BudgetUsedPercent:0.0} %"), Count(p.CacheHits),
                 string.Join(", ", p.ModelMix.Select(m => $"{m.Key} {Count(m.Value)}")));
         }
@@ -168,24 +170,4 @@ internal static class SimulateCommand
         return table;
     }
 
-    private static void Row(Table table, params string[] cells) => table.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
-
-    private static void Row(Grid grid, params string[] cells) => grid.AddRow(cells.Select(c => (IRenderable)new Text(c)).ToArray());
-
-    private static string Usd(decimal usd) => "$" + usd.ToString("0.00#######", CultureInfo.InvariantCulture);
-
-    private static string Count(long n) => n.ToString(CultureInfo.InvariantCulture);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
-
-    private static IAnsiConsole ConsoleFor(TextWriter output)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-        if (!console.Profile.Out.IsTerminal)
-        {
-            console.Profile.Width = 200;
-        }
-
-        return console;
-    }
 }
