@@ -153,5 +153,4 @@ internal static class CostsCommand
 
         return table;
     }
-
 }

@@ -169,5 +169,4 @@ internal static class SimulateCommand
 
         return table;
     }
-
 }
