@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OpenSesame.Cli.Simulation;
+using OpenSesame.Predictor.Routing;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -79,6 +80,9 @@ internal static class SimulateCommand
         {
             mix[model] = n;
         }
+
+        // Always there, 0 included: a reader of the shape should not have to guess whether "no key" means none.
+        mix[RoutingOptions.Local] ??= 0;
 
         var curve = new JsonArray();
         foreach (var point in report.BudgetCurve)
