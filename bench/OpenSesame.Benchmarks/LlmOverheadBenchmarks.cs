@@ -3,11 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OpenSesame.Predictor;
 using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Benchmarks;
@@ -43,25 +40,14 @@ public class LlmOverheadBenchmarks : IDisposable
         _provider.Start();
         _ = Task.Run(ServeAsync);
 
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        (_services, var source, var catalog) = SharedSpecs.CreatePredictor(_dataDirectory, Spec, new Dictionary<string, string?>
         {
-            ["Storage:DataDirectory"] = _dataDirectory,
-            ["Specs:Folders:0"] = SharedSpecs.Folder,
-            ["Ranking:ModelDirectory"] = Path.Combine(SharedSpecs.RepoRoot, "data", "models"),
             ["Llm:Anthropic:ApiKey"] = "bench-key",
             ["Llm:Anthropic:BaseUrl"] = $"http://127.0.0.1:{port}",
             // The requests repeat; answered from the response cache they would measure the cache, not the call path.
             ["Llm:Cache:Enabled"] = "false",
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddPredictor(configuration).BuildServiceProvider();
+        });
         _pipeline = _services.GetRequiredService<PredictionPipeline>();
-        if (!_services.GetRequiredService<RankerHost>().TryLoadCurrent())
-        {
-            Console.WriteLine("// no trained model in data/models: the heuristic ranker is measured");
-        }
-
-        var source = new SpecSource(SpecSourceKind.File, SharedSpecs.PathOf(Spec));
-        var catalog = _services.GetRequiredService<SpecProvider>().GetAsync(source, CancellationToken.None).GetAwaiter().GetResult().Catalog;
         // Ten real operations spread over the spec, with one unknown to the spec that the critic must drop.
         var endpoints = Enumerable.Range(0, 10).Select(i => catalog.Operations[i * catalog.Operations.Count / 10].Key).Append("GET /not/in/this/spec");
         _answer = JsonSerializer.Serialize(new { candidates = endpoints.Select(e => new { endpoint = e, @params = new { }, reason = "the benchmark's model" }) });

@@ -1,9 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using OpenSesame.Predictor;
 using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Benchmarks;
@@ -31,23 +28,8 @@ public class PredictionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:DataDirectory"] = _dataDirectory,
-            ["Specs:Folders:0"] = SharedSpecs.Folder,
-            ["Ranking:ModelDirectory"] = Path.Combine(SharedSpecs.RepoRoot, "data", "models"),
-        }).Build();
-        _services = new ServiceCollection().AddLogging().AddPredictor(configuration).BuildServiceProvider();
+        (_services, var source, var catalog) = SharedSpecs.CreatePredictor(_dataDirectory, Spec);
         _pipeline = _services.GetRequiredService<PredictionPipeline>();
-
-        // Rank with the model the service would serve from the repo's ./data/models, or the heuristic without one.
-        if (!_services.GetRequiredService<RankerHost>().TryLoadCurrent())
-        {
-            Console.WriteLine("// no trained model in data/models: the heuristic ranker is measured");
-        }
-
-        var source = new SpecSource(SpecSourceKind.File, SharedSpecs.PathOf(Spec));
-        var catalog = _services.GetRequiredService<SpecProvider>().GetAsync(source, CancellationToken.None).GetAwaiter().GetResult().Catalog;
         _requests = BuildRequests(catalog, source);
         foreach (var request in _requests)
         {

@@ -1,3 +1,9 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenSesame.Predictor;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Specs;
+
 namespace OpenSesame.Benchmarks;
 
 /// <summary>The real specs the benchmarks measure, from ../shared/evaldata next to the repository.</summary>
@@ -15,6 +21,29 @@ internal static class SharedSpecs
     public static string RepoRoot { get; } = FindRepoRoot();
 
     public static string PathOf(string name) => Path.Combine(Folder, Files[name]);
+
+    /// <summary>The service's predictor on its defaults plus <paramref name="settings"/>, storing in
+    /// <paramref name="dataDirectory"/> and ranking with the model the service would serve from the repo's
+    /// ./data/models (the heuristic without one, said on the console), and the catalog of spec <paramref name="spec"/>.</summary>
+    public static (ServiceProvider Services, SpecSource Source, EndpointCatalog Catalog) CreatePredictor(string dataDirectory,
+        string spec, IEnumerable<KeyValuePair<string, string?>>? settings = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = dataDirectory,
+            ["Specs:Folders:0"] = Folder,
+            ["Ranking:ModelDirectory"] = Path.Combine(RepoRoot, "data", "models"),
+        }).AddInMemoryCollection(settings ?? []).Build();
+        var services = new ServiceCollection().AddLogging().AddPredictor(configuration).BuildServiceProvider();
+        if (!services.GetRequiredService<RankerHost>().TryLoadCurrent())
+        {
+            Console.WriteLine("// no trained model in data/models: the heuristic ranker is measured");
+        }
+
+        var source = new SpecSource(SpecSourceKind.File, PathOf(spec));
+        var catalog = services.GetRequiredService<SpecProvider>().GetAsync(source, CancellationToken.None).GetAwaiter().GetResult().Catalog;
+        return (services, source, catalog);
+    }
 
     private static string FindRepoRoot()
     {

@@ -18,8 +18,6 @@ public sealed partial class InjectionDetector(IOptions<InjectionOptions> options
     private const int MaxBase64RunLength = 64 * 1024;
     private const int MaxJsonDepth = 32;
 
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     public InjectionAction Action => options.Value.Action;
 
     /// <summary>The rule names one text matches, sorted; empty when it reads as ordinary content.</summary>
@@ -331,15 +329,14 @@ public sealed partial class InjectionDetector(IOptions<InjectionOptions> options
             return null;
         }
 
-        string decoded;
-        try
-        {
-            decoded = StrictUtf8.GetString(bytes, 0, written);
-        }
-        catch (DecoderFallbackException)
+        // Checked, not caught: most base64-looking runs (ids, hashes) are not text, and an exception per run would
+        // cost every prediction that carries one.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes.AsSpan(0, written)))
         {
             return null;
         }
+
+        var decoded = Encoding.UTF8.GetString(bytes, 0, written);
 
         var letters = decoded.Count(char.IsLetter);
         var controls = decoded.Count(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t'));
