@@ -34,8 +34,8 @@ python3 - "$out" <<'PY'
 import json, sys, pathlib
 out = pathlib.Path(sys.argv[1])
 systems = ["random", "popularity", "lexical", "heuristic", "ranker-no-intent", "ranker"]
-print("| dataset | cases | " + " | ".join(f"{s} top3 / mrr" for s in systems) + " | ranker top1 | ranker coverage |")
-print("|---|---:|" + "---:|" * len(systems) + "---:|---:|")
+print("| dataset | cases | " + " | ".join(f"{s} top3 / mrr" for s in systems) + " | ranker top1 | ranker coverage | destructive targets not asked for |")
+print("|---|---:|" + "---:|" * len(systems) + "---:|---:|---:|")
 for f in sorted(out.glob("*.json")):
     r = json.loads(f.read_text())
     cells = []
@@ -44,5 +44,6 @@ for f in sorted(out.glob("*.json")):
         cells.append(f"{m['top3']:.3f} / {m['mrr']:.3f}" if m else "–")
     rk = r["systems"].get("ranker")
     extra = f"{rk['top1']:.3f} | {rk['coverage']:.3f}" if rk else "– | –"
-    print(f"| {f.stem} | {r['cases']} | " + " | ".join(cells) + f" | {extra} |")
+    unasked = r.get("unprompted_destructive_targets", 0)
+    print(f"| {f.stem} | {r['cases']} | " + " | ".join(cells) + f" | {extra} | {unasked} ({unasked / max(1, r['cases']):.1%}) |")
 PY

@@ -143,6 +143,7 @@ internal static class EvalCommand
         cases = result.Report.Cases,
         unmappable_cases = result.Report.UnmappableCases,
         skipped = result.Report.SkippedCount,
+        unprompted_destructive_targets = result.Report.UnpromptedDestructiveTargets,
         systems = result.Systems.ToDictionary(s => s.Key, s => new
         {
             top1 = Round(s.Value.Overall.Top1),
@@ -190,7 +191,8 @@ internal static class EvalCommand
     private static void PrintTables(EvalResult result)
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(result.Dataset)}[/]: {result.Report.Cases} cases"
-                               + $" ({result.Report.UnmappableCases} unmappable targets, {result.Report.SkippedCount} items skipped by the adapter)");
+                               + $" ({result.Report.UnmappableCases} unmappable targets, {result.Report.SkippedCount} items skipped by the adapter,"
+                               + $" {result.Report.UnpromptedDestructiveTargets} targets destructive without the prompt asking)");
         var table = new Table().AddColumns("system", "top1", "top3", "top5", "mrr", "ndcg5", "coverage", "cases");
         foreach (var (name, scores) in result.Systems)
         {

@@ -43,6 +43,12 @@ public sealed class EvalReport
     /// <summary>Targets dropped because their expected call maps onto no operation.</summary>
     public int UnmappableCases { get; internal set; }
 
+    /// <summary>
+    /// Targets that are destructive calls the case's prompt does not ask for. The destructive-call policy keeps them
+    /// out of the pipeline's candidates, so no pipeline system can rank them: the share is a ceiling on its metrics.
+    /// </summary>
+    public int UnpromptedDestructiveTargets { get; internal set; }
+
     /// <summary>Rows or calls an adapter left out of its tasks, by reason.</summary>
     public IReadOnlyDictionary<string, EvalTally> Skipped => _skipped;
 

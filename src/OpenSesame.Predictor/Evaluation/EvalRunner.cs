@@ -26,6 +26,11 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
         {
             var @case = cases[i];
             var context = ContextOf(catalogs, @case, embedder);
+            if (IsUnpromptedDestructive(context, @case.Expected))
+            {
+                report.UnpromptedDestructiveTargets++;
+            }
+
             var withoutIntent = new Lazy<PredictionContext>(() => ContextOf(catalogs, @case, null, dataFlow: false));
             var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             foreach (var system in systems)
@@ -42,6 +47,12 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
         return new EvalResult(dataset, report,
             ranked.ToDictionary(r => r.Key, r => RankingMetrics.Compute(r.Value), StringComparer.Ordinal), outcomes);
     }
+
+    // The design lets a destructive call through only when the prompt asks for removal, so the pipeline systems can
+    // never rank such a target: counting them tells how much of a dataset that rule puts out of reach.
+    private static bool IsUnpromptedDestructive(PredictionContext context, string expected) =>
+        !context.RemovalIntent && context.Catalog.Operations.FirstOrDefault(o => o.Key == expected) is { } target
+        && context.Destructive.IsDestructive(target);
 
     /// <summary>The prediction context of a case: its spec, its history (as spelled by the dataset), its prompt.</summary>
     public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case, SentenceEmbedder? embedder,

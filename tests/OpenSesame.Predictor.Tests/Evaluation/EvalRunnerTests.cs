@@ -43,4 +43,24 @@ public sealed class EvalRunnerTests
         Assert.Equal(2, basic.Seen.Count);
         Assert.Equal(0.5, result.Systems["basic"].Overall.Top1);
     }
+
+    [Fact]
+    public async Task TargetsThatAreDestructiveCallsNobodyAskedForAreCountedAsOutOfThePipelinesReach()
+    {
+        var spec = EvalSpec.FromFile(TestSpecs.BillingPath);
+        List<EvalCall> history = [new("GET", "/v1/invoices/in_1")];
+        var cases = new List<EvalCase>
+        {
+            new("t#0", spec, "tidy up the drafts", history, "DELETE /v1/invoices/{invoice}"),
+            new("t#1", spec, null, history, "DELETE /v1/invoices/{invoice}"),
+            new("t#2", spec, "delete that draft invoice", history, "DELETE /v1/invoices/{invoice}"),
+            new("t#3", spec, "tidy up the drafts", history, "GET /v1/invoices"),
+        };
+        var report = new EvalReport();
+
+        await new EvalRunner(new EvalSpecCatalogs(), null)
+            .RunAsync("billing", cases, report, [new Recorder("any", intentSignals: false)], null, TestContext.Current.CancellationToken);
+
+        Assert.Equal(2, report.UnpromptedDestructiveTargets);
+    }
 }
