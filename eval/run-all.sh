@@ -33,7 +33,7 @@ fi
 python3 - "$out" <<'PY'
 import json, sys, pathlib
 out = pathlib.Path(sys.argv[1])
-systems = ["random", "popularity", "lexical", "heuristic", "ranker-no-intent", "ranker"]
+systems = ["random", "popularity", "lexical", "heuristic", "ranker-no-intent", "ranker", "ranker+usage"]
 print("| dataset | cases | " + " | ".join(f"{s} top3 / mrr" for s in systems) + " | ranker top1 | ranker coverage | destructive targets not asked for |")
 print("|---|---:|" + "---:|" * len(systems) + "---:|---:|---:|")
 for f in sorted(out.glob("*.json")):

@@ -85,6 +85,7 @@ internal static class EvalCommand
         if (Load(store, RankerModelStore.CurrentPointer, "ranker", "opensesame train") is { } current)
         {
             systems.Add(new PipelineSystem("ranker", pipeline, new LearnedRanker(current), K));
+            systems.Add(new PipelineSystem("ranker+usage", pipeline, new LearnedRanker(current), K, learnsUsage: true));
         }
 
         if (store.PointedVersion(RankerModelStore.WithoutIntentPointer) is not null

@@ -8,7 +8,7 @@ using OpenSesame.Predictor.Training;
 
 namespace OpenSesame.Cli;
 
-/// <summary><c>opensesame train [--data data/training/train.jsonl] [--seed 42] [--iterations 300] [--without-intent] ...</c></summary>
+/// <summary><c>opensesame train [--data data/training/train.jsonl] [--seed 42] [--iterations 300] [--usage-share 0.3] [--without-intent] ...</c></summary>
 internal static class TrainCommand
 {
     public static Command Create()
@@ -19,6 +19,7 @@ internal static class TrainCommand
         var iterations = new Option<int>("--iterations") { Description = "Boosting rounds.", DefaultValueFactory = _ => defaults.Iterations };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => defaults.Leaves };
         var learningRate = new Option<double>("--learning-rate") { Description = "Shrinkage per tree.", DefaultValueFactory = _ => defaults.LearningRate };
+        var usageShare = new Option<double>("--usage-share") { Description = "Share of sessions that see the usage learned from earlier sessions (0 trains a model that never uses it).", DefaultValueFactory = _ => defaults.UsageShare };
         var calibration = new Option<int>("--calibration-domains") { Description = "Domains left out of tree fitting to calibrate and measure.", DefaultValueFactory = _ => defaults.CalibrationDomainCount };
         var withoutIntent = new Option<bool>("--without-intent")
         {
@@ -27,10 +28,16 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train the LightGBM ranker on synthetic sessions and make it the current model.")
         {
-            data, seed, iterations, leaves, learningRate, calibration, withoutIntent,
+            data, seed, iterations, leaves, learningRate, calibration, usageShare, withoutIntent,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(usageShare) is < 0 or > 1)
+            {
+                await Console.Error.WriteLineAsync("--usage-share is a share of sessions, between 0 and 1.");
+                return 2;
+            }
+
             await using var services = CliHost.Build();
             var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
             var file = parse.GetValue(data) ?? Path.Combine(storage.DataDirectory, "training", TrainingData.TrainFileName);
@@ -47,6 +54,7 @@ internal static class TrainCommand
                 Leaves = parse.GetValue(leaves),
                 LearningRate = parse.GetValue(learningRate),
                 CalibrationDomainCount = parse.GetValue(calibration),
+                UsageShare = parse.GetValue(usageShare),
                 Semantic = !parse.GetValue(withoutIntent),
                 DataFlow = !parse.GetValue(withoutIntent),
             };
@@ -70,7 +78,13 @@ internal static class TrainCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {info.Sessions} sessions, {info.Groups} groups, true call absent from {info.AbsentShare:P1} of them, trained in {info.TrainingTime.TotalSeconds:0.0} s"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  leave-domains-out ({string.Join(", ", info.CalibrationDomains)}), no LLM: top1 {info.Calibration.Top1:0.000}, top3 {info.Calibration.Top3:0.000}, mrr {info.Calibration.Mrr:0.000}, coverage {info.Calibration.Coverage:0.000}, ECE {info.Calibration.ExpectedCalibrationError:0.000}"));
+                $"  leave-domains-out ({string.Join(", ", info.CalibrationDomains)}), no LLM, no usage: top1 {info.Calibration.Top1:0.000}, top3 {info.Calibration.Top3:0.000}, mrr {info.Calibration.Mrr:0.000}, coverage {info.Calibration.Coverage:0.000}, ECE {info.Calibration.ExpectedCalibrationError:0.000}"));
+            if (info.CalibrationWithUsage is { } usage)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  leave-domains-out, usage learned from earlier sessions: top1 {usage.Top1:0.000}, top3 {usage.Top3:0.000}, mrr {usage.Mrr:0.000}, coverage {usage.Coverage:0.000}, ECE {usage.ExpectedCalibrationError:0.000}"));
+            }
+
             if (info.CalibrationWithSimulatedLlm is { } llm)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -31,7 +31,7 @@ public static class PredictorServiceCollectionExtensions
 
     /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
     /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
-    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails", "Llm" and "Routing" configuration sections; the LLM
+    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails", "Usage", "Llm" and "Routing" configuration sections; the LLM
     /// generator joins only when a provider has a key.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
@@ -62,6 +62,9 @@ public static class PredictorServiceCollectionExtensions
             .Validate(o => o.Retention > TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero, "Audit: Retention and CleanupInterval must be positive.")
             .ValidateOnStart();
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.Section)).ValidateOnStart();
+        services.AddOptions<UsageOptions>().Bind(configuration.GetSection(UsageOptions.Section))
+            .Validate(o => o.CachedSpecs > 0, "Usage:CachedSpecs must be positive.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         // One redactor per PII category; a host's own AddRedaction call may replace any of them (HMAC, erasing).
@@ -72,6 +75,8 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
         services.AddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();
         services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        services.AddSingleton<IUsageStore, SqliteUsageStore>();
+        services.AddSingleton<UsageLearning>();
         services.AddHostedService<AuditRetentionService>();
         services.AddRouting(configuration);
         services.AddHttpClient(SpecFetcher.HttpClientName)

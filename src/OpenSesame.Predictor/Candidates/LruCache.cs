@@ -49,6 +49,21 @@ internal sealed class LruCache<TKey, TValue>
         return false;
     }
 
+    /// <summary>The value already under <paramref name="key"/>, or <paramref name="value"/> added as the most recently used.</summary>
+    public TValue GetOrAdd(TKey key, TValue value)
+    {
+        lock (_lock)
+        {
+            if (TryGet(key, out var existing))
+            {
+                return existing;
+            }
+
+            Set(key, value);
+            return value;
+        }
+    }
+
     /// <summary>Adds or replaces the value as the most recently used, evicting the least recently used beyond capacity.</summary>
     public void Set(TKey key, TValue value)
     {

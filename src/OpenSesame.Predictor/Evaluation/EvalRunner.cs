@@ -1,6 +1,8 @@
 using System.Text.Json;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Evaluation;
 
@@ -22,6 +24,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
     {
         var ranked = systems.ToDictionary(s => s.Name, _ => new List<RankedCase>(cases.Count), StringComparer.Ordinal);
         var outcomes = new List<CaseOutcome>(cases.Count);
+        var usage = new Dictionary<EndpointCatalog, UsageTransitions>();
         for (var i = 0; i < cases.Count; i++)
         {
             var @case = cases[i];
@@ -32,15 +35,28 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
             }
 
             var withoutIntent = new Lazy<PredictionContext>(() => ContextOf(catalogs, @case, null, dataFlow: false));
+            if (!usage.TryGetValue(context.Catalog, out var learned))
+            {
+                usage[context.Catalog] = learned = new UsageTransitions();
+            }
+
+            var withUsage = new Lazy<PredictionContext>(() => ContextOf(catalogs, @case, embedder, usage: learned));
             var lists = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             foreach (var system in systems)
             {
-                var list = await system.RankAsync(system.IntentSignals ? context : withoutIntent.Value, cancellationToken);
+                var list = await system.RankAsync(system.LearnsUsage ? withUsage.Value : system.IntentSignals ? context : withoutIntent.Value, cancellationToken);
                 lists[system.Name] = list;
                 ranked[system.Name].Add(new RankedCase(list, @case.Expected, @case.History.Count));
             }
 
             outcomes.Add(new CaseOutcome(@case, lists));
+            // Test, then learn: the service counts this step when the user's next request carries it.
+            if (UsageTransitions.StepFrom(context.History) is { } from
+                && context.Catalog.Operations.FirstOrDefault(o => o.Key == @case.Expected) is { } target)
+            {
+                learned.Record(from, target.Index);
+            }
+
             progress?.Report(i + 1);
         }
 
@@ -56,7 +72,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
 
     /// <summary>The prediction context of a case: its spec, its history (as spelled by the dataset), its prompt.</summary>
     public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case, SentenceEmbedder? embedder,
-        bool dataFlow = true) =>
+        bool dataFlow = true, UsageTransitions? usage = null) =>
         PredictionContext.Create(
             catalogs.Get(@case.Spec),
             @case.History.Select(call => new HistoryEvent(null, call.Method.ToUpperInvariant(), call.Path,
@@ -64,5 +80,6 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
             @case.Prompt,
             DateTimeOffset.UnixEpoch,
             embedder,
-            dataFlow);
+            dataFlow,
+            usage: usage);
 }

@@ -12,6 +12,9 @@ internal interface IEvalSystem
     /// <summary>Whether the system gets the intent signals (sentence embeddings, the data-flow graph) in its context.</summary>
     bool IntentSignals => true;
 
+    /// <summary>Whether the system sees the usage learned from the cases before this one (test, then learn).</summary>
+    bool LearnsUsage => false;
+
     /// <summary>Operation keys, best first.</summary>
     Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken);
 }
@@ -75,11 +78,13 @@ internal sealed class LexicalSystem : IEvalSystem
 
 /// <summary>The service's own path (generate, critique, rank) with a given ranker; its list is the reviewed pool.</summary>
 internal sealed class PipelineSystem(string name, CandidatePipeline pipeline, ICandidateRanker ranker, int k,
-    bool intentSignals = true) : IEvalSystem
+    bool intentSignals = true, bool learnsUsage = false) : IEvalSystem
 {
     public string Name => name;
 
     public bool IntentSignals => intentSignals;
+
+    public bool LearnsUsage => learnsUsage;
 
     public async Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken) =>
         [.. (await pipeline.RankAsync(context, k, ranker, cancellationToken)).Select(c => c.Operation.Key)];

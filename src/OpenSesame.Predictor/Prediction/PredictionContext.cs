@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
+using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -13,8 +14,9 @@ public sealed class PredictionContext
 
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
         DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow, DestructiveCallPolicy destructive,
-        InjectionVerdict injection, PredictionRequest? request, string? predictionId)
+        InjectionVerdict injection, PredictionRequest? request, string? predictionId, UsageTransitions? usage)
     {
+        Usage = usage;
         PredictionId = predictionId ?? Guid.CreateVersion7(now).ToString();
         UserId = request?.UserId;
         SessionId = request?.SessionId;
@@ -76,6 +78,9 @@ public sealed class PredictionContext
     /// <summary>The prompt asks to remove, cancel or revoke something, which unlocks destructive suggestions.</summary>
     public bool RemovalIntent { get; }
 
+    /// <summary>How this spec's users moved between its operations so far; null when nothing is learned from usage.</summary>
+    public UsageTransitions? Usage { get; }
+
     /// <summary>Where this prediction's time and money went; every stage adds to it.</summary>
     public PredictionTrace Trace { get; } = new();
 
@@ -90,10 +95,10 @@ public sealed class PredictionContext
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
         DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true,
         DestructiveCallPolicy? destructive = null, InjectionVerdict? injection = null,
-        PredictionRequest? request = null, string? predictionId = null)
+        PredictionRequest? request = null, string? predictionId = null, UsageTransitions? usage = null)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
         return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow,
-            destructive ?? DestructiveCallPolicy.Default, injection ?? InjectionVerdict.Clean, request, predictionId);
+            destructive ?? DestructiveCallPolicy.Default, injection ?? InjectionVerdict.Clean, request, predictionId, usage);
     }
 }

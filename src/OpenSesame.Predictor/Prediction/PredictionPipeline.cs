@@ -27,6 +27,7 @@ public sealed partial class PredictionPipeline(
     DestructiveCallPolicy destructive,
     InjectionDetector injection,
     PredictionAccounting accounting,
+    UsageLearning usage,
     IOptions<PredictionOptions> options,
     IOptions<AuditOptions> auditOptions,
     TimeProvider time,
@@ -50,8 +51,10 @@ public sealed partial class PredictionPipeline(
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var specMs = time.GetElapsedTime(stage);
         stage = time.GetTimestamp();
+        var learned = await usage.ForAsync(spec.Catalog, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
-            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict, request, predictionId);
+            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict, request, predictionId,
+            learned);
         context.Trace.Stage("spec", specMs);
         context.Trace.Stage("context", time.GetElapsedTime(stage));
         var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
@@ -69,6 +72,7 @@ public sealed partial class PredictionPipeline(
             context.Trace.ToMetadata(),
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
+        await usage.RecordAsync(context, cancellationToken);
         return response;
     }
 

@@ -124,6 +124,8 @@ internal static class Explainer
                 return ("llm", quote && candidate.ProposedReason is { } reason
                     ? $"the language model suggests it: {Shorten(reason)}"
                     : "the language model suggests it");
+            case FeatureSchema.UsageTransition:
+                return ("usage", "what this API's users often call next");
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {(operation.Path.MainResource is { } resource ? Humanize(resource, operation) : "resources")}");
             default:

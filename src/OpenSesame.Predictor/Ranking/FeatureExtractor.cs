@@ -41,6 +41,7 @@ internal sealed class FeatureExtractor
     private readonly Dictionary<int, int> _transitionsFromLast = [];
     private readonly HashSet<string> _lastValues;
     private readonly float _historyLength;
+    private readonly int? _usageFrom;
     private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
     private readonly string? _listedEntity;
     private readonly bool _promptHasId;
@@ -134,6 +135,7 @@ internal sealed class FeatureExtractor
         }
 
         _historyLength = MathF.Log(1 + history.Count);
+        _usageFrom = UsageTransitions.StepFrom(history);
         _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
             ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
             : 0;
@@ -241,6 +243,12 @@ internal sealed class FeatureExtractor
         f[FeatureSchema.DestructiveWithoutIntent] = destructive && !_context.RemovalIntent ? 1 : 0;
         f[FeatureSchema.EntryPoint] = EntryPoint(operation);
         f[FeatureSchema.HistoryLength] = _historyLength;
+        if (_context.Usage is { } usage && _usageFrom is { } from && usage.Total(from) is > 0 and var total)
+        {
+            f[FeatureSchema.UsageTransition] = usage.Count(from, operation.Index) / (float)total;
+            f[FeatureSchema.UsageEvidence] = MathF.Log(1 + total);
+        }
+
         f[FeatureSchema.SecondsSinceLast] = _secondsSinceLast;
         f[FeatureSchema.HasPrompt] = _context.Prompt is null ? 0 : 1;
 

@@ -53,6 +53,8 @@ public static class FeatureSchema
     public const int LlmAnswered = 40;
     public const int LlmRank = 41;
     public const int GeneratorAgreement = 42;
+    public const int UsageTransition = 43;
+    public const int UsageEvidence = 44;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -99,6 +101,8 @@ public static class FeatureSchema
         new("llm_answered", "1 when a language model answered this request with usable candidates; 0 when none ran, failed or timed out, so the trees can tell the two cases apart"),
         new("llm_rank", "1/(1+rank) of the operation in the language model's answer (0 when it did not propose it, or no model answered)"),
         new("generator_agreement", "share of the generators that answered this request which proposed the operation (1 when all did)"),
+        new("usage_transition", "share of this spec's observed calls after the last call's operation (or of its sessions' first calls) that went to this operation (0 when nothing was observed)"),
+        new("usage_evidence", "log(1 + observed calls after the last call's operation, or sessions started): how much usage_transition rests on"),
     ];
 
     public static int Count => All.Count;

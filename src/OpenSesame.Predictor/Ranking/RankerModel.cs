@@ -14,10 +14,12 @@ public sealed record RankerMetrics(
     double NegativeLogLikelihood);
 
 /// <summary>What a model was trained on and how, so any number it reports can be traced and rerun.</summary>
-/// <param name="Calibration">Measured on the calibration domains' groups without a language model's answer: what the
-/// service does with no LLM key, and comparable across versions.</param>
+/// <param name="Calibration">Measured on the calibration domains' groups without a language model's answer and without
+/// learned usage: what the service does with no LLM key on a spec nobody has used yet, comparable across versions.</param>
 /// <param name="CalibrationWithSimulatedLlm">The same domains' groups that carry a simulated LLM answer; only as good as
 /// the simulation's assumed accuracy. Null for models trained before LLM features existed.</param>
+/// <param name="CalibrationWithUsage">The same domains' groups without an LLM answer whose requests saw the usage learned
+/// from the domain's earlier sessions. Null for models trained before usage features existed.</param>
 public sealed record RankerModelInfo(
     string Version,
     DateTimeOffset CreatedAt,
@@ -33,7 +35,8 @@ public sealed record RankerModelInfo(
     IReadOnlyDictionary<string, double> Options,
     RankerMetrics Calibration,
     TimeSpan TrainingTime,
-    RankerMetrics? CalibrationWithSimulatedLlm = null);
+    RankerMetrics? CalibrationWithSimulatedLlm = null,
+    RankerMetrics? CalibrationWithUsage = null);
 
 /// <summary>
 /// A learned ranker as stored: its description, the tree ensemble, the score calibration, and the per-feature values

@@ -103,6 +103,13 @@ public sealed class SqliteDatabase
                 absolute_expires_at_ms INTEGER
             );
             CREATE INDEX IF NOT EXISTS distributed_cache_expires ON distributed_cache (expires_at_ms);
+            CREATE TABLE IF NOT EXISTS usage_transitions (
+                spec_hash TEXT NOT NULL,
+                from_key TEXT NOT NULL,
+                to_key TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (spec_hash, from_key, to_key)
+            );
             """;
         await command.ExecuteNonQueryAsync();
     }

@@ -57,11 +57,20 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
 
         var scored = held.Select(g => (Group: g, Scores: (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))])).ToList();
         var calibration = ScoreCalibration.Fit([.. scored.Where(s => FitsCalibration(s.Group.Session)).Select(s => (s.Scores, s.Group.Positive))]);
-        var measured = scored.Where(s => !FitsCalibration(s.Group.Session)).ToLookup(s => HasLlmAnswer(s.Group));
-        var metrics = Measure([.. measured[false]], calibration);
-        var withLlm = measured[true].Any() ? Measure([.. measured[true]], calibration) : null;
+        var measured = scored.Where(s => !FitsCalibration(s.Group.Session))
+            .ToLookup(s => (Llm: HasLlmAnswer(s.Group), Usage: HasUsage(s.Group)));
+        var metrics = Measure([.. measured[(false, false)]], calibration);
+        var withUsage = measured[(false, true)].Any() ? Measure([.. measured[(false, true)]], calibration) : null;
+        var llmGroups = measured[(true, false)].Concat(measured[(true, true)]).ToList();
+        var withLlm = llmGroups.Count > 0 ? Measure(llmGroups, calibration) : null;
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"calibration domains: top1 {metrics.Top1:0.000}, top3 {metrics.Top3:0.000}, mrr {metrics.Mrr:0.000}, ECE {metrics.ExpectedCalibrationError:0.000}"));
+        if (withUsage is not null)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"with usage learned from earlier sessions: top1 {withUsage.Top1:0.000}, top3 {withUsage.Top3:0.000}, mrr {withUsage.Mrr:0.000}, ECE {withUsage.ExpectedCalibrationError:0.000}"));
+        }
+
         if (withLlm is not null)
         {
             progress?.Report(string.Create(CultureInfo.InvariantCulture,
@@ -98,10 +107,12 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 ["simulated_llm_share"] = options.SimulatedLlmShare,
                 ["simulated_llm_hit_rate"] = options.SimulatedLlmHitRate,
                 ["simulated_llm_answer_size"] = options.SimulatedLlmAnswerSize,
+                ["usage_share"] = options.UsageShare,
             },
             Calibration: metrics,
             TrainingTime: time.GetElapsedTime(started),
-            CalibrationWithSimulatedLlm: withLlm);
+            CalibrationWithSimulatedLlm: withLlm,
+            CalibrationWithUsage: withUsage);
         return new RankerModel(info, ensemble, calibration);
     }
 
@@ -122,12 +133,15 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         }
     }
 
+    private static bool HasUsage(TrainingGroup group) =>
+        group.Features.Length > 0 && group.Features[0][FeatureSchema.UsageEvidence] > 0;
+
     private static bool HasLlmAnswer(TrainingGroup group) =>
         group.Features.Length > 0 && group.Features[0][FeatureSchema.LlmAnswered] > 0;
 
     // Half the sessions of the calibration domains fit the calibration, the other half measure it. Sessions of one
     // domain sit at regular intervals in the file, so index parity would put a whole domain on one side: draw instead.
-    private bool FitsCalibration(int session) => new Random(TrainingOptions.DeriveSeed(options.Seed, session)).Next(2) == 0;
+    private bool FitsCalibration(int session) => TrainingOptions.Uniform(options.Seed, session, RandomChoice.CalibrationHalf) < 0.5;
 
     private List<string> PickCalibrationDomains(List<string> domains)
     {

@@ -8,6 +8,22 @@ public sealed class TrainingOptions
     /// must not, or a run could not be repeated.</summary>
     public static int DeriveSeed(int seed, int index) => unchecked((seed * 1_000_003) + (index * 7_919) + 17);
 
+    /// <summary>
+    /// A uniform draw in [0, 1) for part <paramref name="index"/> of a run from its own <paramref name="stream"/> of draws
+    /// (SplitMix64 of seed, index and stream). Choices that must not depend on each other take separate streams:
+    /// <see cref="Random"/> objects seeded with <see cref="DeriveSeed"/> of nearby seeds, or with the same seed,
+    /// start with related draws, which once made the half of the sessions that measure the calibration the half
+    /// without templated histories.
+    /// </summary>
+    public static double Uniform(int seed, int index, RandomChoice stream)
+    {
+        var x = unchecked((((ulong)(uint)seed << 32) | (uint)index) + ((ulong)stream * 0x9E3779B97F4A7C15UL));
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        x ^= x >> 31;
+        return (x >> 11) * (1.0 / (1UL << 53));
+    }
+
     /// <summary>Seed of every random choice (absent positives, history spelling, LightGBM). Default 42.</summary>
     public int Seed { get; set; } = 42;
 
@@ -39,6 +55,10 @@ public sealed class TrainingOptions
     /// <summary>Candidates in a simulated answer: K plus the LLM generator's own buffer. Default 10.</summary>
     public int SimulatedLlmAnswerSize { get; set; } = 10;
 
+    /// <summary>Share of sessions whose requests see the usage learned from the sessions replayed before them (the
+    /// rest see none, as a new spec does), so the model learns to use usage and to do without it. Default 0.3.</summary>
+    public double UsageShare { get; set; } = 0.3;
+
     /// <summary>Domains held out of tree fitting to calibrate scores and report leave-domains-out metrics. Default 2.</summary>
     public int CalibrationDomainCount { get; set; } = 2;
 
@@ -60,4 +80,14 @@ public sealed class TrainingOptions
 
     /// <summary>Fewest rows a leaf may hold, against overfitting one domain's quirks. Default 50.</summary>
     public int MinExamplesPerLeaf { get; set; } = 50;
+}
+
+/// <summary>The independent streams of <see cref="TrainingOptions.Uniform"/>, one per kind of choice.</summary>
+public enum RandomChoice
+{
+    /// <summary>Whether a calibration domain's session fits the calibration or measures it.</summary>
+    CalibrationHalf = 1,
+
+    /// <summary>Whether a session's requests see the usage learned from earlier sessions.</summary>
+    SeesUsage = 2,
 }

@@ -21,6 +21,9 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
     private int _absent;
     private int _removed;
 
+    // What each domain's sessions so far taught about its usage, as the service learns it from the requests it sees.
+    private readonly Dictionary<string, UsageTransitions> _usage = new(StringComparer.Ordinal);
+
     /// <summary>Groups built so far, how many lack their true call, and how many of those on purpose.</summary>
     public (int Groups, int Absent, int RemovedOnPurpose) Counts => (_groups, _absent, _removed);
 
@@ -43,12 +46,20 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
         var templated = random.NextDouble() < options.TemplatedHistoryShare;
         var timeless = random.NextDouble() < options.NoTimestampShare;
         var poolSize = options.K + options.CandidateBuffer;
+        if (!_usage.TryGetValue(session.Domain, out var usage))
+        {
+            _usage[session.Domain] = usage = new UsageTransitions();
+        }
+
+        // Its own stream, so that the choice leaves every other random draw of the session as it was.
+        var seesUsage = TrainingOptions.Uniform(options.Seed, sessionIndex, RandomChoice.SeesUsage) < options.UsageShare;
         var history = new List<HistoryEvent>();
         for (var step = 0; step < session.Calls.Count; step++)
         {
             var call = session.Calls[step];
             var now = timeless ? DateTimeOffset.UnixEpoch : call.Timestamp;
-            var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder, options.DataFlow);
+            var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder, options.DataFlow,
+                usage: seesUsage ? usage : null);
             var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), poolSize + 1).ToList();
             var positive = pool.FindIndex(c => c.Operation.Key == call.Key);
             var removed = false;
@@ -71,6 +82,11 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
             _absent += positive < 0 ? 1 : 0;
             _removed += removed ? 1 : 0;
             yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, features, positive, removed);
+
+            if (UsageTransitions.StepFrom(context.History) is { } from)
+            {
+                usage.Record(from, domain.Catalog.Operations.First(o => o.Key == call.Key).Index);
+            }
 
             history.Add(new HistoryEvent(timeless ? null : call.Timestamp, call.Method, templated ? call.PathTemplate : call.Path,
                 templated ? HistoryEvent.NoParams : call.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))));

@@ -1,6 +1,7 @@
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Evaluation;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
 
 namespace OpenSesame.Predictor.Tests.Evaluation;
 
@@ -62,5 +63,43 @@ public sealed class EvalRunnerTests
             .RunAsync("billing", cases, report, [new Recorder("any", intentSignals: false)], null, TestContext.Current.CancellationToken);
 
         Assert.Equal(2, report.UnpromptedDestructiveTargets);
+    }
+
+    // Sees what a usage-learning system would: how many steps were observed from where this case stands.
+    private sealed class UsageRecorder : IEvalSystem
+    {
+        public string Name => "usage";
+
+        public bool LearnsUsage => true;
+
+        public List<int> Observed { get; } = [];
+
+        public Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken)
+        {
+            Observed.Add(context.Usage is { } usage && UsageTransitions.StepFrom(context.History) is { } from ? usage.Total(from) : -1);
+            return Task.FromResult<IReadOnlyList<string>>(["GET /v1/invoices"]);
+        }
+    }
+
+    [Fact]
+    public async Task AUsageLearningSystemSeesTheStepsOfEarlierCasesOnlyAndOthersSeeNone()
+    {
+        var spec = EvalSpec.FromFile(TestSpecs.BillingPath);
+        List<EvalCall> afterList = [new("GET", "/v1/invoices")];
+        var cases = new List<EvalCase>
+        {
+            new("a#0", spec, null, [], "GET /v1/invoices"),
+            new("a#1", spec, null, afterList, "GET /v1/invoices/{invoice}"),
+            new("b#0", spec, null, [], "GET /v1/invoices"),
+            new("b#1", spec, null, afterList, "GET /v1/invoices/{invoice}"),
+        };
+        var learner = new UsageRecorder();
+        var cold = new Recorder("cold", intentSignals: true);
+
+        await new EvalRunner(new EvalSpecCatalogs(), null)
+            .RunAsync("billing", cases, new EvalReport(), [learner, cold], null, TestContext.Current.CancellationToken);
+
+        Assert.Equal([0, 0, 1, 1], learner.Observed);
+        Assert.Equal(4, cold.Seen.Count);
     }
 }

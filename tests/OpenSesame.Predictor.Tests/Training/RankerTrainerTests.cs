@@ -59,6 +59,34 @@ public sealed class RankerTrainerTests(TinyRanker tiny)
     }
 
     [Fact]
+    public void GroupsThatSawLearnedUsageAreMeasuredApartFromTheColdOnes()
+    {
+        var usage = Info.CalibrationWithUsage;
+
+        Assert.NotNull(usage);
+        Assert.True(usage.Groups > 0 && Info.Calibration.Groups > 0, $"{usage.Groups} with usage, {Info.Calibration.Groups} without");
+        Assert.Equal(new TrainingOptions().UsageShare, Info.Options["usage_share"]);
+    }
+
+    // Each kind of random choice has its own stream: the sessions that measure the calibration must hold templated
+    // histories and learned usage as often as the others do (they once held no templated history at all).
+    [Fact]
+    public void IndependentChoicesOfARunDoNotFollowEachOther()
+    {
+        const int Sessions = 20_000;
+        var options = new TrainingOptions();
+        var measures = Enumerable.Range(0, Sessions).Select(i => TrainingOptions.Uniform(42, i, RandomChoice.CalibrationHalf) >= 0.5).ToArray();
+        var templated = Enumerable.Range(0, Sessions)
+            .Select(i => new Random(TrainingOptions.DeriveSeed(42, i)).NextDouble() < options.TemplatedHistoryShare).ToArray();
+        var usage = Enumerable.Range(0, Sessions).Select(i => TrainingOptions.Uniform(42, i, RandomChoice.SeesUsage) < options.UsageShare).ToArray();
+
+        double Share(Func<int, bool> which) => Enumerable.Range(0, Sessions).Count(which) / (double)Sessions;
+        Assert.InRange(Share(i => measures[i]), 0.48, 0.52);
+        Assert.InRange(Share(i => measures[i] && templated[i]) / Share(i => measures[i]), options.TemplatedHistoryShare - 0.02, options.TemplatedHistoryShare + 0.02);
+        Assert.InRange(Share(i => measures[i] && usage[i]) / Share(i => measures[i]), options.UsageShare - 0.02, options.UsageShare + 0.02);
+    }
+
+    [Fact]
     public void TrainingTwiceWithTheSameSeedAndDataGivesTheSameModel()
     {
         var again = tiny.Train();

@@ -34,6 +34,19 @@ public sealed class TrainingSetBuilderTests
             $"Feature '{feature}' is {values[0].ToString(CultureInfo.InvariantCulture)} in every candidate of {Standard.Value.Count} groups.");
     }
 
+    [Fact]
+    public void AboutTheUsageShareOfSessionsSeeWhatTheirDomainsEarlierSessionsDidAndTheFirstSeesNothing()
+    {
+        var groups = Standard.Value;
+        var sessions = groups.GroupBy(g => g.Session).ToList();
+        var seeing = sessions.Count(s => s.Any(g => g.Features[0][FeatureSchema.UsageEvidence] > 0)) / (double)sessions.Count;
+
+        Assert.InRange(seeing, new TrainingOptions().UsageShare - 0.08, new TrainingOptions().UsageShare + 0.08);
+        Assert.All(groups.Where(g => g.Session == 0), g => Assert.All(g.Features, f => Assert.Equal(0f, f[FeatureSchema.UsageEvidence])));
+        Assert.All(Build(new TrainingOptions { UsageShare = 0 }, sessions: 60), g =>
+            Assert.All(g.Features, f => Assert.Equal((0f, 0f), (f[FeatureSchema.UsageTransition], f[FeatureSchema.UsageEvidence]))));
+    }
+
     [Theory]
     [InlineData(0.30)]
     [InlineData(0.15)]
