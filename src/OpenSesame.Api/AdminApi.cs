@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Api;
 
@@ -31,8 +32,48 @@ internal static class AdminApi
             .WithDescription("Which ranker answers predictions (a learned model version, or the heuristic while none is "
                              + "loaded), the version saved as current on disk (swapped in within the reload interval "
                              + "when it differs), and the serving model's training metadata and measured quality.");
+        admin.MapGet("/usage", ListUsageAsync)
+            .WithName("AdminUsage")
+            .WithSummary("The specs whose usage the service has learned")
+            .WithDescription("Per spec (by content hash): how many steps of its users' sessions were counted and over "
+                             + "how many distinct pairs of operations. Only operation pairs are kept, never values or users.");
+        admin.MapGet("/usage/{specHash}", GetUsageAsync)
+            .WithName("AdminUsageOfSpec")
+            .WithSummary("What the service learned of one spec's usage")
+            .WithDescription($"The {MaxSteps} most frequent steps (`from` is null for a session's first call).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapDelete("/usage/{specHash}", ForgetUsageAsync)
+            .WithName("AdminForgetUsage")
+            .WithSummary("Forget what was learned of one spec's usage")
+            .WithDescription("Deletes the spec's counts from storage and memory; its predictions start again as for a "
+                             + "spec nobody has used (after a stretch of bad traffic, or on request).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
+
+    private const int MaxSteps = 100;
+
+    private static async Task<JsonHttpResult<UsageList>> ListUsageAsync(UsageLearning usage, CancellationToken cancellationToken) =>
+        TypedResults.Json(new UsageList(await usage.ListAsync(cancellationToken)), Json);
+
+    private static async Task<Results<JsonHttpResult<UsageOfSpec>, ProblemHttpResult>> GetUsageAsync(
+        string specHash, UsageLearning usage, CancellationToken cancellationToken)
+    {
+        var steps = await usage.StepsAsync(specHash, MaxSteps, cancellationToken);
+        return steps.Count == 0
+            ? NothingLearned(specHash)
+            : TypedResults.Json(new UsageOfSpec(specHash,
+                [.. steps.Select(s => new UsageStep(s.From.Length == 0 ? null : s.From, s.To, s.Count))]), Json);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ForgetUsageAsync(
+        string specHash, UsageLearning usage, CancellationToken cancellationToken) =>
+        await usage.ForgetAsync(specHash, cancellationToken) ? TypedResults.NoContent() : NothingLearned(specHash);
+
+    private static ProblemHttpResult NothingLearned(string specHash) => TypedResults.Problem(
+        statusCode: StatusCodes.Status404NotFound,
+        title: "Nothing learned of this spec.",
+        detail: $"No usage is stored for spec '{(specHash.Length > 80 ? specHash[..80] + "…" : specHash)}'; GET /admin/usage lists the specs with usage.");
 
     private static JsonHttpResult<ModelStatus> GetModel(IRankerSource rankers, RankerModelStore store)
     {
@@ -49,4 +90,11 @@ internal static class AdminApi
     /// <param name="Current">The version named current on disk; null when no model was ever saved.</param>
     /// <param name="Model">The serving model's metadata (data hash, seed, domains, calibration metrics); null for the heuristic.</param>
     internal sealed record ModelStatus(string Serving, string Kind, string? Current, RankerModelInfo? Model);
+
+    internal sealed record UsageList(IReadOnlyList<UsageSpec> Specs);
+
+    internal sealed record UsageOfSpec(string SpecHash, IReadOnlyList<UsageStep> Steps);
+
+    /// <param name="From">The operation called before, "METHOD /template"; null for a session's first call.</param>
+    internal sealed record UsageStep(string? From, string To, int Count);
 }

@@ -64,6 +64,18 @@ internal sealed class LruCache<TKey, TValue>
         }
     }
 
+    /// <summary>Forgets the value under <paramref name="key"/>, if any.</summary>
+    public void Remove(TKey key)
+    {
+        lock (_lock)
+        {
+            if (_entries.Remove(key, out var node))
+            {
+                _recency.Remove(node);
+            }
+        }
+    }
+
     /// <summary>Adds or replaces the value as the most recently used, evicting the least recently used beyond capacity.</summary>
     public void Set(TKey key, TValue value)
     {

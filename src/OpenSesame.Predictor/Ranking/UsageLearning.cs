@@ -64,6 +64,23 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
         }
     }
 
+    /// <summary>Every spec with learned usage, most steps first.</summary>
+    public Task<IReadOnlyList<UsageSpec>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+
+    /// <summary>What was learned of one spec, most frequent steps first, at most <paramref name="top"/>.</summary>
+    public async Task<IReadOnlyList<UsageCount>> StepsAsync(string specHash, int top, CancellationToken cancellationToken) =>
+        [.. (await store.LoadAsync(specHash, cancellationToken))
+            .OrderByDescending(c => c.Count).ThenBy(c => c.From, StringComparer.Ordinal).ThenBy(c => c.To, StringComparer.Ordinal)
+            .Take(top)];
+
+    /// <summary>Forgets the spec's usage in the store and in memory (after a poisoned stretch of traffic, or on
+    /// request); its predictions start again from none. Says whether there was anything to forget.</summary>
+    public Task<bool> ForgetAsync(string specHash, CancellationToken cancellationToken)
+    {
+        _specs.Remove(specHash);
+        return store.ForgetAsync(specHash, cancellationToken);
+    }
+
     /// <summary>The history's last step as operations: (null, first) for a one-call history; null when the history is
     /// empty or its last two calls are not both operations of the spec.</summary>
     public static (ApiOperation? From, ApiOperation To)? NewestStep(IReadOnlyList<ResolvedEvent> history) => history switch

@@ -98,6 +98,30 @@ public sealed class UsageLearningTests : IDisposable
     }
 
     [Fact]
+    public async Task AForgottenSpecIsPredictedAsIfNobodyHadUsedItInMemoryAndAfterARestart()
+    {
+        using (var predictor = NewPredictor())
+        {
+            await WalkAsync(predictor, "GET /v1/invoices", "GET /v1/invoices/in_1");
+            await WalkAsync(predictor, "GET /v1/invoices", "GET /v1/invoices/in_2", "POST /v1/invoices/in_2/finalize");
+            var learning = predictor.Get<UsageLearning>();
+            var hash = (await UsageOf(predictor)).Catalog.ContentHash;
+
+            Assert.Equal([new UsageSpec(hash, 5, 3)], await learning.ListAsync(Cancel));
+            Assert.Equal([new UsageCount("", List, 2), new UsageCount(List, Detail, 2)], await learning.StepsAsync(hash, 2, Cancel));
+
+            Assert.True(await learning.ForgetAsync(hash, Cancel));
+            Assert.False(await learning.ForgetAsync(hash, Cancel));
+            var (catalog, usage) = await UsageOf(predictor);
+            Assert.Equal(0, usage!.Total(Index(catalog, List)));
+            Assert.Empty(await learning.ListAsync(Cancel));
+        }
+
+        using var restarted = NewPredictor();
+        Assert.Equal(0, (await UsageOf(restarted)).Usage!.Total(UsageTransitions.Start));
+    }
+
+    [Fact]
     public async Task TurnedOffNothingIsLearnedOrStored()
     {
         using var predictor = NewPredictor(enabled: false);
@@ -115,6 +139,12 @@ public sealed class UsageLearningTests : IDisposable
             throw new SqliteException("disk I/O error", 10);
 
         public Task AddAsync(string specHash, string fromKey, string toKey, CancellationToken cancellationToken) =>
+            throw new SqliteException("disk I/O error", 10);
+
+        public Task<IReadOnlyList<UsageSpec>> ListAsync(CancellationToken cancellationToken) =>
+            throw new SqliteException("disk I/O error", 10);
+
+        public Task<bool> ForgetAsync(string specHash, CancellationToken cancellationToken) =>
             throw new SqliteException("disk I/O error", 10);
     }
 
