@@ -5,9 +5,10 @@ namespace OpenSesame.Predictor.Candidates;
 
 /// <summary>
 /// The always-on, offline generator. It describes every operation of the spec with the ranking features and merges
-/// up to five orderings into one pool: the combined heuristic score, the prompt's words (BM25), the prompt's meaning
-/// (embeddings), the history alone (transitions) and the calls that yield an id the prompt's target lacks (data
-/// flow), so that a candidate strong on one signal only still reaches the ranker.
+/// up to six orderings into one pool: the combined heuristic score, the prompt's words (BM25), the prompt's meaning
+/// (embeddings), the history alone (transitions), the calls that yield an id the prompt's target lacks (data
+/// flow) and what this spec's users called next (learned usage), so that a candidate strong on one signal only still
+/// reaches the ranker.
 /// </summary>
 internal sealed class LocalCandidateGenerator : ICandidateGenerator
 {
@@ -55,6 +56,7 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
         var lexical = new float[operations.Count];
         var semantic = new float[operations.Count];
         var producers = new float[operations.Count];
+        var usage = new float[operations.Count];
         for (var i = 0; i < operations.Count; i++)
         {
             features[i] = extractor.Extract(operations[i]);
@@ -65,6 +67,7 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
             // Among the producers of a needed id, the one the other signals like best comes first.
             var feeds = features[i][FeatureSchema.ProducesForPromptTarget];
             producers[i] = feeds > 0 ? feeds + (0.01f * Math.Max(0, combined[i])) : 0;
+            usage[i] = features[i][FeatureSchema.UsageTransition];
         }
 
         var orderings = new List<(int[] Order, int Share)> { (Order(combined), 2) };
@@ -86,6 +89,11 @@ internal sealed class LocalCandidateGenerator : ICandidateGenerator
         if (producers.Any(p => p > 0))
         {
             orderings.Add((Order(producers, positiveOnly: true), 1));
+        }
+
+        if (usage.Any(u => u > 0))
+        {
+            orderings.Add((Order(usage, positiveOnly: true), 1));
         }
 
         var merged = new List<int>(operations.Count);

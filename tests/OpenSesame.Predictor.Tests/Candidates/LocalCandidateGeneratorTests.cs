@@ -1,4 +1,5 @@
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 
 namespace OpenSesame.Predictor.Tests.Candidates;
@@ -71,4 +72,24 @@ public sealed class LocalCandidateGeneratorTests
     [Fact]
     public void DescribesEveryCandidateWithTheFullFeatureList() =>
         Assert.All(Generate("send it", 10, "GET /v1/invoices"), c => Assert.Equal(FeatureSchema.Count, c.Features.Length));
+
+    // What users do next on this spec reaches the ranker even when nothing else in the request points at it.
+    [Fact]
+    public void BringsWhatThisSpecsUsersCallNextIntoThePool()
+    {
+        var catalog = TestSpecs.Billing;
+        var events = new[] { new HistoryEvent(null, "GET", "/v1/invoices/in_1", HistoryEvent.NoParams) };
+        var cold = PredictionContextOf(null);
+        var coldPool = LocalCandidateGenerator.Generate(FeatureExtractor.For(cold), 5).Select(c => c.Operation).ToList();
+        var outsider = catalog.Operations.Last(o => !coldPool.Contains(o) && !o.IsDestructive);
+        var usage = new UsageTransitions();
+        usage.Record(catalog.Operations.Single(o => o.Key == "GET /v1/invoices/{invoice}").Index, outsider.Index, 3);
+
+        var warmPool = LocalCandidateGenerator.Generate(FeatureExtractor.For(PredictionContextOf(usage)), 5);
+
+        Assert.Contains(warmPool, c => c.Operation == outsider);
+
+        PredictionContext PredictionContextOf(UsageTransitions? learned) =>
+            PredictionContext.Create(catalog, events, null, DateTimeOffset.UnixEpoch, usage: learned);
+    }
 }
