@@ -58,6 +58,20 @@ public sealed class UsageLearningTests : IDisposable
         Assert.Equal(1, usage.Total(Index(catalog, Detail)));
     }
 
+    // Twenty users at once: every step counts once, in memory and in the file (SQLite writers wait, they do not fail).
+    [Fact]
+    public async Task ConcurrentRequestsOnOneSpecEachCountTheirStep()
+    {
+        using var predictor = NewPredictor();
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            predictor.PredictAsync(TestSpecs.BillingPath, null, 3, "GET /v1/invoices", $"GET /v1/invoices/in_{i}")));
+
+        var (catalog, usage) = await UsageOf(predictor);
+        Assert.Equal(20, usage!.Count(Index(catalog, List), Index(catalog, Detail)));
+        Assert.Equal([new UsageCount(List, Detail, 20)], await predictor.Get<IUsageStore>().LoadAsync(catalog.ContentHash, Cancel));
+    }
+
     [Fact]
     public async Task WhatWasLearnedSurvivesARestart()
     {
