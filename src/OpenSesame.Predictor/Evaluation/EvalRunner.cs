@@ -29,7 +29,8 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
         {
             var @case = cases[i];
             var context = ContextOf(catalogs, @case, embedder);
-            if (IsUnpromptedDestructive(context, @case.Expected))
+            var target = context.Catalog.Operations.FirstOrDefault(o => o.Key == @case.Expected);
+            if (IsUnpromptedDestructive(context, target))
             {
                 report.UnpromptedDestructiveTargets++;
             }
@@ -51,8 +52,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
 
             outcomes.Add(new CaseOutcome(@case, lists));
             // Test, then learn: the service counts this step when the user's next request carries it.
-            if (UsageTransitions.StepFrom(context.History) is { } from
-                && context.Catalog.Operations.FirstOrDefault(o => o.Key == @case.Expected) is { } target)
+            if (UsageTransitions.StepFrom(context.History) is { } from && target is not null)
             {
                 learned.Record(from, target.Index);
             }
@@ -66,9 +66,8 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
 
     // The design lets a destructive call through only when the prompt asks for removal, so the pipeline systems can
     // never rank such a target: counting them tells how much of a dataset that rule puts out of reach.
-    private static bool IsUnpromptedDestructive(PredictionContext context, string expected) =>
-        !context.RemovalIntent && context.Catalog.Operations.FirstOrDefault(o => o.Key == expected) is { } target
-        && context.Destructive.IsDestructive(target);
+    private static bool IsUnpromptedDestructive(PredictionContext context, ApiOperation? target) =>
+        !context.RemovalIntent && target is not null && context.Destructive.IsDestructive(target);
 
     /// <summary>The prediction context of a case: its spec, its history (as spelled by the dataset), its prompt.</summary>
     public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case, SentenceEmbedder? embedder,

@@ -41,7 +41,8 @@ internal sealed class FeatureExtractor
     private readonly Dictionary<int, int> _transitionsFromLast = [];
     private readonly HashSet<string> _lastValues;
     private readonly float _historyLength;
-    private readonly int? _usageFrom;
+    private readonly int _usageFrom;
+    private readonly int _usageTotal;
     private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
     private readonly string? _listedEntity;
     private readonly bool _promptHasId;
@@ -135,7 +136,11 @@ internal sealed class FeatureExtractor
         }
 
         _historyLength = MathF.Log(1 + history.Count);
-        _usageFrom = UsageTransitions.StepFrom(history);
+        // Once per request: every operation is scored against the same observed steps.
+        if (context.Usage is { } usage && UsageTransitions.StepFrom(history) is { } from)
+        {
+            (_usageFrom, _usageTotal) = (from, usage.Total(from));
+        }
         _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
             ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
             : 0;
@@ -243,10 +248,10 @@ internal sealed class FeatureExtractor
         f[FeatureSchema.DestructiveWithoutIntent] = destructive && !_context.RemovalIntent ? 1 : 0;
         f[FeatureSchema.EntryPoint] = EntryPoint(operation);
         f[FeatureSchema.HistoryLength] = _historyLength;
-        if (_context.Usage is { } usage && _usageFrom is { } from && usage.Total(from) is > 0 and var total)
+        if (_usageTotal > 0)
         {
-            f[FeatureSchema.UsageTransition] = usage.Count(from, operation.Index) / (float)total;
-            f[FeatureSchema.UsageEvidence] = MathF.Log(1 + total);
+            f[FeatureSchema.UsageTransition] = _context.Usage!.Count(_usageFrom, operation.Index) / (float)_usageTotal;
+            f[FeatureSchema.UsageEvidence] = MathF.Log(1 + _usageTotal);
         }
 
         f[FeatureSchema.SecondsSinceLast] = _secondsSinceLast;
