@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Storage.Sqlite;
 
 namespace OpenSesame.Benchmarks;
 

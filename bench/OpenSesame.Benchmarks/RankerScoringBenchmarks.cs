@@ -3,7 +3,7 @@ using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
-using OpenSesame.Predictor.Training;
+using OpenSesame.Training;
 
 namespace OpenSesame.Benchmarks;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Storage.Sqlite;
 
 namespace OpenSesame.Benchmarks;
 
@@ -34,7 +35,7 @@ internal static class SharedSpecs
             ["Specs:Folders:0"] = Folder,
             ["Ranking:ModelDirectory"] = Path.Combine(RepoRoot, "data", "models"),
         }).AddInMemoryCollection(settings ?? []).Build();
-        var services = new ServiceCollection().AddLogging().AddPredictor(configuration).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddPredictor(configuration).AddSqliteStorage().BuildServiceProvider();
         if (!services.GetRequiredService<RankerHost>().TryLoadCurrent())
         {
             Console.WriteLine("// no trained model in data/models: the heuristic ranker is measured");

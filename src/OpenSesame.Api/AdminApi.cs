@@ -87,7 +87,8 @@ internal static class AdminApi
 
     /// <param name="Serving">The <c>model_version</c> predictions report now.</param>
     /// <param name="Kind">"learned" or "heuristic".</param>
-    /// <param name="Current">The version named current on disk; null when no model was ever saved.</param>
+    /// <param name="Current">The version named current in the model directory (what <c>opensesame train</c> made); null
+    /// when none was trained there, and the model shipped with the service (or the heuristic) serves.</param>
     /// <param name="Model">The serving model's metadata (data hash, seed, domains, calibration metrics); null for the heuristic.</param>
     internal sealed record ModelStatus(string Serving, string Kind, string? Current, RankerModelInfo? Model);
 

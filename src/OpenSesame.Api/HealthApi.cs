@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using OpenSesame.Predictor.Storage;
+using OpenSesame.Storage.Sqlite;
 
 namespace OpenSesame.Api;
 
@@ -9,7 +9,7 @@ internal static class HealthApi
 
     public static IServiceCollection AddApiHealthChecks(this IServiceCollection services)
     {
-        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: [ReadyTag]);
+        services.AddHealthChecks().AddCheck<SqliteHealthCheck>("storage", tags: [ReadyTag]);
         return services;
     }
 
@@ -20,24 +20,5 @@ internal static class HealthApi
         routes.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
         routes.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains(ReadyTag) }).AllowAnonymous();
         return routes;
-    }
-
-    private sealed class StorageHealthCheck(SqliteDatabase database) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await using var connection = await database.OpenAsync(cancellationToken);
-                using var command = connection.CreateCommand();
-                command.CommandText = "SELECT 1";
-                await command.ExecuteScalarAsync(cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                return HealthCheckResult.Unhealthy("The SQLite store does not answer.", ex);
-            }
-        }
     }
 }

@@ -1,11 +1,13 @@
 using OpenSesame.Api;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor;
+using OpenSesame.Storage.Sqlite;
 
 // Settings ship next to the binary; relative paths in them (data/, samples/) stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 
 builder.Services.AddPredictor(builder.Configuration);
+builder.Services.AddSqliteStorage();
 builder.Services.AddAccessControl();
 builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenSesame.Predictor;
+using OpenSesame.Storage.Sqlite;
 
 namespace OpenSesame.Cli;
 
@@ -23,7 +24,7 @@ internal static class CliHost
                 .SetMinimumLevel(LogLevel.Warning)
                 .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace));
         services?.Invoke(collection);
-        return collection.AddPredictor(configuration).BuildServiceProvider();
+        return collection.AddPredictor(configuration).AddSqliteStorage().BuildServiceProvider();
     }
 
     /// <summary>The configuration <see cref="Build"/> gives the services: the file, the environment, then

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Storage;
-using OpenSesame.Predictor.Training;
+using OpenSesame.Training;
 
 namespace OpenSesame.Cli;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
-using OpenSesame.Predictor.Training;
+using OpenSesame.Training;
 
 namespace OpenSesame.Cli;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,8 +28,9 @@ public static class PredictorServiceCollectionExtensions
         "OpenAI:Model", "OpenAI:InputUsdPerMillionTokens", "OpenAI:OutputUsdPerMillionTokens",
     ];
 
-    /// <summary>The whole prediction pipeline on its embedded defaults: SQLite storage, the local generator, and the
-    /// learned ranker (trained on first start when none exists; the heuristic serves until then). Options bind from
+    /// <summary>The whole prediction pipeline: the local generator and the learned ranker (the trained one in the model
+    /// directory, else the one shipped with the service). Storage comes from a provider the host adds
+    /// (<c>AddSqliteStorage</c>, the embedded default). Options bind from
     /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails", "Usage", "Llm" and "Routing" configuration sections; the LLM
     /// generator joins only when a provider has a key.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
@@ -44,7 +44,7 @@ public static class PredictorServiceCollectionExtensions
             .Validate(o => o.CacheCleanupInterval > TimeSpan.Zero, "Storage:CacheCleanupInterval must be positive.")
             .ValidateOnStart();
         services.AddOptions<RankingOptions>().Bind(configuration.GetSection(RankingOptions.Section))
-            .Validate(o => o.ReloadInterval > TimeSpan.Zero && o.AutoTrainSessions > 0, "Ranking: ReloadInterval and AutoTrainSessions must be positive.")
+            .Validate(o => o.ReloadInterval > TimeSpan.Zero, "Ranking:ReloadInterval must be positive.")
             .ValidateOnStart();
         services.AddOptions<PredictionOptions>().Bind(configuration.GetSection(PredictionOptions.Section))
             .Validate(o => o.DefaultK >= 1 && o.DefaultK <= o.MaxK && o.CandidateBuffer >= 0 && o.MaxEvents >= 0
@@ -71,11 +71,6 @@ public static class PredictorServiceCollectionExtensions
         services.AddRedaction(redaction => PlaceholderRedactor.SetAll(redaction));
         services.AddSingleton<IPiiRedactor, PiiRedactor>();
         services.AddSingleton<PiiRequestGuard>();
-        services.AddSingleton<SqliteDatabase>();
-        services.AddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
-        services.AddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();
-        services.AddSingleton<IAuditLog, SqliteAuditLog>();
-        services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<UsageLearning>();
         services.AddHostedService<AuditRetentionService>();
         services.AddRouting(configuration);
@@ -89,7 +84,8 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<SentenceEmbedder>();
         services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
         services.AddLlmCandidates(configuration);
-        services.AddSingleton<RankerModelStore>();
+        services.AddSingleton(sp => RankerModelStore.Configured(sp.GetRequiredService<IOptions<RankingOptions>>().Value,
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<RankerHost>();
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
@@ -170,14 +166,11 @@ public static class PredictorServiceCollectionExtensions
         }
     }
 
-    /// <summary><c>HybridCache</c> over the SQLite file (unless the host registered an <see cref="IDistributedCache"/>
-    /// of its own), its expired rows cleaned up in the background, and the memory tier on the service's clock, so that
-    /// both tiers expire entries by the same <see cref="TimeProvider"/>.</summary>
+    /// <summary><c>HybridCache</c> over the storage provider's <see cref="IDistributedCache"/>, and the memory tier on
+    /// the service's clock, so that both tiers expire entries by the same <see cref="TimeProvider"/>.</summary>
     private static void AddLlmResponseCacheStore(this IServiceCollection services)
     {
         services.AddHybridCache();
-        services.TryAddSingleton<IDistributedCache, SqliteDistributedCache>();
-        services.AddHostedService<DistributedCacheCleanupService>();
         services.AddOptions<MemoryCacheOptions>().Configure<TimeProvider>((o, time) => o.Clock ??= new TimeProviderClock(time));
     }
 

@@ -50,8 +50,8 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     {
         builder.UseSetting("Storage:DataDirectory", _dataDirectory);
 
-        // Training a model takes half a minute; tests that need one train a small one themselves.
-        builder.UseSetting("Ranking:AutoTrain", "false");
+        // The heuristic ranks unless a test saves a model: its answers are what the tests' expectations are written for.
+        builder.UseSetting("Ranking:DefaultModelDirectory", "");
         builder.UseSetting("Specs:Folders:0", Path.Combine(RepoRoot, "samples"));
         builder.UseSetting("Specs:Folders:1", EvalData);
 

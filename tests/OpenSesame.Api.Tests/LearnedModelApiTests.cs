@@ -1,10 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
-using OpenSesame.Predictor.Training;
+using OpenSesame.Training;
 
 namespace OpenSesame.Api.Tests;
 
@@ -34,7 +33,7 @@ public sealed class LearnedModelApiTests : IDisposable
     public async Task PredictAnswersWithTheModelSavedBeforeTheServiceStarted()
     {
         var model = TinyModel.Value;
-        new RankerModelStore(Options.Create(new RankingOptions()), Options.Create(new StorageOptions { DataDirectory = _factory.DataDirectory }))
+        RankerModelStore.Configured(new RankingOptions(), new StorageOptions { DataDirectory = _factory.DataDirectory })
             .Save(model);
         using var client = _factory.CreateClient();
 
@@ -63,10 +62,31 @@ public sealed class LearnedModelApiTests : IDisposable
     }
 
     [Fact]
+    public async Task AFreshServiceAnswersItsFirstPredictionWithTheModelThatShipsWithIt()
+    {
+        var shipped = new RankingOptions().DefaultModelDirectory;
+        using var fresh = new ApiFactory(new Dictionary<string, string?> { ["Ranking:DefaultModelDirectory"] = shipped });
+        using var client = fresh.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/predict", new
+        {
+            events = new object[] { new { endpoint = "GET /v1/invoices" } },
+            spec_url = Path.Combine(ApiFactory.RepoRoot, "samples", "specs", "billing.yaml"),
+        }, Cancel);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!;
+        Assert.Equal(new RankerModelStore(shipped).CurrentVersion(), (string?)body["model_version"]);
+        Assert.StartsWith("ltr-", (string?)body["model_version"], StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(fresh.DataDirectory, "models")));
+        Assert.False(Directory.Exists(Path.Combine(fresh.DataDirectory, "training")));
+    }
+
+    [Fact]
     public async Task AdminModelReportsTheServingModelAndWhatItWasTrainedOn()
     {
         var model = TinyModel.Value;
-        new RankerModelStore(Options.Create(new RankingOptions()), Options.Create(new StorageOptions { DataDirectory = _factory.DataDirectory }))
+        RankerModelStore.Configured(new RankingOptions(), new StorageOptions { DataDirectory = _factory.DataDirectory })
             .Save(model);
         using var client = _factory.CreateClient();
 

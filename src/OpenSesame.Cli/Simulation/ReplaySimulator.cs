@@ -8,7 +8,7 @@ using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
-using OpenSesame.Predictor.Training.Synthetic;
+using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Cli.Simulation;
 

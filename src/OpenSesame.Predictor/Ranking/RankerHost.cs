@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Storage;
-using OpenSesame.Predictor.Training;
 
 namespace OpenSesame.Predictor.Ranking;
 
@@ -17,24 +15,24 @@ public interface IRankerSource
 }
 
 /// <summary>
-/// Owns the serving ranker. On start it loads the current model version; with none on disk (and AutoTrain on) it
-/// generates synthetic sessions and trains one in the background while the heuristic ranker serves, logging progress.
-/// Every <see cref="RankingOptions.ReloadInterval"/> it looks for a newer current version (written by
-/// <c>opensesame train</c> or a retraining job) and swaps it in without a restart.
+/// Owns the serving ranker. On start it loads the current version of the configured model store (what
+/// <c>opensesame train</c> wrote), or, while that holds none, the model that ships with the service
+/// (<see cref="RankingOptions.DefaultModelDirectory"/>); with neither, the heuristic ranker serves. Every
+/// <see cref="RankingOptions.ReloadInterval"/> it looks for a newer current version and swaps it in without a restart.
+/// It never trains: fitting a model takes a minute of both cores and a gigabyte, which a serving process cannot spare.
 /// </summary>
-internal sealed class RankerHost(
+internal sealed partial class RankerHost(
     RankerModelStore store,
     IOptions<RankingOptions> options,
-    IOptions<StorageOptions> storage,
     TimeProvider time,
     ILogger<RankerHost> logger) : IRankerSource, IHostedService, IDisposable
 {
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly RankerModelStore? _shipped =
+        string.IsNullOrWhiteSpace(options.Value.DefaultModelDirectory) ? null : new RankerModelStore(options.Value.DefaultModelDirectory);
+
     private volatile ICandidateRanker _current = new HeuristicRanker();
     private ITimer? _timer;
-    private Task _training = Task.CompletedTask;
     private int _checking;
-    private int _stopped;
 
     // A version that failed to load is reported once, not at every reload tick; saving a new version retries.
     private string? _unloadable;
@@ -43,50 +41,33 @@ internal sealed class RankerHost(
 
     public RankerModelInfo? CurrentModel => (_current as LearnedRanker)?.Model.Info;
 
-    /// <summary>The background training started because no model existed (completed when there was none to do).</summary>
-    public Task Training => _training;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Train only when there is no model at all; an unreadable one is an operator's problem to see in the log.
-        if (!TryLoadCurrent() && options.Value.AutoTrain && store.CurrentVersion() is null)
+        if (!TryLoadCurrent())
         {
-            _training = Task.Run(TrainFirstModel, CancellationToken.None);
+            LogNoModel(store.Directory);
         }
 
         _timer = time.CreateTimer(_ => CheckForNewVersion(), null, options.Value.ReloadInterval, options.Value.ReloadInterval);
         return Task.CompletedTask;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 1)
-        {
-            return;
-        }
-
-        await _stopping.CancelAsync();
         _timer?.Dispose();
-        await Task.WhenAny(_training, Task.Delay(Timeout.Infinite, cancellationToken)).ConfigureAwait(false);
+        return Task.CompletedTask;
     }
 
-    // The container may be disposed before or after the host stops; either order must be quiet.
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0)
-        {
-            _stopping.Cancel();
-        }
+    public void Dispose() => _timer?.Dispose();
 
-        _timer?.Dispose();
-        _stopping.Dispose();
-    }
-
-    /// <summary>Loads the version on disk if it differs from the serving one; false when there is none to load.</summary>
+    /// <summary>Loads the version to serve (the store's current, else the shipped one) if it differs from the serving
+    /// one; false when there is none that loads.</summary>
     public bool TryLoadCurrent()
     {
-        var version = store.CurrentVersion();
-        if (version is null)
+        var (source, version) = store.CurrentVersion() is { } trained ? (store, trained)
+            : _shipped?.CurrentVersion() is { } shipped ? (_shipped, shipped)
+            : (null, null);
+        if (source is null || version is null)
         {
             return false;
         }
@@ -103,15 +84,14 @@ internal sealed class RankerHost(
 
         try
         {
-            _current = new LearnedRanker(store.Load(version));
-            logger.LogInformation("Ranking with model {Version}.", version);
+            _current = new LearnedRanker(source.Load(version));
+            LogServing(version, source.Directory);
             return true;
         }
         catch (InvalidDataException ex)
         {
             _unloadable = version;
-            logger.LogError("Cannot load ranker model {Version}: {Reason} The current ranker ({Current}) keeps serving.",
-                version, ex.Message, _current.Version);
+            LogUnloadable(version, ex.Message, _current.Version);
             return false;
         }
     }
@@ -133,31 +113,12 @@ internal sealed class RankerHost(
         }
     }
 
-    private void TrainFirstModel()
-    {
-        try
-        {
-            var settings = options.Value;
-            var folder = Path.Combine(storage.Value.DataDirectory, "training");
-            logger.LogInformation("No ranker model in {Directory}: training one on {Sessions} synthetic sessions; the heuristic ranker serves meanwhile.",
-                store.Directory, settings.AutoTrainSessions);
-            var manifest = TrainingData.Generate(folder, settings.AutoTrainSessions, new TrainingOptions().Seed, heldOutDomainCount: 2);
-            _stopping.Token.ThrowIfCancellationRequested();
-            var model = new RankerTrainer(new TrainingOptions(), time)
-                .Train(Path.Combine(folder, manifest.TrainFile), new Progress<string>(line => logger.LogInformation("Training: {Line}", line)));
-            _stopping.Token.ThrowIfCancellationRequested();
-            store.Save(model);
-            TryLoadCurrent();
-        }
-        catch (OperationCanceledException)
-        {
-            logger.LogInformation("Ranker training stopped with the service.");
-        }
-#pragma warning disable CA1031 // The last line of a background task: whatever failed must be logged, not lost.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            logger.LogError(ex, "Training the first ranker model failed; the heuristic ranker keeps serving.");
-        }
-    }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ranking with model {Version} from {Directory}.")]
+    private partial void LogServing(string version, string directory);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot load ranker model {Version}: {Reason} The current ranker ({Current}) keeps serving.")]
+    private partial void LogUnloadable(string version, string reason, string current);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No ranker model in {Directory} and none shipped with the service: the heuristic ranker serves. Train one with 'opensesame generate' and 'opensesame train'.")]
+    private partial void LogNoModel(string directory);
 }

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Ranking;
 
@@ -10,7 +8,7 @@ namespace OpenSesame.Predictor.Ranking;
 /// version. Writers build a version in a temporary folder and rename it into place, then replace <c>current</c>
 /// atomically, so a reader never sees half a model.
 /// </summary>
-public sealed class RankerModelStore(IOptions<RankingOptions> ranking, IOptions<StorageOptions> storage)
+public sealed class RankerModelStore(string directory)
 {
     /// <summary>The pointer the service serves.</summary>
     public const string CurrentPointer = "current";
@@ -21,9 +19,12 @@ public sealed class RankerModelStore(IOptions<RankingOptions> ranking, IOptions<
 
     private static readonly JsonSerializerOptions ReadableJson = new(RankerModel.Json) { WriteIndented = true };
 
-    public string Directory => string.IsNullOrWhiteSpace(ranking.Value.ModelDirectory)
-        ? Path.Combine(storage.Value.DataDirectory, "models")
-        : ranking.Value.ModelDirectory;
+    public string Directory { get; } = directory;
+
+    /// <summary>The store <c>opensesame train</c> writes to and the service serves from: <see
+    /// cref="RankingOptions.ModelDirectory"/>, by default <c>models</c> in the data directory.</summary>
+    public static RankerModelStore Configured(RankingOptions ranking, Storage.StorageOptions storage) =>
+        new(string.IsNullOrWhiteSpace(ranking.ModelDirectory) ? Path.Combine(storage.DataDirectory, "models") : ranking.ModelDirectory);
 
     /// <summary>The version <c>current</c> names, or null when none was ever saved.</summary>
     public string? CurrentVersion() => PointedVersion(CurrentPointer);

@@ -1,19 +1,19 @@
 namespace OpenSesame.Predictor.Ranking;
 
-/// <summary>Which ranker serves and how models are found and made. Section "Ranking" of the configuration.</summary>
+/// <summary>Which ranker serves and where models are found. Section "Ranking" of the configuration.</summary>
 public sealed class RankingOptions
 {
     public const string Section = "Ranking";
 
-    /// <summary>Folder of model versions; empty means <c>models</c> inside the storage data directory.</summary>
+    /// <summary>Folder of model versions that <c>opensesame train</c> writes; empty means <c>models</c> inside the
+    /// storage data directory. Its current version serves when it has one.</summary>
     public string ModelDirectory { get; set; } = "";
 
-    /// <summary>With no model on disk, the service trains one in the background on start (the heuristic ranker serves
-    /// meanwhile). Default true.</summary>
-    public bool AutoTrain { get; set; } = true;
-
-    /// <summary>Synthetic sessions generated for a training on start. Default 10,000.</summary>
-    public int AutoTrainSessions { get; set; } = 10_000;
+    /// <summary>Folder of the model that ships with the service (the repository's <c>models/</c>, copied next to the
+    /// binary), served while <see cref="ModelDirectory"/> has none, so a fresh install ranks with a learned model from its
+    /// first request. Read only. Default <c>models</c> next to the binary; empty turns it off, and then the heuristic
+    /// ranker serves until a model is trained.</summary>
+    public string DefaultModelDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "models");
 
     /// <summary>How often the service looks for a newer model version to swap in. Default 30 seconds.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.FeatureManagement;
-using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Routing;
 
@@ -11,7 +10,7 @@ public static class RoutingServiceCollectionExtensions
 {
     /// <summary>
     /// The routing core, from the "Routing" configuration section (validated at start and on every reload): the
-    /// router, the token estimator, the cost ledger (SQLite unless an <see cref="ICostLedger"/> was registered first),
+    /// router, the token estimator, (the cost ledger, <see cref="ICostLedger"/>, comes from the storage provider),
     /// the running budget (loaded when the host starts), the alerts with their webhook client, the recorder that
     /// accounts for each call, the accounting of predictions that asked no model, and the per-user rollout of the LLM
     /// path and the router (<see cref="LlmRollout"/>, section "FeatureManagement"). Everything is a singleton;
@@ -22,8 +21,6 @@ public static class RoutingServiceCollectionExtensions
         services.AddOptions<RoutingOptions>().Bind(configuration.GetSection(RoutingOptions.Section)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<SqliteDatabase>();
-        services.TryAddSingleton<ICostLedger, SqliteCostLedger>();
         services.AddMetrics();
         services.TryAddSingleton<RoutingMetrics>();
         services.TryAddSingleton<RoutingSettings>();

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Specs;
-using OpenSesame.Predictor.Tests.Storage;
 
 namespace OpenSesame.Predictor.Tests.Candidates;
 
@@ -120,12 +119,12 @@ public sealed class SemanticIndexStoreTests : IDisposable
         var settings = new Dictionary<string, string?> { ["Storage:DataDirectory"] = dataDirectory };
         try
         {
-            using (var before = new Predictor(settings))
+            using (var before = new TestPredictor(settings))
             {
                 await before.PredictAsync(TestSpecs.BillingPath, "finish billing for Q2", 3, "GET /v1/invoices");
             }
 
-            using var after = new Predictor(settings);
+            using var after = new TestPredictor(settings);
             var response = await after.PredictAsync(TestSpecs.BillingPath, "finish billing for Q2", 3, "GET /v1/invoices");
 
             Assert.Equal(3, response.Predictions.Count);

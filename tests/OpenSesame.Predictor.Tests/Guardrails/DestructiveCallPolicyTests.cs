@@ -155,8 +155,8 @@ public sealed class DestructiveCallPolicyTests
     [Fact]
     public async Task TheServiceDropsDestructiveCallsByDefaultAndFlagsThemWhenConfigured()
     {
-        using var dropping = new Predictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
-        using var flagging = new Predictor(new Dictionary<string, string?>
+        using var dropping = new TestPredictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
+        using var flagging = new TestPredictor(new Dictionary<string, string?>
         {
             ["Prediction:SemanticRetrieval"] = "false",
             ["Guardrails:Destructive:Action"] = "Flag",
@@ -177,7 +177,7 @@ public sealed class DestructiveCallPolicyTests
     [Fact]
     public async Task TheServiceReadsTheWordListFromConfiguration()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?>
+        using var predictor = new TestPredictor(new Dictionary<string, string?>
         {
             ["Prediction:SemanticRetrieval"] = "false",
             ["Guardrails:Destructive:Words:0"] = "finalize",
@@ -192,7 +192,7 @@ public sealed class DestructiveCallPolicyTests
     [Fact]
     public void AWordListWithPhrasesIsRefusedAtStart()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?> { ["Guardrails:Destructive:Words:0"] = "void invoice" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Guardrails:Destructive:Words:0"] = "void invoice" });
 
         Assert.Throws<OptionsValidationException>(() => predictor.Get<DestructiveCallPolicy>());
     }

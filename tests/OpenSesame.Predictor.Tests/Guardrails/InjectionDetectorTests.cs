@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Evaluation.Datasets;
+using OpenSesame.Evaluation.Datasets;
 using OpenSesame.Predictor.Guardrails.Injection;
-using OpenSesame.Predictor.Training.Synthetic;
+using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Predictor.Tests.Guardrails;
 

@@ -77,7 +77,7 @@ public sealed class InjectionGuardTests
     public async Task TheVerdictIsOnThePredictionContextForEveryGenerator()
     {
         var spy = new SpyGenerator();
-        using var predictor = new Predictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" },
+        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" },
             configure: services => services.AddSingleton<ICandidateGenerator>(spy));
 
         await predictor.PredictAsync(TestSpecs.BillingPath, Injected, 5, "GET /v1/invoices");
@@ -90,7 +90,7 @@ public sealed class InjectionGuardTests
     [Fact]
     public async Task AFlaggedRequestSaysSoInTheResponseAndACleanOneDoesNot()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
 
         var flagged = await predictor.PredictAsync(TestSpecs.BillingPath, Injected, 5, "GET /v1/invoices");
         var clean = await predictor.PredictAsync(TestSpecs.BillingPath, "finalize the invoices", 5, "GET /v1/invoices");
@@ -109,7 +109,7 @@ public sealed class InjectionGuardTests
     [Fact]
     public async Task AFlaggedPromptsPredictionsExplainThemselvesWithoutQuotingIt()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
         string[] history = ["GET /v1/invoices", "PUT /v1/invoices/in_123/status"];
 
         var clean = await predictor.PredictAsync(TestSpecs.BillingPath, "finalize the invoices", 8, history);
@@ -131,7 +131,7 @@ public sealed class InjectionGuardTests
     [Fact]
     public async Task AFlaggedParamAlsoKeepsHistoryValuesOutOfTheWhy()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Prediction:SemanticRetrieval"] = "false" });
         var events = new List<HistoryEvent>
         {
             TestSpecs.Event("GET /v1/invoices"),

@@ -7,7 +7,7 @@ public sealed class StripeExampleTests
     [InlineData("")]
     public async Task FinishingBillingAfterTouchingAnInvoiceSuggestsActingOnThatInvoice(string prefix)
     {
-        using var predictor = new Predictor();
+        using var predictor = new TestPredictor();
 
         var response = await predictor.PredictAsync(EvalData.StripeSpec, "Let's finish billing for Q2", 5,
             $"GET {prefix}/invoices", $"PUT {prefix}/invoices/in_123/status");

@@ -65,7 +65,7 @@ public sealed class IntentFeaturesTests
     [Fact]
     public async Task TheExplanationNamesTheCallTheProducerPreparesFor()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?> { ["Ranking:AutoTrain"] = "false" });
+        using var predictor = new TestPredictor();
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "finalize the invoice", 5);
 

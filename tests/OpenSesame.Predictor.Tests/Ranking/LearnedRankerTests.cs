@@ -2,8 +2,7 @@ using System.Text.Json;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
-using OpenSesame.Predictor.Tests.Training;
-using OpenSesame.Predictor.Training.Synthetic;
+using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Predictor.Tests.Ranking;
 

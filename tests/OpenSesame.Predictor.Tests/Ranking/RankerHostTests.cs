@@ -2,9 +2,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Ranking;
-using OpenSesame.Predictor.Storage;
-using OpenSesame.Predictor.Tests.Evaluation;
-using OpenSesame.Predictor.Tests.Training;
 
 namespace OpenSesame.Predictor.Tests.Ranking;
 
@@ -22,16 +19,57 @@ public sealed class RankerHostTests(TinyRanker tiny) : IDisposable
     public void Dispose() => _data.Dispose();
 
     [Fact]
-    public async Task WithNoModelAndAutoTrainOffTheHeuristicServes()
+    public async Task WithNoModelAnywhereTheHeuristicServesAndNothingIsTrained()
     {
         using var host = Host();
 
         await host.StartAsync(Cancel);
 
         Assert.Equal(HeuristicRanker.ModelVersion, host.Current.Version);
-        Assert.True(host.Training.IsCompleted);
+        Assert.Contains(_log.At(LogLevel.Warning), m => m.Contains("opensesame train", StringComparison.Ordinal));
         Assert.False(Directory.Exists(Path.Combine(_data.Root, "training")));
+        Assert.False(Directory.Exists(Store.Directory));
         await host.StopAsync(Cancel);
+    }
+
+    [Fact]
+    public async Task TheShippedModelServesWhileTheModelDirectoryHasNone()
+    {
+        Shipped.Save(tiny.Model);
+        using var host = Host(shipped: Shipped.Directory);
+
+        await host.StartAsync(Cancel);
+
+        Assert.Equal(tiny.Model.Version, host.Current.Version);
+        Assert.Equal(tiny.Model.Version, host.CurrentModel?.Version);
+        await host.StopAsync(Cancel);
+    }
+
+    [Fact]
+    public async Task AModelTrainedIntoTheModelDirectoryReplacesTheShippedOneWithoutARestart()
+    {
+        Shipped.Save(tiny.Model with { Info = tiny.Model.Info with { Version = "ltr-shipped" } });
+        Store.Save(tiny.Model);
+        using var host = Host(shipped: Shipped.Directory);
+        await host.StartAsync(Cancel);
+        Assert.Equal(tiny.Model.Version, host.Current.Version);
+
+        Store.Save(tiny.Model with { Info = tiny.Model.Info with { Version = "ltr-trained-later" } });
+        _time.Advance(Interval);
+
+        Assert.Equal("ltr-trained-later", host.Current.Version);
+        await host.StopAsync(Cancel);
+    }
+
+    [Fact]
+    public void TheRepositorysDefaultModelShipsNextToTheBinaryAndLoads()
+    {
+        var shipped = new RankerModelStore(new RankingOptions().DefaultModelDirectory);
+
+        var version = shipped.CurrentVersion();
+
+        Assert.NotNull(version);
+        Assert.True(shipped.Load(version).MatchesSchema);
     }
 
     [Fact]
@@ -119,10 +157,11 @@ public sealed class RankerHostTests(TinyRanker tiny) : IDisposable
         Assert.Equal(HeuristicRanker.ModelVersion, host.Current.Version);
     }
 
-    private RankerHost Host() => new(
+    private RankerModelStore Shipped => new(_data.PathOf("shipped"));
+
+    private RankerHost Host(string shipped = "") => new(
         Store,
-        Options.Create(new RankingOptions { AutoTrain = false, ReloadInterval = Interval }),
-        Options.Create(new StorageOptions { DataDirectory = _data.Root }),
+        Options.Create(new RankingOptions { DefaultModelDirectory = shipped, ReloadInterval = Interval }),
         _time,
         _log);
 }

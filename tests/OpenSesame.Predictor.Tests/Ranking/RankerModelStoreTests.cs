@@ -1,9 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
-using OpenSesame.Predictor.Tests.Evaluation;
-using OpenSesame.Predictor.Tests.Training;
 
 namespace OpenSesame.Predictor.Tests.Ranking;
 
@@ -21,9 +18,8 @@ public sealed class RankerModelStoreTests(TinyRanker tiny) : IDisposable
         var elsewhere = _data.PathOf("elsewhere");
 
         Assert.Equal(_data.PathOf("models"), Store.Directory);
-        Assert.Equal(elsewhere, new RankerModelStore(
-            Options.Create(new RankingOptions { ModelDirectory = elsewhere }),
-            Options.Create(new StorageOptions { DataDirectory = _data.Root })).Directory);
+        Assert.Equal(elsewhere, RankerModelStore.Configured(
+            new RankingOptions { ModelDirectory = elsewhere }, new StorageOptions { DataDirectory = _data.Root }).Directory);
     }
 
     [Fact]
@@ -142,14 +138,13 @@ public sealed class RankerModelStoreTests(TinyRanker tiny) : IDisposable
 
     private static string Json(RankerModel model) => JsonSerializer.Serialize(model, RankerModel.Json);
 
-    private static IEnumerable<float[]> Rows(OpenSesame.Predictor.Training.Synthetic.SyntheticSession session) =>
-        new OpenSesame.Predictor.Training.TrainingSetBuilder(TinyRanker.Options()).Build(session, 0).SelectMany(g => g.Features);
+    private static IEnumerable<float[]> Rows(OpenSesame.Training.Synthetic.SyntheticSession session) =>
+        new OpenSesame.Training.TrainingSetBuilder(TinyRanker.Options()).Build(session, 0).SelectMany(g => g.Features);
 }
 
 /// <summary>A model store over a data folder, configured as the service configures it.</summary>
 internal static class Stores
 {
-    public static RankerModelStore In(string dataDirectory) => new(
-        Options.Create(new RankingOptions()),
-        Options.Create(new StorageOptions { DataDirectory = dataDirectory }));
+    public static RankerModelStore In(string dataDirectory) =>
+        RankerModelStore.Configured(new RankingOptions(), new StorageOptions { DataDirectory = dataDirectory });
 }

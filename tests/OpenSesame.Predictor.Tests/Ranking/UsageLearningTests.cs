@@ -5,6 +5,8 @@ using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
 
+using OpenSesame.Storage.Sqlite;
+
 namespace OpenSesame.Predictor.Tests.Ranking;
 
 /// <summary>Learning how a spec's users move between operations from the requests' histories, on the real pipeline
@@ -19,22 +21,22 @@ public sealed class UsageLearningTests : IDisposable
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private Predictor NewPredictor(bool enabled = true, Action<IServiceCollection>? configure = null) => new(new Dictionary<string, string?>
+    private TestPredictor NewPredictor(bool enabled = true, Action<IServiceCollection>? configure = null) => new(new Dictionary<string, string?>
     {
         ["Storage:DataDirectory"] = _folder,
         ["Usage:Enabled"] = enabled ? "true" : "false",
     }, configure: configure);
 
-    private static async Task<(EndpointCatalog Catalog, UsageTransitions? Usage)> UsageOf(Predictor predictor)
+    private static async Task<(EndpointCatalog Catalog, UsageTransitions? Usage)> UsageOf(TestPredictor predictor)
     {
-        var catalog = (await predictor.Specs.GetAsync(Predictor.Inline(TestSpecs.BillingPath), Cancel)).Catalog;
+        var catalog = (await predictor.Specs.GetAsync(TestPredictor.Inline(TestSpecs.BillingPath), Cancel)).Catalog;
         return (catalog, await predictor.Get<UsageLearning>().ForAsync(catalog, Cancel));
     }
 
     private static int Index(EndpointCatalog catalog, string key) => catalog.Operations.Single(o => o.Key == key).Index;
 
     // A client resends its growing history with every request; each step must count once.
-    private static async Task WalkAsync(Predictor predictor, params string[] calls)
+    private static async Task WalkAsync(TestPredictor predictor, params string[] calls)
     {
         for (var i = 1; i <= calls.Length; i++)
         {

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Storage;
 
+using OpenSesame.Storage.Sqlite;
+
 namespace OpenSesame.Predictor.Tests.Routing;
 
 /// <summary>The persistent ledger, the running budget over a month, and the alerts it raises.</summary>

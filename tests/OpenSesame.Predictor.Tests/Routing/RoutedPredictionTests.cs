@@ -28,7 +28,7 @@ public sealed class RoutedPredictionTests
     public async Task ASimplePromptGoesToHaikuAndTheResponseCarriesTheRouteWithItsActualCost()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server));
+        using var predictor = new TestPredictor(Settings(server));
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
@@ -56,7 +56,7 @@ public sealed class RoutedPredictionTests
     public async Task AComplexPromptEscalatesToSonnetThroughTheSameAnthropicClient()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server));
+        using var predictor = new TestPredictor(Settings(server));
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, ComplexPrompt, 5, "GET /v1/invoices");
 
@@ -76,7 +76,7 @@ public sealed class RoutedPredictionTests
         var settings = Settings(server);
         settings["FeatureManagement:LlmCandidates:EnabledFor:0:Name"] = "Microsoft.Targeting";
         settings["FeatureManagement:LlmCandidates:EnabledFor:0:Parameters:Audience:DefaultRolloutPercentage"] = "0";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
@@ -92,7 +92,7 @@ public sealed class RoutedPredictionTests
         var settings = Settings(server);
         settings["FeatureManagement:CostRouting:EnabledFor:0:Name"] = "Microsoft.Targeting";
         settings["FeatureManagement:CostRouting:EnabledFor:0:Parameters:Audience:DefaultRolloutPercentage"] = "0";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, ComplexPrompt, 5, "GET /v1/invoices");
 
@@ -104,7 +104,7 @@ public sealed class RoutedPredictionTests
     public async Task AMaxCostBelowHaikusEstimateAnswersLocallyWithoutAModelCall()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server));
+        using var predictor = new TestPredictor(Settings(server));
 
         var response = await PredictAsync(predictor, "take a payment", maxCostUsd: 0.00001m);
 
@@ -123,7 +123,7 @@ public sealed class RoutedPredictionTests
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
         var settings = Settings(server);
         settings["Routing:MonthlyBudgetUsd"] = "1";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
         await SpendAsync(predictor, 1m);
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
@@ -139,7 +139,7 @@ public sealed class RoutedPredictionTests
     public async Task WhenAnthropicFailsTheRoutesFallbackAnswersAndIsPricedAsItself()
     {
         using var server = new FakeLlmServer(() => Reply.Status(500), () => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server));
+        using var predictor = new TestPredictor(Settings(server));
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
@@ -159,7 +159,7 @@ public sealed class RoutedPredictionTests
     public async Task WhenNoModelAnswersThePredictionIsLedgeredAsLocalAtNoCost()
     {
         using var server = new FakeLlmServer(() => Reply.Status(500), () => Reply.Status(500));
-        using var predictor = new Predictor(Settings(server));
+        using var predictor = new TestPredictor(Settings(server));
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
@@ -173,7 +173,7 @@ public sealed class RoutedPredictionTests
     public async Task TheLedgerHasOneLinePerPredictionWithItsUserAndSession()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server));
+        using var predictor = new TestPredictor(Settings(server));
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
         await predictor.PredictAsync(TestSpecs.BillingPath, "add a customer", 5, "GET /v1/invoices");
@@ -193,7 +193,7 @@ public sealed class RoutedPredictionTests
     [Fact]
     public async Task WithoutAProviderKeyEveryPredictionIsLedgeredAsLocalWithTheReason()
     {
-        using var predictor = new Predictor();
+        using var predictor = new TestPredictor();
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 3);
 
@@ -213,7 +213,7 @@ public sealed class RoutedPredictionTests
         settings["Llm:Review:Enabled"] = "true";
         settings["Llm:Review:LowConfidence"] = "1";
         settings["Llm:Review:MaxPredictionCostUsd"] = "1";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
 
         var response = await PredictAsync(predictor, "take a payment", maxCostUsd: 0.0008m);
 
@@ -224,17 +224,17 @@ public sealed class RoutedPredictionTests
         Assert.Equal(new Dictionary<string, int> { ["claude-3-haiku"] = 1, [RoutingOptions.Local] = 1 }, byModel);
     }
 
-    private static Task<PredictResponse> PredictAsync(Predictor predictor, string prompt, decimal? maxCostUsd)
+    private static Task<PredictResponse> PredictAsync(TestPredictor predictor, string prompt, decimal? maxCostUsd)
     {
         var request = new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")], prompt,
-            Predictor.Inline(TestSpecs.BillingPath), 5)
+            TestPredictor.Inline(TestSpecs.BillingPath), 5)
         {
             MaxCostUsd = maxCostUsd,
         };
         return predictor.Pipeline.PredictAsync(request, TestContext.Current.CancellationToken);
     }
 
-    private static Task<RouteDecision> SpendAsync(Predictor predictor, decimal usd) =>
+    private static Task<RouteDecision> SpendAsync(TestPredictor predictor, decimal usd) =>
         predictor.Get<CostRecorder>().RecordAsync(new RouteDecision
         {
             Model = "claude-3-haiku",
@@ -245,7 +245,7 @@ public sealed class RoutedPredictionTests
         }, new RouteUsage("earlier", "u-0", "s-0") { InputTokens = (long)(usd / 0.00000025m), OutputTokens = 0 },
             TestContext.Current.CancellationToken);
 
-    private static async Task<IReadOnlyList<SpendGroup>> SpendByAsync(Predictor predictor, CostGrouping grouping)
+    private static async Task<IReadOnlyList<SpendGroup>> SpendByAsync(TestPredictor predictor, CostGrouping grouping)
     {
         var now = predictor.Get<TimeProvider>().GetUtcNow();
         return await predictor.Get<ICostLedger>().SpendByAsync(grouping, now.AddDays(-1), now.AddDays(1), 100,

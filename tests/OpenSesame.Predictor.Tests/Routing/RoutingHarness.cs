@@ -6,6 +6,8 @@ using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Storage;
 
+using OpenSesame.Storage.Sqlite;
+
 namespace OpenSesame.Predictor.Tests.Routing;
 
 /// <summary>
@@ -37,7 +39,7 @@ internal sealed class RoutingHarness : IDisposable
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section));
         services.AddSingleton<ILogger<BudgetAlerts>>(AlertLog);
         services.AddSingleton<ILogger<RoutingSettings>>(SettingsLog);
-        services.AddRouting(configuration);
+        services.AddRouting(configuration).AddSqliteStorage();
         _services = services.BuildServiceProvider();
         Metrics = new MetricRecorder(Get<RoutingMetrics>().Meter);
     }

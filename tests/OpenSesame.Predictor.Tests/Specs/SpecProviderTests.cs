@@ -14,7 +14,7 @@ public sealed class SpecProviderTests
     {
         using var server = new LoopbackHttpServer(() => Billing);
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        using var predictor = new Predictor(AllowLoopback, time);
+        using var predictor = new TestPredictor(AllowLoopback, time);
         var source = new SpecSource(SpecSourceKind.Url, server.Url("/billing.yaml"));
 
         var first = await predictor.Specs.GetAsync(source, Cancel);
@@ -33,7 +33,7 @@ public sealed class SpecProviderTests
         var failing = false;
         using var server = new LoopbackHttpServer(_ => Task.FromResult(failing ? (503, "down") : (200, Billing)));
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
-        using var predictor = new Predictor(AllowLoopback, time);
+        using var predictor = new TestPredictor(AllowLoopback, time);
         var source = new SpecSource(SpecSourceKind.Url, server.Url("/billing.yaml"));
         await predictor.Specs.GetAsync(source, Cancel);
 
@@ -57,12 +57,12 @@ public sealed class SpecProviderTests
         var source = new SpecSource(SpecSourceKind.Url, server.Url("/billing.yaml"));
         try
         {
-            using (var before = new Predictor(settings))
+            using (var before = new TestPredictor(settings))
             {
                 await before.Specs.GetAsync(source, Cancel);
             }
 
-            using var after = new Predictor(settings);
+            using var after = new TestPredictor(settings);
             var result = await after.Specs.GetAsync(source, Cancel);
 
             Assert.Equal(1, server.Requests);
@@ -83,7 +83,7 @@ public sealed class SpecProviderTests
             await release.Task;
             return (200, Billing);
         });
-        using var predictor = new Predictor(AllowLoopback);
+        using var predictor = new TestPredictor(AllowLoopback);
         var source = new SpecSource(SpecSourceKind.Url, server.Url("/billing.yaml"));
 
         var requests = Enumerable.Range(0, 8).Select(_ => predictor.Specs.GetAsync(source, Cancel)).ToList();
@@ -99,7 +99,7 @@ public sealed class SpecProviderTests
     public async Task RefusesADocumentLargerThanTheCap()
     {
         using var server = new LoopbackHttpServer(() => Billing + new string('#', 4096));
-        using var predictor = new Predictor(new Dictionary<string, string?>(AllowLoopback) { ["Specs:MaxDocumentBytes"] = "4096" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?>(AllowLoopback) { ["Specs:MaxDocumentBytes"] = "4096" });
 
         var error = await Assert.ThrowsAsync<SpecException>(() =>
             predictor.Specs.GetAsync(new SpecSource(SpecSourceKind.Url, server.Url("/big.yaml")), Cancel));
@@ -115,7 +115,7 @@ public sealed class SpecProviderTests
             await Task.Delay(TimeSpan.FromSeconds(10));
             return (200, Billing);
         });
-        using var predictor = new Predictor(new Dictionary<string, string?>(AllowLoopback) { ["Specs:FetchTimeout"] = "00:00:00.300" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?>(AllowLoopback) { ["Specs:FetchTimeout"] = "00:00:00.300" });
 
         var error = await Assert.ThrowsAsync<SpecException>(() =>
             predictor.Specs.GetAsync(new SpecSource(SpecSourceKind.Url, server.Url("/slow.yaml")), Cancel));
@@ -127,7 +127,7 @@ public sealed class SpecProviderTests
     public async Task ExplainsThatAnHtmlPageIsNotASpecAndDoesNotCacheIt()
     {
         using var server = new LoopbackHttpServer(() => "<html><body>Sign in</body></html>");
-        using var predictor = new Predictor(AllowLoopback);
+        using var predictor = new TestPredictor(AllowLoopback);
         var source = new SpecSource(SpecSourceKind.Url, server.Url("/login"));
 
         await Assert.ThrowsAsync<SpecException>(() => predictor.Specs.GetAsync(source, Cancel));
@@ -141,7 +141,7 @@ public sealed class SpecProviderTests
     public async Task NeverConnectsToALoopbackSpecUrlByDefault()
     {
         using var server = new LoopbackHttpServer(() => Billing);
-        using var predictor = new Predictor();
+        using var predictor = new TestPredictor();
 
         var error = await Assert.ThrowsAsync<SpecException>(() =>
             predictor.Specs.GetAsync(new SpecSource(SpecSourceKind.Url, server.Url("/billing.yaml")), Cancel));
@@ -153,7 +153,7 @@ public sealed class SpecProviderTests
     [Fact]
     public async Task ReadsFilesOnlyInsideTheSpecFolders()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?> { ["Specs:Folders:0"] = Path.Combine(TestSpecs.Root, "samples") });
+        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Specs:Folders:0"] = Path.Combine(TestSpecs.Root, "samples") });
 
         var inside = await predictor.Specs.GetAsync(new SpecSource(SpecSourceKind.File, TestSpecs.BillingPath), Cancel);
         var outside = await Assert.ThrowsAsync<SpecException>(() =>

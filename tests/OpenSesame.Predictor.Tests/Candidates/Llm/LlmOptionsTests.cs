@@ -9,7 +9,7 @@ public sealed class LlmOptionsTests
     [Fact]
     public void TheBaseUrlsComeFromTheEnvironmentStyleKeysUnlessTheLlmSectionSetsThem()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?>
+        using var predictor = new TestPredictor(new Dictionary<string, string?>
         {
             ["ANTHROPIC_API_KEY"] = "sk-ant-test",
             ["ANTHROPIC_BASE_URL"] = "http://127.0.0.1:9/anthropic",
@@ -31,7 +31,7 @@ public sealed class LlmOptionsTests
     [InlineData("MaxRetries", "-1")]
     public void ResilienceSettingsPollyCannotRunAreRefused(string name, string value)
     {
-        using var predictor = new Predictor(new Dictionary<string, string?>
+        using var predictor = new TestPredictor(new Dictionary<string, string?>
         {
             ["OPENAI_API_KEY"] = "sk-test",
             ["Llm:Resilience:" + name] = value,
@@ -46,7 +46,7 @@ public sealed class LlmOptionsTests
     [InlineData("Llm:OpenAI:InputUsdPerMillionTokens", "0.5")]
     public void AModelOrPriceLeftInTheLlmSectionIsRefusedAndPointsToTheRoutingCatalog(string key, string value)
     {
-        using var predictor = new Predictor(new Dictionary<string, string?>
+        using var predictor = new TestPredictor(new Dictionary<string, string?>
         {
             ["OPENAI_API_KEY"] = "sk-test",
             [key] = value,

@@ -19,7 +19,7 @@ public sealed class LlmResilienceTests
     {
         using var server = new FakeLlmServer(InTurn(Reply.RetryAfter(429, 1), Reply.Candidates(AnthropicAnswer)),
             () => Reply.Candidates(OpenAIAnswer));
-        using var predictor = new Predictor(Retrying(server));
+        using var predictor = new TestPredictor(Retrying(server));
 
         var clock = Stopwatch.StartNew();
         var candidates = await GenerateAsync(predictor);
@@ -36,7 +36,7 @@ public sealed class LlmResilienceTests
     {
         using var server = new FakeLlmServer(InTurn(Reply.Status(529), Reply.Candidates(AnthropicAnswer)),
             () => Reply.Candidates(OpenAIAnswer));
-        using var predictor = new Predictor(Retrying(server));
+        using var predictor = new TestPredictor(Retrying(server));
 
         var candidates = await GenerateAsync(predictor);
 
@@ -48,7 +48,7 @@ public sealed class LlmResilienceTests
     public async Task AnthropicFailingWithServerErrorsOnEveryTryLeavesTheAnswerToOpenAI()
     {
         using var server = new FakeLlmServer(() => Reply.Status(500), () => Reply.Candidates(OpenAIAnswer));
-        using var predictor = new Predictor(Retrying(server));
+        using var predictor = new TestPredictor(Retrying(server));
 
         var candidates = await GenerateAsync(predictor);
 
@@ -64,7 +64,7 @@ public sealed class LlmResilienceTests
         using var server = new FakeLlmServer(() => Reply.Candidates(AnthropicAnswer), () => Reply.Candidates(OpenAIAnswer));
         var settings = Retrying(server);
         settings["Llm:Anthropic:BaseUrl"] = $"http://127.0.0.1:{LoopbackHttpServer.FreePort()}";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
 
         var candidates = await GenerateAsync(predictor);
 
@@ -77,7 +77,7 @@ public sealed class LlmResilienceTests
     public async Task WithBothProvidersDownThereAreNoLlmCandidatesAndThePredictionAnswersFromLocalOnes()
     {
         using var server = new FakeLlmServer(() => Reply.Status(503), () => Reply.Status(500));
-        using var predictor = new Predictor(Retrying(server));
+        using var predictor = new TestPredictor(Retrying(server));
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "list invoices", 5);
 
@@ -96,7 +96,7 @@ public sealed class LlmResilienceTests
         // would answer after 500 ms. The breaker is another test's subject: it stays closed here.
         var settings = Retrying(server, attemptSeconds: 0.25, deadlineSeconds: deadline.TotalSeconds);
         settings["Llm:Resilience:MinimumThroughput"] = "100";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
         for (var i = 0; i < 2; i++)
         {
             await predictor.PredictAsync(TestSpecs.BillingPath, "warm up", 5); // parse the spec and JIT outside the clock
@@ -132,7 +132,7 @@ public sealed class LlmResilienceTests
         using var server = new FakeLlmServer(InTurn(Reply.Status(500), Reply.Status(500), Reply.Status(500), Reply.Status(500),
             Reply.Candidates(AnthropicAnswer)), () => Reply.Candidates(OpenAIAnswer));
         // No retries, so every prediction is one try; the defaults open the circuit at 4 tries with half failing.
-        using var predictor = new Predictor(FakeLlmServer.Settings(server), time);
+        using var predictor = new TestPredictor(FakeLlmServer.Settings(server), time);
 
         for (var i = 0; i < 4; i++)
         {
@@ -157,7 +157,7 @@ public sealed class LlmResilienceTests
     {
         using var server = new FakeLlmServer(() => Reply.RetryAfter(429, 30), () => Reply.Candidates(OpenAIAnswer));
         // The attempt and the deadline would both allow the 30 s: only the cap stands in the way.
-        using var predictor = new Predictor(Retrying(server, attemptSeconds: 60, deadlineSeconds: 90));
+        using var predictor = new TestPredictor(Retrying(server, attemptSeconds: 60, deadlineSeconds: 90));
 
         var clock = Stopwatch.StartNew();
         var candidates = await GenerateAsync(predictor);
@@ -174,7 +174,7 @@ public sealed class LlmResilienceTests
         using var server = new FakeLlmServer(() => Reply.RetryAfter(429, 5), () => Reply.Candidates(OpenAIAnswer));
         var settings = Retrying(server, deadlineSeconds: 4);
         settings["Llm:Resilience:MaxRetryAfter"] = "00:00:10";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
 
         var candidates = await GenerateAsync(predictor);
 
@@ -212,10 +212,10 @@ public sealed class LlmResilienceTests
         return response;
     }
 
-    private static List<(string Provider, string Outcome)> Outcomes(Predictor predictor) =>
+    private static List<(string Provider, string Outcome)> Outcomes(TestPredictor predictor) =>
         [.. predictor.Get<LlmUsageLog>().Recent().Select(u => (u.Provider, u.Outcome))];
 
-    private static async Task<IReadOnlyList<Candidate>> GenerateAsync(Predictor predictor)
+    private static async Task<IReadOnlyList<Candidate>> GenerateAsync(TestPredictor predictor)
     {
         var llm = predictor.Get<IEnumerable<ICandidateGenerator>>().Single(g => g.Name == LlmCandidateGenerator.SourceName);
         return await llm.GenerateAsync(TestSpecs.Context(TestSpecs.Billing, null), 10, TestContext.Current.CancellationToken);

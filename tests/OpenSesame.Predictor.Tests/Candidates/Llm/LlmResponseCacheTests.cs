@@ -17,7 +17,7 @@ public sealed class LlmResponseCacheTests
     public async Task TheSecondIdenticalQuestionIsAnsweredFromTheCacheWithNoCallAndNoCost()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server, cache: true));
+        using var predictor = new TestPredictor(Settings(server, cache: true));
         using var metrics = new MetricRecorder(predictor.Get<RoutingMetrics>().Meter);
 
         var first = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
@@ -49,7 +49,7 @@ public sealed class LlmResponseCacheTests
     public async Task AnotherQuestionOrAnotherRequestedModelIsNotAnsweredFromTheCache()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server, cache: true));
+        using var predictor = new TestPredictor(Settings(server, cache: true));
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
         await predictor.PredictAsync(TestSpecs.BillingPath, "add a customer", 5, "GET /v1/invoices");
@@ -80,7 +80,7 @@ public sealed class LlmResponseCacheTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server, cache: true), time);
+        using var predictor = new TestPredictor(Settings(server, cache: true), time);
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
         time.Advance(new LlmCacheOptions().Ttl - TimeSpan.FromSeconds(1));
@@ -103,12 +103,12 @@ public sealed class LlmResponseCacheTests
             using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
             var settings = Settings(server, cache: true);
             settings["Storage:DataDirectory"] = folder;
-            using (var before = new Predictor(settings))
+            using (var before = new TestPredictor(settings))
             {
                 await before.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
             }
 
-            using var after = new Predictor(settings);
+            using var after = new TestPredictor(settings);
             var response = await after.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
             Assert.True(response.Metadata.CacheHit);
@@ -125,7 +125,7 @@ public sealed class LlmResponseCacheTests
     public async Task AnAnswerInTheWrongShapeIsNotKept()
     {
         using var server = new FakeLlmServer(() => Reply.WithText("I would suggest listing payments next."));
-        using var predictor = new Predictor(Settings(server, cache: true));
+        using var predictor = new TestPredictor(Settings(server, cache: true));
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
         var again = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
@@ -144,10 +144,10 @@ public sealed class LlmResponseCacheTests
         settings["Routing:Models:claude-3-haiku:Enabled"] = "false";
         settings["Routing:Models:gpt-35-turbo:Enabled"] = "false";
         settings["Routing:QualityFloor"] = "0.9";
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
 
         var request = new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")], "take a payment",
-            Predictor.Inline(TestSpecs.BillingPath), 5)
+            TestPredictor.Inline(TestSpecs.BillingPath), 5)
         {
             MaxCostUsd = 0.0001m,
         };

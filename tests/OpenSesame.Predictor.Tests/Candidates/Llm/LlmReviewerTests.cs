@@ -19,7 +19,7 @@ public sealed class LlmReviewerTests
     public void TheReviewIsOffByDefault()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Settings(server));
+        using var predictor = new TestPredictor(Settings(server));
 
         Assert.Empty(predictor.Get<IEnumerable<ICandidateReviewer>>());
     }
@@ -30,8 +30,8 @@ public sealed class LlmReviewerTests
         using var server = new FakeLlmServer(InTurn(
             Reply.Candidates(BillingAnswer),
             Reply.WithText(VetoPayments)));
-        using var predictor = new Predictor(Reviewing(server, lowConfidence: 1));
-        using var unreviewed = new Predictor(Settings(new FakeLlmServer(() => Reply.Candidates(BillingAnswer))));
+        using var predictor = new TestPredictor(Reviewing(server, lowConfidence: 1));
+        using var unreviewed = new TestPredictor(Settings(new FakeLlmServer(() => Reply.Candidates(BillingAnswer))));
 
         var before = await unreviewed.PredictAsync(TestSpecs.BillingPath, "take a payment", 3, "GET /v1/invoices");
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 3, "GET /v1/invoices");
@@ -49,7 +49,7 @@ public sealed class LlmReviewerTests
     public async Task AConfidentHarmlessListIsNotReviewedAndCostsNoSecondCall()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
-        using var predictor = new Predictor(Reviewing(server, lowConfidence: 0));
+        using var predictor = new TestPredictor(Reviewing(server, lowConfidence: 0));
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 3, "GET /v1/invoices");
 
@@ -60,8 +60,8 @@ public sealed class LlmReviewerTests
     public async Task AReviewInTheWrongShapeLeavesTheListAsItWas()
     {
         using var server = new FakeLlmServer(InTurn(Reply.Candidates(BillingAnswer), Reply.WithText("""{"reviews": [{"endpoint": "GET /v1/payments", "verdict": "maybe"}]}""")));
-        using var predictor = new Predictor(Reviewing(server, lowConfidence: 1));
-        using var unreviewed = new Predictor(Settings(new FakeLlmServer(() => Reply.Candidates(BillingAnswer))));
+        using var predictor = new TestPredictor(Reviewing(server, lowConfidence: 1));
+        using var unreviewed = new TestPredictor(Settings(new FakeLlmServer(() => Reply.Candidates(BillingAnswer))));
 
         var before = await unreviewed.PredictAsync(TestSpecs.BillingPath, "take a payment", 3, "GET /v1/invoices");
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 3, "GET /v1/invoices");
@@ -76,7 +76,7 @@ public sealed class LlmReviewerTests
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
         var settings = Reviewing(server, lowConfidence: 1);
         settings["Llm:Review:MaxPredictionCostUsd"] = "0.0001"; // below one generation's cost (812 in, 95 out tokens)
-        using var predictor = new Predictor(settings);
+        using var predictor = new TestPredictor(settings);
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 3, "GET /v1/invoices");
 

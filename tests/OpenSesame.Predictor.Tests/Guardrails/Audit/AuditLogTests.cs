@@ -5,17 +5,18 @@ using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Storage;
 
+using OpenSesame.Storage.Sqlite;
+
 namespace OpenSesame.Predictor.Tests.Guardrails.Audit;
 
 /// <summary>The audit trail on the real pipeline and the real SQLite file.</summary>
 public sealed class AuditLogTests
 {
-    private static readonly Dictionary<string, string?> NoTraining = new() { ["Ranking:AutoTrain"] = "false" };
 
     [Fact]
     public async Task EveryPredictionIsRecordedWithItsAnswerAndTheSpecHash()
     {
-        using var predictor = new Predictor(NoTraining);
+        using var predictor = new TestPredictor();
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "send the invoice", 3, "GET /v1/invoices");
 
@@ -31,7 +32,7 @@ public sealed class AuditLogTests
     [Fact]
     public async Task PersonalDataInThePromptNeverReachesTheAuditTable()
     {
-        using var predictor = new Predictor(NoTraining);
+        using var predictor = new TestPredictor();
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "email the invoice to jane.doe@example.com, card 4242 4242 4242 4242", 3);
 
@@ -45,7 +46,7 @@ public sealed class AuditLogTests
     [Fact]
     public async Task RecordsCannotBeChanged()
     {
-        using var predictor = new Predictor(NoTraining);
+        using var predictor = new TestPredictor();
         await predictor.PredictAsync(TestSpecs.BillingPath, null, 3);
 
         await using var connection = await predictor.Get<SqliteDatabase>().OpenAsync(TestContext.Current.CancellationToken);
@@ -60,7 +61,7 @@ public sealed class AuditLogTests
     public async Task RecordsPastTheirRetentionAreDeletedAndNewerOnesKept()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        using var predictor = new Predictor(NoTraining, time);
+        using var predictor = new TestPredictor(time: time);
         var log = predictor.Get<IAuditLog>();
         await predictor.PredictAsync(TestSpecs.BillingPath, "old", 3);
         time.Advance(TimeSpan.FromDays(100));
@@ -77,7 +78,7 @@ public sealed class AuditLogTests
     public async Task QueriesFilterByUserAndTimeNewestFirst()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        using var predictor = new Predictor(NoTraining, time);
+        using var predictor = new TestPredictor(time: time);
         var log = predictor.Get<IAuditLog>();
         foreach (var (user, minutes) in new[] { ("alice", 0), ("bob", 1), ("alice", 2) })
         {
@@ -95,7 +96,7 @@ public sealed class AuditLogTests
     [Fact]
     public async Task NothingIsRecordedWhenTheAuditIsOff()
     {
-        using var predictor = new Predictor(new Dictionary<string, string?>(NoTraining) { ["Audit:Enabled"] = "false" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Audit:Enabled"] = "false" });
 
         await predictor.PredictAsync(TestSpecs.BillingPath, "send it", 3);
 

@@ -1,0 +1,118 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+using OpenSesame.Predictor.Storage;
+
+namespace OpenSesame.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default store: one SQLite file in WAL mode. A connection per operation (pooled by the provider)
+/// keeps concurrent requests independent; writers take the lock up front and wait on busy_timeout, not fail.
+/// </summary>
+public sealed class SqliteDatabase
+{
+    private readonly string _connectionString;
+    private readonly Lazy<Task> _schema;
+
+    public SqliteDatabase(IOptions<StorageOptions> options)
+    {
+        var path = Path.GetFullPath(options.Value.DatabasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _schema = new Lazy<Task>(CreateSchemaAsync);
+    }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        await _schema.Value;
+        return await OpenRawAsync(cancellationToken);
+    }
+
+    private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private async Task CreateSchemaAsync()
+    {
+        await using var connection = await OpenRawAsync(CancellationToken.None);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS spec_documents (
+                url TEXT PRIMARY KEY,
+                content_hash TEXT NOT NULL,
+                fetched_at_ms INTEGER NOT NULL,
+                content TEXT NOT NULL
+            );
+            CREATE TABLE IF NOT EXISTS operation_embeddings (
+                content_hash TEXT NOT NULL,
+                version TEXT NOT NULL,
+                texts_hash TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                dimensions INTEGER NOT NULL,
+                vectors BLOB NOT NULL,
+                PRIMARY KEY (content_hash, version)
+            );
+            CREATE TABLE IF NOT EXISTS audit_log (
+                at_ms INTEGER NOT NULL,
+                prediction_id TEXT NOT NULL,
+                user_id TEXT,
+                session_id TEXT,
+                spec_hash TEXT NOT NULL,
+                prompt TEXT,
+                endpoints TEXT NOT NULL,
+                model TEXT NOT NULL,
+                latency_ms REAL NOT NULL,
+                cost_usd TEXT NOT NULL,
+                flags TEXT NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS audit_log_user_at ON audit_log (user_id, at_ms);
+            CREATE INDEX IF NOT EXISTS audit_log_at ON audit_log (at_ms);
+            CREATE TRIGGER IF NOT EXISTS audit_log_append_only BEFORE UPDATE ON audit_log
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TABLE IF NOT EXISTS cost_ledger (
+                at_ms INTEGER NOT NULL,
+                prediction_id TEXT NOT NULL,
+                user_id TEXT,
+                session_id TEXT,
+                model TEXT NOT NULL,
+                input_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                cost_nano_usd INTEGER NOT NULL,
+                cache_hit INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS cost_ledger_at ON cost_ledger (at_ms);
+            CREATE TRIGGER IF NOT EXISTS cost_ledger_append_only BEFORE UPDATE ON cost_ledger
+            BEGIN SELECT RAISE(ABORT, 'the cost ledger is append-only'); END;
+            CREATE TABLE IF NOT EXISTS distributed_cache (
+                key TEXT PRIMARY KEY,
+                value BLOB NOT NULL,
+                expires_at_ms INTEGER,
+                sliding_ms INTEGER,
+                absolute_expires_at_ms INTEGER
+            );
+            CREATE INDEX IF NOT EXISTS distributed_cache_expires ON distributed_cache (expires_at_ms);
+            CREATE TABLE IF NOT EXISTS usage_transitions (
+                spec_hash TEXT NOT NULL,
+                from_key TEXT NOT NULL,
+                to_key TEXT NOT NULL,
+                count INTEGER NOT NULL,
+                PRIMARY KEY (spec_hash, from_key, to_key)
+            );
+            """;
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Guardrails.Audit;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Storage.Sqlite;
+
+public static class SqliteStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// The embedded default store behind every storage interface of the predictor: one SQLite file
+    /// (<c>Storage:DataDirectory</c>/opensesame.db, WAL) for spec documents, operation embeddings, the audit log, learned
+    /// usage, the cost ledger and the second tier of the LLM response cache, whose expired rows are deleted in the
+    /// background. A store the host registered before this call is kept.
+    /// </summary>
+    public static IServiceCollection AddSqliteStorage(this IServiceCollection services)
+    {
+        services.TryAddSingleton<SqliteDatabase>();
+        services.TryAddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
+        services.TryAddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();
+        services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
+        services.TryAddSingleton<IUsageStore, SqliteUsageStore>();
+        services.TryAddSingleton<ICostLedger, SqliteCostLedger>();
+        services.TryAddSingleton<IDistributedCache, SqliteDistributedCache>();
+        services.AddHostedService<DistributedCacheCleanupService>();
+        return services;
+    }
+}

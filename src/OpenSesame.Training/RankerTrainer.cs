@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers.FastTree;
+using Microsoft.ML.Trainers.LightGbm;
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Training.Synthetic;
+
+namespace OpenSesame.Training;
+
+/// <summary>
+/// Fits the LightGBM LambdaRank model on synthetic sessions, leaving whole domains out: the trees never see the
+/// calibration domains, whose groups then fit the score calibration (even sessions) and measure it (odd sessions).
+/// The reported numbers are therefore on APIs the model never saw.
+/// </summary>
+internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
+{
+    /// <param name="progress">Receives one line per stage and every few thousand sessions.</param>
+    public RankerModel Train(string dataFile, IProgress<string>? progress = null)
+    {
+        var started = time.GetTimestamp();
+        var sessions = SyntheticSessionFile.Read(dataFile).ToList();
+        if (sessions.Count == 0)
+        {
+            throw new InvalidOperationException($"{dataFile} holds no sessions; run 'opensesame generate' first.");
+        }
+
+        var domains = sessions.Select(s => s.Domain).Distinct().Order(StringComparer.Ordinal).ToList();
+        var calibrationDomains = PickCalibrationDomains(domains);
+        progress?.Report($"{sessions.Count} sessions over {domains.Count} domains; calibration domains: {string.Join(", ", calibrationDomains)}");
+
+        using var embedder = options.Semantic ? new SentenceEmbedder() : null;
+        if (embedder is not null)
+        {
+            Prime(embedder, sessions, progress);
+        }
+
+        var builder = new TrainingSetBuilder(options, embedder);
+        var groups = new List<TrainingGroup>();
+        for (var i = 0; i < sessions.Count; i++)
+        {
+            groups.AddRange(builder.Build(sessions[i], i));
+            if ((i + 1) % 2000 == 0 || i + 1 == sessions.Count)
+            {
+                progress?.Report($"groups: {i + 1}/{sessions.Count} sessions replayed, {groups.Count} groups");
+            }
+        }
+
+        var (count, absent, _) = builder.Counts;
+        var train = groups.Where(g => !calibrationDomains.Contains(g.Domain)).ToList();
+        var held = groups.Where(g => calibrationDomains.Contains(g.Domain)).ToList();
+        progress?.Report($"fitting LightGBM LambdaRank on {train.Count} groups ({options.Iterations} trees, {options.Leaves} leaves)");
+        var ensemble = Fit(train);
+
+        var scored = held.Select(g => (Group: g, Scores: (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))])).ToList();
+        var calibration = ScoreCalibration.Fit([.. scored.Where(s => FitsCalibration(s.Group.Session)).Select(s => (s.Scores, s.Group.Positive))]);
+        var measured = scored.Where(s => !FitsCalibration(s.Group.Session))
+            .ToLookup(s => (Llm: HasLlmAnswer(s.Group), Usage: HasUsage(s.Group)));
+        var metrics = Measure([.. measured[(false, false)]], calibration);
+        var withUsage = measured[(false, true)].Any() ? Measure([.. measured[(false, true)]], calibration) : null;
+        var llmGroups = measured[(true, false)].Concat(measured[(true, true)]).ToList();
+        var withLlm = llmGroups.Count > 0 ? Measure(llmGroups, calibration) : null;
+        progress?.Report(string.Create(CultureInfo.InvariantCulture,
+            $"calibration domains: top1 {metrics.Top1:0.000}, top3 {metrics.Top3:0.000}, mrr {metrics.Mrr:0.000}, ECE {metrics.ExpectedCalibrationError:0.000}"));
+        if (withUsage is not null)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"with usage learned from earlier sessions: top1 {withUsage.Top1:0.000}, top3 {withUsage.Top3:0.000}, mrr {withUsage.Mrr:0.000}, ECE {withUsage.ExpectedCalibrationError:0.000}"));
+        }
+
+        if (withLlm is not null)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"with a simulated LLM answer (hit rate {options.SimulatedLlmHitRate:0.00}): top1 {withLlm.Top1:0.000}, top3 {withLlm.Top3:0.000}, mrr {withLlm.Mrr:0.000}, ECE {withLlm.ExpectedCalibrationError:0.000}"));
+        }
+
+        var createdAt = time.GetUtcNow();
+        var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(dataFile)));
+        var info = new RankerModelInfo(
+            Version: string.Create(CultureInfo.InvariantCulture, $"ltr-{createdAt:yyyyMMdd-HHmmss}-{sha[..8]}"),
+            CreatedAt: createdAt,
+            Features: [.. FeatureSchema.Names],
+            DataFile: Path.GetFileName(dataFile),
+            DataSha256: sha,
+            Sessions: sessions.Count,
+            Groups: count,
+            AbsentShare: count == 0 ? 0 : absent / (double)count,
+            Seed: options.Seed,
+            TrainDomains: [.. domains.Except(calibrationDomains)],
+            CalibrationDomains: calibrationDomains,
+            Options: new Dictionary<string, double>
+            {
+                ["k"] = options.K,
+                ["candidate_buffer"] = options.CandidateBuffer,
+                ["absent_share_target"] = options.AbsentShare,
+                ["templated_history_share"] = options.TemplatedHistoryShare,
+                ["no_timestamp_share"] = options.NoTimestampShare,
+                ["iterations"] = options.Iterations,
+                ["leaves"] = options.Leaves,
+                ["learning_rate"] = options.LearningRate,
+                ["min_examples_per_leaf"] = options.MinExamplesPerLeaf,
+                ["semantic"] = options.Semantic ? 1 : 0,
+                ["data_flow"] = options.DataFlow ? 1 : 0,
+                ["simulated_llm_share"] = options.SimulatedLlmShare,
+                ["simulated_llm_hit_rate"] = options.SimulatedLlmHitRate,
+                ["simulated_llm_answer_size"] = options.SimulatedLlmAnswerSize,
+                ["usage_share"] = options.UsageShare,
+            },
+            Calibration: metrics,
+            TrainingTime: time.GetElapsedTime(started),
+            CalibrationWithSimulatedLlm: withLlm,
+            CalibrationWithUsage: withUsage);
+        return new RankerModel(info, ensemble, calibration);
+    }
+
+    // One batched pass over the distinct prompts: encoding them one by one while replaying steps is three times slower.
+    private static void Prime(SentenceEmbedder embedder, List<SyntheticSession> sessions, IProgress<string>? progress)
+    {
+        // Sorted by length so each batch pads to a similar length: padding to the longest prompt is wasted work.
+        var prompts = sessions.SelectMany(s => s.Prompts).OfType<string>().Distinct(StringComparer.Ordinal)
+            .OrderBy(p => p.Length).ThenBy(p => p, StringComparer.Ordinal).ToList();
+        const int Batch = 256;
+        for (var i = 0; i < prompts.Count; i += Batch)
+        {
+            embedder.EmbedMany(prompts.GetRange(i, Math.Min(Batch, prompts.Count - i)));
+            if ((i / Batch) % 10 == 9 || i + Batch >= prompts.Count)
+            {
+                progress?.Report($"embeddings: {Math.Min(i + Batch, prompts.Count)}/{prompts.Count} distinct prompts");
+            }
+        }
+    }
+
+    private static bool HasUsage(TrainingGroup group) =>
+        group.Features.Length > 0 && group.Features[0][FeatureSchema.UsageEvidence] > 0;
+
+    private static bool HasLlmAnswer(TrainingGroup group) =>
+        group.Features.Length > 0 && group.Features[0][FeatureSchema.LlmAnswered] > 0;
+
+    // Half the sessions of the calibration domains fit the calibration, the other half measure it. Sessions of one
+    // domain sit at regular intervals in the file, so index parity would put a whole domain on one side: draw instead.
+    private bool FitsCalibration(int session) => TrainingOptions.Uniform(options.Seed, session, RandomChoice.CalibrationHalf) < 0.5;
+
+    private List<string> PickCalibrationDomains(List<string> domains)
+    {
+        if (domains.Count <= options.CalibrationDomainCount)
+        {
+            throw new InvalidOperationException(
+                $"Leaving {options.CalibrationDomainCount} domains out needs more than {domains.Count} domains in the data.");
+        }
+
+        var shuffled = domains.ToArray();
+        new Random(options.Seed).Shuffle(shuffled);
+        return [.. shuffled.Take(options.CalibrationDomainCount).Order(StringComparer.Ordinal)];
+    }
+
+    private TreeEnsemble Fit(List<TrainingGroup> groups) => FitLightGbm(new MLContext(options.Seed), groups).Ensemble;
+
+    /// <summary>The ML.NET model and the ensemble extracted from it; a test checks that both score alike.</summary>
+    internal (ITransformer Model, TreeEnsemble Ensemble) FitLightGbm(MLContext ml, IReadOnlyList<TrainingGroup> groups)
+    {
+        var trainer = ml.Transforms.Conversion.MapValueToKey("GroupKey", nameof(Row.GroupId))
+            .Append(ml.Ranking.Trainers.LightGbm(new LightGbmRankingTrainer.Options
+            {
+                LabelColumnName = nameof(Row.Label),
+                FeatureColumnName = nameof(Row.Features),
+                RowGroupColumnName = "GroupKey",
+                NumberOfIterations = options.Iterations,
+                NumberOfLeaves = options.Leaves,
+                LearningRate = options.LearningRate,
+                MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
+                Seed = options.Seed,
+                Silent = true,
+            }));
+        var model = trainer.Fit(ToDataView(ml, groups));
+        return (model, Extract(model.LastTransformer.Model.TrainedTreeEnsemble));
+    }
+
+    /// <summary>One row per candidate, group after group: label (1 for the true call), group id, features.</summary>
+    internal static IDataView ToDataView(MLContext ml, IReadOnlyList<TrainingGroup> groups)
+    {
+        var rows = groups.SelectMany((g, id) => g.Features.Select((f, i) => new Row
+        {
+            Label = i == g.Positive ? 1 : 0,
+            GroupId = (uint)id,
+            Features = f,
+        }));
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureSchema.Count);
+        return ml.Data.LoadFromEnumerable(rows, schema);
+    }
+
+    private static TreeEnsemble Extract(RegressionTreeEnsemble ensemble) => new(
+        ensemble.Bias,
+        [.. ensemble.TreeWeights],
+        [.. ensemble.Trees.Select(t => new Predictor.Ranking.RegressionTree(
+            [.. t.NumericalSplitFeatureIndexes],
+            [.. t.NumericalSplitThresholds],
+            [.. t.LeftChild],
+            [.. t.RightChild],
+            [.. t.LeafValues]))]);
+
+    private static RankerMetrics Measure(List<(TrainingGroup Group, IReadOnlyList<double> Scores)> groups, ScoreCalibration calibration)
+    {
+        var ranks = groups.Select(g => g.Group.Positive < 0
+            ? (int?)null
+            : 1 + g.Scores.Count(s => s > g.Scores[g.Group.Positive])).ToList();
+        // Calibration is judged on what a user sees first: the top candidate's probability against whether it was right.
+        // (Over every candidate, the many near-zero ones would make any calibration look good.)
+        var predictions = groups.Where(g => g.Scores.Count > 0).Select(g =>
+        {
+            var p = calibration.Probabilities(g.Scores);
+            var top = Array.IndexOf(p, p.Max());
+            return (p[top], top == g.Group.Positive);
+        });
+        var n = Math.Max(1, groups.Count);
+        return new RankerMetrics(
+            groups.Count,
+            ranks.Count(r => r is not null) / (double)n,
+            ranks.Count(r => r <= 1) / (double)n,
+            ranks.Count(r => r <= 3) / (double)n,
+            ranks.Sum(r => r is { } rank ? 1.0 / rank : 0) / n,
+            ScoreCalibration.ExpectedCalibrationError(predictions),
+            calibration.NegativeLogLikelihood([.. groups.Select(g => (g.Scores, g.Group.Positive))]));
+    }
+
+    private sealed class Row
+    {
+        public float Label { get; set; }
+
+        public uint GroupId { get; set; }
+
+        public float[] Features { get; set; } = [];
+    }
+}

@@ -1,0 +1,77 @@
+namespace OpenSesame.Training.Synthetic;
+
+/// <summary>
+/// Samples sessions of users working through synthetic domains. Deterministic for a seed: every random choice comes
+/// from <c>new Random(seed)</c> and per-session generators seeded from it; nothing reads a clock.
+/// </summary>
+public sealed class SyntheticSessionSampler(SyntheticSamplerOptions? options = null)
+{
+    // A Monday; the seed shifts it by up to a year so runs with different seeds do not share dates.
+    private static readonly DateTimeOffset BaseEpoch = new(2025, 1, 6, 0, 0, 0, TimeSpan.Zero);
+
+    private const int StartWindowSeconds = 30 * 24 * 3600;
+
+    public SyntheticSamplerOptions Options { get; } = Validated(options ?? new SyntheticSamplerOptions());
+
+    /// <summary>
+    /// <paramref name="count"/> sessions spread evenly over <paramref name="domains"/> (session i uses domain
+    /// i mod n): small domains teach generalisation as much as big ones, so size does not buy a domain more sessions.
+    /// </summary>
+    public IReadOnlyList<SyntheticSession> Sample(int count, IReadOnlyList<SyntheticDomain> domains, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (domains.Count == 0)
+        {
+            throw new ArgumentException("At least one domain is needed.", nameof(domains));
+        }
+
+        var random = new Random(seed);
+        var epoch = BaseEpoch.AddDays(((seed % 365) + 365) % 365);
+        var sessions = new List<SyntheticSession>(count);
+        for (var i = 0; i < count; i++)
+        {
+            // Each session draws from its own generator so its content does not depend on how much its predecessors drew.
+            var sessionRandom = new Random(random.Next());
+            var start = epoch.AddSeconds(sessionRandom.Next(StartWindowSeconds));
+            sessions.Add(new SessionWalk(domains[i % domains.Count], Options, sessionRandom, start).Run(PickKind(sessionRandom)));
+        }
+
+        return sessions;
+    }
+
+    private SyntheticPromptKind PickKind(Random random)
+    {
+        var roll = random.NextDouble() * Enum.GetValues<SyntheticPromptKind>().Sum(Options.ShareOf);
+        foreach (var kind in Enum.GetValues<SyntheticPromptKind>())
+        {
+            roll -= Options.ShareOf(kind);
+            if (roll < 0)
+            {
+                return kind;
+            }
+        }
+
+        return SyntheticPromptKind.Vague;
+    }
+
+    private static SyntheticSamplerOptions Validated(SyntheticSamplerOptions options)
+    {
+        if (options.MinCalls < 1 || options.MaxCalls < options.MinCalls)
+        {
+            throw new ArgumentException("Calls per session need 1 <= MinCalls <= MaxCalls.", nameof(options));
+        }
+
+        if (Enum.GetValues<SyntheticPromptKind>().Any(k => options.ShareOf(k) < 0)
+            || Enum.GetValues<SyntheticPromptKind>().Sum(options.ShareOf) <= 0)
+        {
+            throw new ArgumentException("Prompt-kind shares must be non-negative and not all zero.", nameof(options));
+        }
+
+        if (options.ListRevealMin < 1 || options.ListRevealMax < options.ListRevealMin)
+        {
+            throw new ArgumentException("Ids per list need 1 <= ListRevealMin <= ListRevealMax.", nameof(options));
+        }
+
+        return options;
+    }
+}

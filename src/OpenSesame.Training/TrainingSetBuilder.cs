@@ -1,0 +1,136 @@
+using System.Text.Json;
+using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Specs;
+using OpenSesame.Training.Synthetic;
+
+namespace OpenSesame.Training;
+
+/// <summary>
+/// Replays synthetic sessions through the real candidate generator: every step becomes a group of the candidates the
+/// service would have ranked, labelled by the call the user made next. Histories are spelled the ways clients spell
+/// them (concrete ids, or templates; with or without timestamps) so the model does not learn one spelling only.
+/// </summary>
+internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedder? embedder = null)
+{
+    private static readonly IReadOnlyCollection<string> LocalAndLlm = [LocalCandidateGenerator.SourceName, LlmCandidateGenerator.SourceName];
+
+    private int _groups;
+    private int _absent;
+    private int _removed;
+
+    // What each domain's sessions so far taught about its usage, as the service learns it from the requests it sees.
+    private readonly Dictionary<string, UsageTransitions> _usage = new(StringComparer.Ordinal);
+
+    /// <summary>Groups built so far, how many lack their true call, and how many of those on purpose.</summary>
+    public (int Groups, int Absent, int RemovedOnPurpose) Counts => (_groups, _absent, _removed);
+
+    public IEnumerable<TrainingGroup> Build(IEnumerable<SyntheticSession> sessions)
+    {
+        var index = 0;
+        foreach (var session in sessions)
+        {
+            foreach (var group in Build(session, index++))
+            {
+                yield return group;
+            }
+        }
+    }
+
+    public IEnumerable<TrainingGroup> Build(SyntheticSession session, int sessionIndex)
+    {
+        var domain = SyntheticDomains.Get(session.Domain);
+        var random = new Random(TrainingOptions.DeriveSeed(options.Seed, sessionIndex));
+        var templated = random.NextDouble() < options.TemplatedHistoryShare;
+        var timeless = random.NextDouble() < options.NoTimestampShare;
+        var poolSize = options.K + options.CandidateBuffer;
+        if (!_usage.TryGetValue(session.Domain, out var usage))
+        {
+            _usage[session.Domain] = usage = new UsageTransitions();
+        }
+
+        // Its own stream, so that the choice leaves every other random draw of the session as it was.
+        var seesUsage = TrainingOptions.Uniform(options.Seed, sessionIndex, RandomChoice.SeesUsage) < options.UsageShare;
+        var history = new List<HistoryEvent>();
+        for (var step = 0; step < session.Calls.Count; step++)
+        {
+            var call = session.Calls[step];
+            var now = timeless ? DateTimeOffset.UnixEpoch : call.Timestamp;
+            var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder, options.DataFlow,
+                usage: seesUsage ? usage : null);
+            var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), poolSize + 1).ToList();
+            var positive = pool.FindIndex(c => c.Operation.Key == call.Key);
+            var removed = false;
+            if (positive >= 0 && ShouldRemove(random))
+            {
+                pool.RemoveAt(positive);
+                (positive, removed) = (-1, true);
+            }
+
+            if (pool.Count > poolSize)
+            {
+                pool.RemoveAt(pool.Count - 1);
+            }
+
+            positive = positive >= pool.Count ? -1 : positive;
+            var (keys, features) = random.NextDouble() < options.SimulatedLlmShare
+                ? WithSimulatedLlm(random, context, pool, domain.Catalog.Operations.First(o => o.Key == call.Key), removed, ref positive)
+                : (pool.Select(c => c.Operation.Key).ToList(), pool.Select((c, rank) => WithRanks(c.Features, rank, -1, LocalCandidateGenerator.OnlyLocal)).ToArray());
+            _groups++;
+            _absent += positive < 0 ? 1 : 0;
+            _removed += removed ? 1 : 0;
+            yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, features, positive, removed);
+
+            if (UsageTransitions.StepFrom(context.History) is { } from)
+            {
+                usage.Record(from, domain.Catalog.Operations.First(o => o.Key == call.Key).Index);
+            }
+
+            history.Add(new HistoryEvent(timeless ? null : call.Timestamp, call.Method, templated ? call.PathTemplate : call.Path,
+                templated ? HistoryEvent.NoParams : call.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))));
+        }
+    }
+
+    // Take the true call out just often enough that the absent share (natural misses included) tracks the target.
+    private bool ShouldRemove(Random random)
+    {
+        var needed = (options.AbsentShare * (_groups + 1)) - _absent;
+        return needed >= 1 || (needed > 0 && random.NextDouble() < needed);
+    }
+
+    // The pool as the service merges it when a language model answered too: the local pool in its order, then what
+    // only the model proposed; every candidate carries its rank in both.
+    private (List<string> Keys, float[][] Features) WithSimulatedLlm(Random random, PredictionContext context,
+        List<Candidate> pool, ApiOperation truth, bool removed, ref int positive)
+    {
+        var answer = SimulatedLlm.Answer(random, pool, truth, !removed, context.Catalog, options.SimulatedLlmAnswerSize, options.SimulatedLlmHitRate);
+        var extractor = FeatureExtractor.For(context);
+        var operations = pool.Select(c => c.Operation).Concat(answer.Where(a => pool.All(c => c.Operation != a))).ToList();
+        var features = operations.Select((operation, i) => WithRanks(
+            i < pool.Count ? pool[i].Features : extractor.Extract(operation), i < pool.Count ? i : -1, answer.IndexOf(operation),
+            answer.Count > 0 ? LocalAndLlm : LocalCandidateGenerator.OnlyLocal)).ToArray();
+        positive = operations.IndexOf(truth);
+        return (operations.Select(o => o.Key).ToList(), features);
+    }
+
+    // Ranks as the service produces them: local ranks stay 0..n-1 after a removal; -1 means "not proposed".
+    private static float[] WithRanks(float[] features, int localRank, int llmRank, IReadOnlyCollection<string> answered)
+    {
+        var copy = (float[])features.Clone();
+        var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
+        if (localRank >= 0)
+        {
+            ranks[LocalCandidateGenerator.SourceName] = localRank;
+        }
+
+        if (llmRank >= 0)
+        {
+            ranks[LlmCandidateGenerator.SourceName] = llmRank;
+        }
+
+        FeatureExtractor.SetGeneratorRanks(copy, ranks, answered);
+        return copy;
+    }
+}

@@ -1,0 +1,1 @@
+[assembly: AssemblyFixture(typeof(OpenSesame.Testing.TinyRanker))]
