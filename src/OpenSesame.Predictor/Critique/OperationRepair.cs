@@ -409,31 +409,7 @@ internal static partial class OperationRepair
         var y = string.Concat(b.Where(char.IsLetterOrDigit)).ToLowerInvariant();
         var shorter = Math.Min(x.Length, y.Length);
         var allowed = shorter >= 8 ? 2 : shorter >= 4 ? 1 : 0;
-        return allowed > 0 && Levenshtein(x, y, allowed) <= allowed;
-    }
-
-    private static int Levenshtein(string a, string b, int cap)
-    {
-        if (Math.Abs(a.Length - b.Length) > cap)
-        {
-            return cap + 1;
-        }
-
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
+        return allowed > 0 && EditDistance.Within(x, y, allowed);
     }
 
     private static bool IsLiteral(string segment) => !PathShape.IsParameter(segment);
