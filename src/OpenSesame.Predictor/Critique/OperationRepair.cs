@@ -23,7 +23,7 @@ internal static partial class OperationRepair
     {
         method = method.ToUpperInvariant();
         var index = catalog.GetIndex(RepairIndex.Build);
-        var variants = index.Variants(PathShape.SplitPath(PathTemplateMatcher.NormalizePath(path)));
+        var variants = index.Variants(PathShape.SplitPath(PathRules.NormalizePath(path)));
 
         // The matcher knows the spec best (literal segments over parameters, mixed segments, slash-holding ids), so it
         // decides whether the path is a spec path; the repairs start where it gives up.
@@ -179,7 +179,7 @@ internal static partial class OperationRepair
                     }
                 }
             }
-            else if (IsPureParameter(slot))
+            else if (PathRules.IsPureParameter(slot))
             {
                 values[PathShape.ParameterNames(slot).First()] = Uri.UnescapeDataString(segment);
             }
@@ -311,8 +311,8 @@ internal static partial class OperationRepair
         if (proposedSlot)
         {
             // "{id}" stands for "{invoice}"; it is never a concrete value and never a literal segment.
-            return templateSlot && (IsPureParameter(proposed) && IsPureParameter(template)
-                                    || SegmentShape(proposed) == SegmentShape(template));
+            return templateSlot && (PathRules.IsPureParameter(proposed) && PathRules.IsPureParameter(template)
+                                    || PathRules.SegmentShape(proposed) == PathRules.SegmentShape(template));
         }
 
         if (!templateSlot)
@@ -320,7 +320,7 @@ internal static partial class OperationRepair
             return SameSpelling(proposed, template);
         }
 
-        return IsPureParameter(template) || FitsMixed(proposed, template);
+        return PathRules.IsPureParameter(template) || FitsMixed(proposed, template);
     }
 
     // "lineItems", "line-items" and "LINE_ITEMS" spell the spec's "line_items".
@@ -359,7 +359,7 @@ internal static partial class OperationRepair
     // "in_1.pdf" fits "{id}.{format}" when the literal parts of the template appear in order.
     private static bool FitsMixed(string value, string template)
     {
-        var parts = Placeholder().Split(template);
+        var parts = PathRules.Placeholder().Split(template);
         var at = 0;
         for (var i = 0; i < parts.Length; i++)
         {
@@ -420,16 +420,8 @@ internal static partial class OperationRepair
 
     private static bool IsVersion(string segment) => VersionSegment().IsMatch(segment);
 
-    private static bool IsPureParameter(string segment) =>
-        segment.StartsWith('{') && segment.EndsWith('}') && segment.IndexOf('{', 1) < 0;
-
-    private static string SegmentShape(string segment) => Placeholder().Replace(segment, "{}");
-
     // Repairs reach the why; what a generator wrote is quoted only when it is a plain path word.
     private static string Quote(string text) => PlainWord().IsMatch(text) ? text : "…";
-
-    [GeneratedRegex(@"\{[^}]*\}")]
-    private static partial Regex Placeholder();
 
     [GeneratedRegex(@"^v\d+(\.\d+)?$", RegexOptions.IgnoreCase)]
     private static partial Regex VersionSegment();
@@ -444,7 +436,7 @@ internal static partial class OperationRepair
     {
         private readonly Dictionary<string, List<ApiOperation>> _byMethod = new(StringComparer.Ordinal);
         private readonly Dictionary<string, List<ApiOperation>> _byShape = new(StringComparer.OrdinalIgnoreCase);
-        private readonly List<string> _prefixes;
+        private readonly IReadOnlyList<string> _basePaths;
 
         private RepairIndex(EndpointCatalog catalog)
         {
@@ -454,11 +446,7 @@ internal static partial class OperationRepair
                 Add(_byShape, ShapeKey(operation.Path), operation);
             }
 
-            _prefixes = [.. catalog.Matcher.Prefixes];
-            if (CommonPrefix(catalog) is { } common && !_prefixes.Contains(common, StringComparer.OrdinalIgnoreCase))
-            {
-                _prefixes.Add(common);
-            }
+            _basePaths = catalog.Matcher.BasePaths.All;
         }
 
         public static RepairIndex Build(EndpointCatalog catalog) => new(catalog);
@@ -471,14 +459,10 @@ internal static partial class OperationRepair
         public List<Variant> Variants(IReadOnlyList<string> segments)
         {
             var variants = new List<Variant> { new(segments, null) };
-            foreach (var prefix in _prefixes)
+            foreach (var basePath in _basePaths)
             {
-                var prefixSegments = PathShape.SplitPath(prefix);
-                var has = segments.Count > prefixSegments.Count
-                          && prefixSegments.Select((p, i) => string.Equals(p, segments[i], StringComparison.OrdinalIgnoreCase)).All(b => b);
-                variants.Add(has
-                    ? new Variant([.. segments.Skip(prefixSegments.Count)], $"base path {prefix} removed")
-                    : new Variant([.. prefixSegments, .. segments], $"base path {prefix} added"));
+                var (variant, removed) = PathRules.WithOrWithoutBasePath(segments, basePath, bareIsRoot: false);
+                variants.Add(new Variant(variant, $"base path {basePath} {(removed ? "removed" : "added")}"));
             }
 
             return variants;
@@ -495,28 +479,6 @@ internal static partial class OperationRepair
         }
 
         // "/invoices/{id}" and "/invoices/{invoice}" are one path to the matcher, so they are one path here.
-        private static string ShapeKey(PathShape shape) => string.Join('/', shape.Segments.Select(SegmentShape));
-
-        // Leading literal segments every path shares and that name no resource ("/api/v2"): a base path the servers
-        // may not declare.
-        private static string? CommonPrefix(EndpointCatalog catalog)
-        {
-            if (catalog.Operations.Count < 2)
-            {
-                return null;
-            }
-
-            var first = catalog.Operations[0].Path.Segments;
-            var length = 0;
-            while (length < first.Count - 1 && IsLiteral(first[length])
-                   && catalog.Operations.All(o => o.Path.Segments.Count > length + 1
-                                                  && string.Equals(o.Path.Segments[length], first[length], StringComparison.OrdinalIgnoreCase)))
-            {
-                length++;
-            }
-
-            var prefix = "/" + string.Join('/', first.Take(length));
-            return length > 0 && PathShape.Parse(prefix).Resources.Count == 0 ? prefix : null;
-        }
+        private static string ShapeKey(PathShape shape) => string.Join('/', shape.Segments.Select(PathRules.SegmentShape));
     }
 }
