@@ -22,8 +22,7 @@ internal static partial class OperationRepair
     public static RepairedCall? Resolve(EndpointCatalog catalog, string method, string path)
     {
         method = method.ToUpperInvariant();
-        var index = catalog.GetIndex(RepairIndex.Build);
-        var variants = index.Variants(PathShape.SplitPath(PathRules.NormalizePath(path)));
+        var variants = Variants(catalog, PathShape.SplitPath(PathRules.NormalizePath(path)));
 
         // The matcher knows the spec best (literal segments over parameters, mixed segments, slash-holding ids), so it
         // decides whether the path is a spec path; the repairs start where it gives up.
@@ -44,18 +43,31 @@ internal static partial class OperationRepair
 
         if (onPath?.Shape is { } shape)
         {
-            return OtherMethod(method, index.OnPath(shape), shape) is { } chosen
+            return OtherMethod(method, catalog.Matcher.OperationsOn(shape), shape) is { } chosen
                 ? Explain(chosen, variants, onPath, [$"method {method} → {chosen.Method}"])
                 : null;
         }
 
-        return OneSegmentOff(method, index, variants);
+        return OneSegmentOff(method, catalog, variants);
+    }
+
+    /// <summary>The path as written first, then with each base path removed (when it has it) or added.</summary>
+    private static List<Variant> Variants(EndpointCatalog catalog, IReadOnlyList<string> segments)
+    {
+        var variants = new List<Variant> { new(segments, null) };
+        foreach (var basePath in catalog.Matcher.BasePaths.All)
+        {
+            var (variant, removed) = PathRules.WithOrWithoutBasePath(segments, basePath, bareIsRoot: false);
+            variants.Add(new Variant(variant, $"base path {basePath} {(removed ? "removed" : "added")}"));
+        }
+
+        return variants;
     }
 
     // A real path with an undeclared method: its only operation, or the one update method it has (PUT, PATCH, and POST
     // on an item path, where specs like Stripe's update with it). A repair never turns a call into a deletion, nor a
     // deletion into a call that destroys nothing: that would change what the user is asked to approve.
-    private static ApiOperation? OtherMethod(string method, List<ApiOperation> operations, PathShape shape)
+    private static ApiOperation? OtherMethod(string method, IReadOnlyList<ApiOperation> operations, PathShape shape)
     {
         var fits = operations.Count == 1
             ? operations
@@ -73,13 +85,13 @@ internal static partial class OperationRepair
     private static bool IsUpdate(string method, PathShape shape) =>
         method is "PUT" or "PATCH" || (method == "POST" && shape.EndsWithParameter);
 
-    private static RepairedCall? OneSegmentOff(string method, RepairIndex index, List<Variant> variants)
+    private static RepairedCall? OneSegmentOff(string method, EndpointCatalog catalog, List<Variant> variants)
     {
         ApiOperation? best = null;
         Variant bestVariant = default;
         Alignment? bestAlignment = null;
         var ambiguous = false;
-        foreach (var operation in index.WithMethod(method))
+        foreach (var operation in catalog.Operations.Where(o => o.Method == method))
         {
             // The closest variant explains this operation; on a tie, the earlier one (as written before base paths).
             Variant variant = default;
@@ -431,54 +443,4 @@ internal static partial class OperationRepair
 
     /// <param name="Note">The base path this variant added or removed, in words; null for the path as written.</param>
     private readonly record struct Variant(IReadOnlyList<string> Segments, string? Note);
-
-    private sealed class RepairIndex
-    {
-        private readonly Dictionary<string, List<ApiOperation>> _byMethod = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, List<ApiOperation>> _byShape = new(StringComparer.OrdinalIgnoreCase);
-        private readonly IReadOnlyList<string> _basePaths;
-
-        private RepairIndex(EndpointCatalog catalog)
-        {
-            foreach (var operation in catalog.Operations)
-            {
-                Add(_byMethod, operation.Method, operation);
-                Add(_byShape, ShapeKey(operation.Path), operation);
-            }
-
-            _basePaths = catalog.Matcher.BasePaths.All;
-        }
-
-        public static RepairIndex Build(EndpointCatalog catalog) => new(catalog);
-
-        public List<ApiOperation> WithMethod(string method) => _byMethod.GetValueOrDefault(method) ?? [];
-
-        public List<ApiOperation> OnPath(PathShape shape) => _byShape.GetValueOrDefault(ShapeKey(shape)) ?? [];
-
-        /// <summary>The path as written first, then with each base path removed (when it has it) or added.</summary>
-        public List<Variant> Variants(IReadOnlyList<string> segments)
-        {
-            var variants = new List<Variant> { new(segments, null) };
-            foreach (var basePath in _basePaths)
-            {
-                var (variant, removed) = PathRules.WithOrWithoutBasePath(segments, basePath, bareIsRoot: false);
-                variants.Add(new Variant(variant, $"base path {basePath} {(removed ? "removed" : "added")}"));
-            }
-
-            return variants;
-        }
-
-        private static void Add(Dictionary<string, List<ApiOperation>> map, string key, ApiOperation operation)
-        {
-            if (!map.TryGetValue(key, out var list))
-            {
-                map[key] = list = [];
-            }
-
-            list.Add(operation);
-        }
-
-        // "/invoices/{id}" and "/invoices/{invoice}" are one path to the matcher, so they are one path here.
-        private static string ShapeKey(PathShape shape) => string.Join('/', shape.Segments.Select(PathRules.SegmentShape));
-    }
 }

@@ -37,6 +37,7 @@ public sealed record PathMatch(MatchKind Kind, ApiOperation? Operation, PathShap
 public sealed class PathTemplateMatcher
 {
     private readonly Node _root = new();
+    private readonly Lazy<Dictionary<string, List<ApiOperation>>> _byShape;
 
     internal PathTemplateMatcher(EndpointCatalog catalog)
     {
@@ -53,6 +54,7 @@ public sealed class PathTemplateMatcher
         }
 
         BasePaths = PathRules.BasePathsOf(catalog);
+        _byShape = new(() => ByShape(catalog));
     }
 
     /// <summary>The base paths a call may add or omit; the matcher tries the usual ones.</summary>
@@ -81,6 +83,9 @@ public sealed class PathTemplateMatcher
 
         return best;
     }
+
+    /// <summary>The operations declared on the path <paramref name="shape"/> names, however its placeholders are named.</summary>
+    internal IReadOnlyList<ApiOperation> OperationsOn(PathShape shape) => _byShape.Value.GetValueOrDefault(ShapeKey(shape)) ?? [];
 
     private static int Depth(PathMatch match) => match.Shape?.Depth ?? -1;
 
@@ -236,6 +241,26 @@ public sealed class PathTemplateMatcher
 
     private static string GroupName(string parameter) =>
         "p" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(parameter.TrimStart('+')));
+
+    // "/invoices/{id}" and "/invoices/{invoice}" are one path to the matcher.
+    private static string ShapeKey(PathShape shape) => string.Join('/', shape.Segments.Select(PathRules.SegmentShape));
+
+    private static Dictionary<string, List<ApiOperation>> ByShape(EndpointCatalog catalog)
+    {
+        var byShape = new Dictionary<string, List<ApiOperation>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var operation in catalog.Operations)
+        {
+            var key = ShapeKey(operation.Path);
+            if (!byShape.TryGetValue(key, out var operations))
+            {
+                byShape[key] = operations = [];
+            }
+
+            operations.Add(operation);
+        }
+
+        return byShape;
+    }
 
     private sealed class Node
     {
