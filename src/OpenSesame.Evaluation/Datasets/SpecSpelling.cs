@@ -23,7 +23,7 @@ internal static class SpecSpelling
             return call;
         }
 
-        var label = PathShape.SplitPath(PathTemplateMatcher.NormalizePath(call.Path));
+        var label = PathShape.SplitPath(PathRules.NormalizePath(call.Path));
         var spec = match.Shape.Segments;
         if (label.Count != spec.Count || string.Equals(call.Path, match.Shape.Template, StringComparison.Ordinal))
         {
@@ -33,8 +33,9 @@ internal static class SpecSpelling
         for (var i = 0; i < label.Count; i++)
         {
             var sameKind = PathShape.IsParameter(label[i]) == PathShape.IsParameter(spec[i]);
+            // "{id}" is one parameter filling the segment; "{name}.{ext}" is not safely renamed piecewise.
             var agrees = PathShape.IsParameter(label[i])
-                ? IsWholeParameter(label[i]) && IsWholeParameter(spec[i])
+                ? PathRules.IsPureParameter(label[i]) && PathRules.IsPureParameter(spec[i])
                 : string.Equals(label[i], spec[i], StringComparison.OrdinalIgnoreCase);
             if (!sameKind || !agrees)
             {
@@ -44,8 +45,4 @@ internal static class SpecSpelling
 
         return call with { Path = match.Shape.Template };
     }
-
-    // "{id}" is one parameter filling the segment; "{name}.{ext}" is not safely renamed piecewise.
-    private static bool IsWholeParameter(string segment) =>
-        segment.StartsWith('{') && segment.EndsWith('}') && segment.IndexOf('{', 1) < 0;
 }

@@ -180,7 +180,7 @@ internal sealed class LexicalIndex
                 continue;
             }
 
-            if (!known && term.Length >= 5 && candidate[0] == term[0] && WithinOneEdit(term, candidate))
+            if (!known && term.Length >= 5 && candidate[0] == term[0] && EditDistance.Within(term, candidate, 1, swaps: true))
             {
                 near.Add((candidate, TypoWeight));
             }
@@ -192,33 +192,6 @@ internal sealed class LexicalIndex
         }
 
         return [.. near];
-    }
-
-    /// <summary>Damerau–Levenshtein distance at most 1: one insertion, deletion, substitution or swap.</summary>
-    internal static bool WithinOneEdit(string a, string b)
-    {
-        if (Math.Abs(a.Length - b.Length) > 1)
-        {
-            return false;
-        }
-
-        var i = 0;
-        while (i < a.Length && i < b.Length && a[i] == b[i])
-        {
-            i++;
-        }
-
-        if (i == a.Length || i == b.Length)
-        {
-            return true;
-        }
-
-        return a.Length == b.Length
-            ? a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i + 1))
-              || (i + 1 < a.Length && a[i] == b[i + 1] && a[i + 1] == b[i] && a.AsSpan(i + 2).SequenceEqual(b.AsSpan(i + 2)))
-            : a.Length > b.Length
-                ? a.AsSpan(i + 1).SequenceEqual(b.AsSpan(i))
-                : a.AsSpan(i).SequenceEqual(b.AsSpan(i + 1));
     }
 
     private static void AddTerms(Dictionary<string, float> counts, IEnumerable<(string Term, float Weight)> terms)

@@ -22,8 +22,7 @@ internal static partial class OperationRepair
     public static RepairedCall? Resolve(EndpointCatalog catalog, string method, string path)
     {
         method = method.ToUpperInvariant();
-        var index = catalog.GetIndex(RepairIndex.Build);
-        var variants = index.Variants(PathShape.SplitPath(PathTemplateMatcher.NormalizePath(path)));
+        var variants = Variants(catalog, PathShape.SplitPath(PathRules.NormalizePath(path)));
 
         // The matcher knows the spec best (literal segments over parameters, mixed segments, slash-holding ids), so it
         // decides whether the path is a spec path; the repairs start where it gives up.
@@ -44,18 +43,31 @@ internal static partial class OperationRepair
 
         if (onPath?.Shape is { } shape)
         {
-            return OtherMethod(method, index.OnPath(shape), shape) is { } chosen
+            return OtherMethod(method, catalog.Matcher.OperationsOn(shape), shape) is { } chosen
                 ? Explain(chosen, variants, onPath, [$"method {method} → {chosen.Method}"])
                 : null;
         }
 
-        return OneSegmentOff(method, index, variants);
+        return OneSegmentOff(method, catalog, variants);
+    }
+
+    /// <summary>The path as written first, then with each base path removed (when it has it) or added.</summary>
+    private static List<Variant> Variants(EndpointCatalog catalog, IReadOnlyList<string> segments)
+    {
+        var variants = new List<Variant> { new(segments, null) };
+        foreach (var basePath in catalog.Matcher.BasePaths.All)
+        {
+            var (variant, removed) = PathRules.WithOrWithoutBasePath(segments, basePath, bareIsRoot: false);
+            variants.Add(new Variant(variant, $"base path {basePath} {(removed ? "removed" : "added")}"));
+        }
+
+        return variants;
     }
 
     // A real path with an undeclared method: its only operation, or the one update method it has (PUT, PATCH, and POST
     // on an item path, where specs like Stripe's update with it). A repair never turns a call into a deletion, nor a
     // deletion into a call that destroys nothing: that would change what the user is asked to approve.
-    private static ApiOperation? OtherMethod(string method, List<ApiOperation> operations, PathShape shape)
+    private static ApiOperation? OtherMethod(string method, IReadOnlyList<ApiOperation> operations, PathShape shape)
     {
         var fits = operations.Count == 1
             ? operations
@@ -73,13 +85,13 @@ internal static partial class OperationRepair
     private static bool IsUpdate(string method, PathShape shape) =>
         method is "PUT" or "PATCH" || (method == "POST" && shape.EndsWithParameter);
 
-    private static RepairedCall? OneSegmentOff(string method, RepairIndex index, List<Variant> variants)
+    private static RepairedCall? OneSegmentOff(string method, EndpointCatalog catalog, List<Variant> variants)
     {
         ApiOperation? best = null;
         Variant bestVariant = default;
         Alignment? bestAlignment = null;
         var ambiguous = false;
-        foreach (var operation in index.WithMethod(method))
+        foreach (var operation in catalog.Operations.Where(o => o.Method == method))
         {
             // The closest variant explains this operation; on a tie, the earlier one (as written before base paths).
             Variant variant = default;
@@ -179,7 +191,7 @@ internal static partial class OperationRepair
                     }
                 }
             }
-            else if (IsPureParameter(slot))
+            else if (PathRules.IsPureParameter(slot))
             {
                 values[PathShape.ParameterNames(slot).First()] = Uri.UnescapeDataString(segment);
             }
@@ -311,8 +323,8 @@ internal static partial class OperationRepair
         if (proposedSlot)
         {
             // "{id}" stands for "{invoice}"; it is never a concrete value and never a literal segment.
-            return templateSlot && (IsPureParameter(proposed) && IsPureParameter(template)
-                                    || SegmentShape(proposed) == SegmentShape(template));
+            return templateSlot && (PathRules.IsPureParameter(proposed) && PathRules.IsPureParameter(template)
+                                    || PathRules.SegmentShape(proposed) == PathRules.SegmentShape(template));
         }
 
         if (!templateSlot)
@@ -320,7 +332,7 @@ internal static partial class OperationRepair
             return SameSpelling(proposed, template);
         }
 
-        return IsPureParameter(template) || FitsMixed(proposed, template);
+        return PathRules.IsPureParameter(template) || FitsMixed(proposed, template);
     }
 
     // "lineItems", "line-items" and "LINE_ITEMS" spell the spec's "line_items".
@@ -359,7 +371,7 @@ internal static partial class OperationRepair
     // "in_1.pdf" fits "{id}.{format}" when the literal parts of the template appear in order.
     private static bool FitsMixed(string value, string template)
     {
-        var parts = Placeholder().Split(template);
+        var parts = PathRules.Placeholder().Split(template);
         var at = 0;
         for (var i = 0; i < parts.Length; i++)
         {
@@ -409,31 +421,7 @@ internal static partial class OperationRepair
         var y = string.Concat(b.Where(char.IsLetterOrDigit)).ToLowerInvariant();
         var shorter = Math.Min(x.Length, y.Length);
         var allowed = shorter >= 8 ? 2 : shorter >= 4 ? 1 : 0;
-        return allowed > 0 && Levenshtein(x, y, allowed) <= allowed;
-    }
-
-    private static int Levenshtein(string a, string b, int cap)
-    {
-        if (Math.Abs(a.Length - b.Length) > cap)
-        {
-            return cap + 1;
-        }
-
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
+        return allowed > 0 && EditDistance.Within(x, y, allowed);
     }
 
     private static bool IsLiteral(string segment) => !PathShape.IsParameter(segment);
@@ -444,16 +432,8 @@ internal static partial class OperationRepair
 
     private static bool IsVersion(string segment) => VersionSegment().IsMatch(segment);
 
-    private static bool IsPureParameter(string segment) =>
-        segment.StartsWith('{') && segment.EndsWith('}') && segment.IndexOf('{', 1) < 0;
-
-    private static string SegmentShape(string segment) => Placeholder().Replace(segment, "{}");
-
     // Repairs reach the why; what a generator wrote is quoted only when it is a plain path word.
     private static string Quote(string text) => PlainWord().IsMatch(text) ? text : "…";
-
-    [GeneratedRegex(@"\{[^}]*\}")]
-    private static partial Regex Placeholder();
 
     [GeneratedRegex(@"^v\d+(\.\d+)?$", RegexOptions.IgnoreCase)]
     private static partial Regex VersionSegment();
@@ -463,84 +443,4 @@ internal static partial class OperationRepair
 
     /// <param name="Note">The base path this variant added or removed, in words; null for the path as written.</param>
     private readonly record struct Variant(IReadOnlyList<string> Segments, string? Note);
-
-    private sealed class RepairIndex
-    {
-        private readonly Dictionary<string, List<ApiOperation>> _byMethod = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, List<ApiOperation>> _byShape = new(StringComparer.OrdinalIgnoreCase);
-        private readonly List<string> _prefixes;
-
-        private RepairIndex(EndpointCatalog catalog)
-        {
-            foreach (var operation in catalog.Operations)
-            {
-                Add(_byMethod, operation.Method, operation);
-                Add(_byShape, ShapeKey(operation.Path), operation);
-            }
-
-            _prefixes = [.. catalog.Matcher.Prefixes];
-            if (CommonPrefix(catalog) is { } common && !_prefixes.Contains(common, StringComparer.OrdinalIgnoreCase))
-            {
-                _prefixes.Add(common);
-            }
-        }
-
-        public static RepairIndex Build(EndpointCatalog catalog) => new(catalog);
-
-        public List<ApiOperation> WithMethod(string method) => _byMethod.GetValueOrDefault(method) ?? [];
-
-        public List<ApiOperation> OnPath(PathShape shape) => _byShape.GetValueOrDefault(ShapeKey(shape)) ?? [];
-
-        /// <summary>The path as written first, then with each base path removed (when it has it) or added.</summary>
-        public List<Variant> Variants(IReadOnlyList<string> segments)
-        {
-            var variants = new List<Variant> { new(segments, null) };
-            foreach (var prefix in _prefixes)
-            {
-                var prefixSegments = PathShape.SplitPath(prefix);
-                var has = segments.Count > prefixSegments.Count
-                          && prefixSegments.Select((p, i) => string.Equals(p, segments[i], StringComparison.OrdinalIgnoreCase)).All(b => b);
-                variants.Add(has
-                    ? new Variant([.. segments.Skip(prefixSegments.Count)], $"base path {prefix} removed")
-                    : new Variant([.. prefixSegments, .. segments], $"base path {prefix} added"));
-            }
-
-            return variants;
-        }
-
-        private static void Add(Dictionary<string, List<ApiOperation>> map, string key, ApiOperation operation)
-        {
-            if (!map.TryGetValue(key, out var list))
-            {
-                map[key] = list = [];
-            }
-
-            list.Add(operation);
-        }
-
-        // "/invoices/{id}" and "/invoices/{invoice}" are one path to the matcher, so they are one path here.
-        private static string ShapeKey(PathShape shape) => string.Join('/', shape.Segments.Select(SegmentShape));
-
-        // Leading literal segments every path shares and that name no resource ("/api/v2"): a base path the servers
-        // may not declare.
-        private static string? CommonPrefix(EndpointCatalog catalog)
-        {
-            if (catalog.Operations.Count < 2)
-            {
-                return null;
-            }
-
-            var first = catalog.Operations[0].Path.Segments;
-            var length = 0;
-            while (length < first.Count - 1 && IsLiteral(first[length])
-                   && catalog.Operations.All(o => o.Path.Segments.Count > length + 1
-                                                  && string.Equals(o.Path.Segments[length], first[length], StringComparison.OrdinalIgnoreCase)))
-            {
-                length++;
-            }
-
-            var prefix = "/" + string.Join('/', first.Take(length));
-            return length > 0 && PathShape.Parse(prefix).Resources.Count == 0 ? prefix : null;
-        }
-    }
 }

@@ -26,8 +26,8 @@ internal sealed class SeenValues
 
             // Segments the matcher could not place may still be ids; the words of the spec path it found are not.
             var words = new HashSet<string>(resolved.Match.Shape?.Segments ?? [], StringComparer.OrdinalIgnoreCase);
-            words.UnionWith(context.Catalog.Matcher.Prefixes.SelectMany(PathShape.SplitPath));
-            foreach (var segment in PathShape.SplitPath(PathTemplateMatcher.NormalizePath(resolved.Event.Path)))
+            words.UnionWith(context.Catalog.Matcher.BasePaths.Usual.SelectMany(PathShape.SplitPath));
+            foreach (var segment in PathShape.SplitPath(PathRules.NormalizePath(resolved.Event.Path)))
             {
                 if (!PathShape.IsParameter(segment) && !words.Contains(segment))
                 {

@@ -34,10 +34,10 @@ public sealed record PathMatch(MatchKind Kind, ApiOperation? Operation, PathShap
 /// the server's base path, onto spec operations. A segment trie over all templates: literal segments win over
 /// parameters, so <c>/invoices/search</c> is never mistaken for <c>/invoices/{id}</c>.
 /// </summary>
-public sealed partial class PathTemplateMatcher
+public sealed class PathTemplateMatcher
 {
     private readonly Node _root = new();
-    private readonly List<string> _prefixes;
+    private readonly Lazy<Dictionary<string, List<ApiOperation>>> _byShape;
 
     internal PathTemplateMatcher(EndpointCatalog catalog)
     {
@@ -53,29 +53,27 @@ public sealed partial class PathTemplateMatcher
             node.Operations.TryAdd(operation.Method, operation);
         }
 
-        _prefixes = PrefixesOf(catalog);
+        BasePaths = PathRules.BasePathsOf(catalog);
+        _byShape = new(() => ByShape(catalog));
     }
 
-    /// <summary>The base paths a call may add or omit: the servers' paths and a shared version-like first segment.</summary>
-    internal IReadOnlyList<string> Prefixes => _prefixes;
+    /// <summary>The base paths a call may add or omit; the matcher tries the usual ones.</summary>
+    internal BasePaths BasePaths { get; }
 
     /// <summary>Matches "METHOD /path" (or a full URL); a query string is ignored here.</summary>
     public PathMatch Match(string method, string path)
     {
         method = method.ToUpperInvariant();
-        var segments = PathShape.SplitPath(NormalizePath(path));
+        var segments = PathShape.SplitPath(PathRules.NormalizePath(path));
         var best = MatchSegments(method, segments);
-        foreach (var prefix in _prefixes)
+        foreach (var basePath in BasePaths.Usual)
         {
             if (best.Kind == MatchKind.Exact)
             {
                 break;
             }
 
-            var prefixSegments = PathShape.SplitPath(prefix);
-            var variant = StartsWith(segments, prefixSegments)
-                ? segments.Skip(prefixSegments.Count).ToList()
-                : prefixSegments.Concat(segments).ToList();
+            var (variant, _) = PathRules.WithOrWithoutBasePath(segments, basePath, bareIsRoot: true);
             var candidate = MatchSegments(method, variant);
             if (candidate.Kind < best.Kind || (candidate.Kind == best.Kind && Depth(candidate) > Depth(best)))
             {
@@ -86,24 +84,8 @@ public sealed partial class PathTemplateMatcher
         return best;
     }
 
-    /// <summary>The path part of an endpoint: scheme, host and query removed.</summary>
-    public static string NormalizePath(string path)
-    {
-        var p = path.Trim();
-        if (Uri.TryCreate(p, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-        {
-            p = Uri.UnescapeDataString(uri.AbsolutePath);
-        }
-
-        // A "#variant" stays: no client sends a fragment, but specs (Box) name variants of one endpoint that way.
-        var cut = p.IndexOf('?', StringComparison.Ordinal);
-        if (cut >= 0)
-        {
-            p = p[..cut];
-        }
-
-        return p.StartsWith('/') ? p : "/" + p;
-    }
+    /// <summary>The operations declared on the path <paramref name="shape"/> names, however its placeholders are named.</summary>
+    internal IReadOnlyList<ApiOperation> OperationsOn(PathShape shape) => _byShape.Value.GetValueOrDefault(ShapeKey(shape)) ?? [];
 
     private static int Depth(PathMatch match) => match.Shape?.Depth ?? -1;
 
@@ -145,7 +127,7 @@ public sealed partial class PathTemplateMatcher
 
         var segment = segments[index];
         var isPlaceholder = PathShape.IsParameter(segment);
-        var isPurePlaceholder = isPlaceholder && IsPureParameter(segment);
+        var isPurePlaceholder = isPlaceholder && PathRules.IsPureParameter(segment);
         if (!isPlaceholder && node.Literals.TryGetValue(segment, out var literal))
         {
             Walk(literal, segments, index + 1, literals + 1, method, ref best, patterns);
@@ -154,7 +136,7 @@ public sealed partial class PathTemplateMatcher
         foreach (var (pattern, child, shape) in node.Patterns)
         {
             // "{id}" may stand for any mixed segment (ranked below the plain parameter); "{id}.json" only for its own shape.
-            if (isPurePlaceholder || (isPlaceholder ? SegmentShape(segment) == shape : TryMatch(pattern, segment, out _)))
+            if (isPurePlaceholder || (isPlaceholder ? PathRules.SegmentShape(segment) == shape : TryMatch(pattern, segment, out _)))
             {
                 Walk(child, segments, index + 1, literals + (isPurePlaceholder ? 0 : 1), method, ref best, patterns + (isPurePlaceholder ? 1 : 0));
             }
@@ -172,12 +154,6 @@ public sealed partial class PathTemplateMatcher
             }
         }
     }
-
-    private static bool IsPureParameter(string segment) =>
-        segment.StartsWith('{') && segment.EndsWith('}') && segment.IndexOf('{', 1) < 0;
-
-    // "{file_id}#add_shared_link" and "{id}#add_shared_link" have the same shape: "{}#add_shared_link".
-    private static string SegmentShape(string segment) => ParameterPlaceholder().Replace(segment, "{}");
 
     private static bool HoldsSlashes(string segment) =>
         PathShape.ParameterNames(segment).SelectMany(Tokenizer.Words)
@@ -214,7 +190,7 @@ public sealed partial class PathTemplateMatcher
                 ? string.Join('/', segments.Skip(i))
                 : segments[i];
             // "{id}" takes the whole segment (or, trailing and path-like, the rest of the path): no pattern needed.
-            if (IsPureParameter(pattern))
+            if (PathRules.IsPureParameter(pattern))
             {
                 values[PathShape.ParameterNames(pattern).First()] = Uri.UnescapeDataString(concrete);
                 continue;
@@ -254,41 +230,36 @@ public sealed partial class PathTemplateMatcher
         }
     }
 
-    // "{file_id}.{ext}" → ^(?<p0>.+?)\.(?<p1>.+?)$ with group names derived from parameter names.
+    // "{file_id}.{ext}" → ^(?<p0>.+?)\.(?<p1>.+?)$ with group names derived from parameter names. An empty "{}" has no
+    // name to capture under: it stays as written.
     private static Regex SegmentRegex(string segment)
     {
-        var pattern = "^" + ParameterPlaceholder().Replace(Regex.Escape(segment).Replace(@"\{", "{", StringComparison.Ordinal),
-            m => $"(?<{GroupName(m.Groups[1].Value)}>.+?)") + "$";
+        var pattern = "^" + PathRules.Placeholder().Replace(Regex.Escape(segment).Replace(@"\{", "{", StringComparison.Ordinal),
+            m => m.Length == 2 ? m.Value : $"(?<{GroupName(m.Value[1..^1])}>.+?)") + "$";
         return new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 
     private static string GroupName(string parameter) =>
         "p" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(parameter.TrimStart('+')));
 
-    [GeneratedRegex(@"\{\+?([^}]+)\}")]
-    private static partial Regex ParameterPlaceholder();
+    // "/invoices/{id}" and "/invoices/{invoice}" are one path to the matcher.
+    private static string ShapeKey(PathShape shape) => string.Join('/', shape.Segments.Select(PathRules.SegmentShape));
 
-    private static bool StartsWith(IReadOnlyList<string> segments, IReadOnlyList<string> prefix) =>
-        segments.Count >= prefix.Count
-        && prefix.Select((p, i) => string.Equals(p, segments[i], StringComparison.OrdinalIgnoreCase)).All(b => b);
-
-    // Server base paths, plus a version-like first segment that most paths share ("/v1"), which callers often omit.
-    private static List<string> PrefixesOf(EndpointCatalog catalog)
+    private static Dictionary<string, List<ApiOperation>> ByShape(EndpointCatalog catalog)
     {
-        var prefixes = new List<string>(catalog.BasePaths);
-        var firstSegments = catalog.Operations
-            .Select(o => o.Path.Segments.Count > 0 ? o.Path.Segments[0] : "")
-            .Where(s => s.Length > 0 && !PathShape.IsParameter(s))
-            .GroupBy(s => s, StringComparer.OrdinalIgnoreCase)
-            .OrderByDescending(g => g.Count())
-            .FirstOrDefault();
-        if (firstSegments is not null && firstSegments.Count() * 2 > catalog.Operations.Count
-            && PathShape.Parse("/" + firstSegments.Key).Resources.Count == 0)
+        var byShape = new Dictionary<string, List<ApiOperation>>(StringComparer.OrdinalIgnoreCase);
+        foreach (var operation in catalog.Operations)
         {
-            prefixes.Add("/" + firstSegments.Key);
+            var key = ShapeKey(operation.Path);
+            if (!byShape.TryGetValue(key, out var operations))
+            {
+                byShape[key] = operations = [];
+            }
+
+            operations.Add(operation);
         }
 
-        return prefixes;
+        return byShape;
     }
 
     private sealed class Node
@@ -306,7 +277,7 @@ public sealed partial class PathTemplateMatcher
                 return Literals.TryGetValue(segment, out var literal) ? literal : Literals[segment] = new Node();
             }
 
-            if (IsPureParameter(segment))
+            if (PathRules.IsPureParameter(segment))
             {
                 return Parameter ??= new Node();
             }
@@ -321,7 +292,7 @@ public sealed partial class PathTemplateMatcher
             }
 
             var node = new Node();
-            Patterns.Add((regex, node, SegmentShape(segment)));
+            Patterns.Add((regex, node, PathRules.SegmentShape(segment)));
             return node;
         }
     }

@@ -85,6 +85,18 @@ public sealed class PathTemplateMatcherTests
     }
 
     [Fact]
+    public void TheOperationsOnAPathAreFoundWhateverItsPlaceholdersAreNamed()
+    {
+        var catalog = TestSpecs.WithOperations("GET /files/{file_id}", "DELETE /files/{file_id}", "GET /files/{id}.{format}",
+            "GET /files");
+
+        Assert.Equal(["GET /files/{file_id}", "DELETE /files/{file_id}"],
+            catalog.Matcher.OperationsOn(PathShape.Parse("/FILES/{id}")).Select(o => o.Key));
+        Assert.Equal(["GET /files/{id}.{format}"], catalog.Matcher.OperationsOn(PathShape.Parse("/files/{f}.{ext}")).Select(o => o.Key));
+        Assert.Empty(catalog.Matcher.OperationsOn(PathShape.Parse("/folders/{id}")));
+    }
+
+    [Fact]
     public void KeepsCallsThatMatchNothingAsUnmatchedInsteadOfFailing() =>
         Assert.Equal(MatchKind.None, Billing.Matcher.Match("GET", "/totally/unknown").Kind);
 
