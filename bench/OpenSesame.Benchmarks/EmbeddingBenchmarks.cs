@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Storage.Sqlite;

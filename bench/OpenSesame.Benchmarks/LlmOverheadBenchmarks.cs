@@ -5,7 +5,6 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Benchmarks;
 

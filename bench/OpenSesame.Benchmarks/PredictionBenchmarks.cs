@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 

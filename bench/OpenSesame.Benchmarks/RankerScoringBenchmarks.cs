@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Critique;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Training;
@@ -16,7 +18,7 @@ namespace OpenSesame.Benchmarks;
 public class RankerScoringBenchmarks
 {
     private const int Candidates = 60;
-    private readonly List<(PredictionContext Context, List<Candidate> Pool)> _pools = [];
+    private readonly List<RankingRequest> _pools = [];
     private LearnedRanker? _ranker;
     private int _next;
 
@@ -35,18 +37,22 @@ public class RankerScoringBenchmarks
             var last = catalog.Operations[random.Next(catalog.Operations.Count)];
             var events = new[] { new HistoryEvent(null, last.Method, last.PathTemplate.Replace("{", "x", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal), HistoryEvent.NoParams) };
             var context = PredictionContext.Create(catalog, events, random.Next(2) == 0 ? catalog.Operations[random.Next(catalog.Operations.Count)].Summary : null, DateTimeOffset.UnixEpoch);
-            _pools.Add((context, [.. LocalCandidateGenerator.Generate(FeatureExtractor.For(context), Candidates)]));
+            var features = new RequestFeatures(context);
+            var pool = CandidatePool.Merge([(GeneratorNames.Local, [.. Shortlist.Build(features).Take(Candidates).Select(o => new ProposedCall(o))])]);
+            // Scoring cost is what is measured: every candidate of the pool is kept, none is filtered by the critic.
+            var reviewed = pool.Candidates.Select(c => new ReviewedCandidate(c, new Dictionary<string, object?>(), Destructive: false)).ToList();
+            _pools.Add(RankingRequest.Describe(context, features, reviewed, pool.Answered));
         }
     }
 
     [Benchmark]
     public double ScoreOnly()
     {
-        var (_, pool) = _pools[_next++ % _pools.Count];
+        var pool = _pools[_next++ % _pools.Count];
         double sum = 0;
-        foreach (var candidate in pool)
+        foreach (var vector in pool.Vectors)
         {
-            sum += _ranker!.Model.Ensemble.Score(candidate.Features);
+            sum += _ranker!.Model.Ensemble.Score(vector);
         }
 
         return sum;
@@ -55,7 +61,6 @@ public class RankerScoringBenchmarks
     [Benchmark]
     public int RankCalibrateAndExplainTop5()
     {
-        var (context, pool) = _pools[_next++ % _pools.Count];
-        return _ranker!.Rank(context, pool, 5).Count;
+        return _ranker!.Rank(_pools[_next++ % _pools.Count], 5).Count;
     }
 }

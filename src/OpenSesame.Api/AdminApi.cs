@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
-using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Api;
 

@@ -2,9 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpenSesame.Api.Security;
-using OpenSesame.Predictor.Guardrails;
 using OpenSesame.Predictor.Guardrails.Injection;
-using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 

@@ -5,9 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Evaluation;
 using OpenSesame.Evaluation.Datasets;
-using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Semantics;
 using Spectre.Console;
 
 namespace OpenSesame.Cli;

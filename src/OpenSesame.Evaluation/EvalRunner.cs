@@ -1,7 +1,6 @@
 using System.Text.Json;
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Evaluation;

@@ -1,4 +1,5 @@
-using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 
@@ -53,7 +54,7 @@ internal sealed class PopularitySystem : IEvalSystem
 
     public Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken)
     {
-        var extractor = FeatureExtractor.For(context);
+        var extractor = new RequestFeatures(context);
         return Task.FromResult<IReadOnlyList<string>>([.. context.Catalog.Operations
             .OrderByDescending(o => extractor.Extract(o)[FeatureSchema.EntryPoint])
             .ThenBy(o => o.Index)
@@ -68,7 +69,7 @@ internal sealed class LexicalSystem : IEvalSystem
 
     public Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken)
     {
-        var extractor = FeatureExtractor.For(context);
+        var extractor = new RequestFeatures(context);
         return Task.FromResult<IReadOnlyList<string>>([.. context.Catalog.Operations
             .OrderByDescending(extractor.LexicalScore)
             .ThenBy(o => o.Index)
@@ -87,5 +88,5 @@ internal sealed class PipelineSystem(string name, CandidatePipeline pipeline, IC
     public bool LearnsUsage => learnsUsage;
 
     public async Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken) =>
-        [.. (await pipeline.RankAsync(context, k, ranker, cancellationToken)).Select(c => c.Operation.Key)];
+        [.. (await pipeline.RankAsync(context, k, ranker, cancellationToken)).Ranked.Select(c => c.Operation.Key)];
 }

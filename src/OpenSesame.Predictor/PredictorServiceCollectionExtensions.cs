@@ -6,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Candidates.Llm;
-using OpenSesame.Predictor.Critique;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
@@ -14,8 +13,10 @@ using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Predictor;
 
@@ -91,6 +92,8 @@ public static class PredictorServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
         services.AddSingleton<DestructiveCallPolicy>();
         services.AddSingleton<InjectionDetector>();
+        services.AddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<CostRecorder>(),
+            sp.GetRequiredService<LlmRollout>()));
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;

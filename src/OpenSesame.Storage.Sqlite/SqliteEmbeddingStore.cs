@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Semantics;
 
 namespace OpenSesame.Storage.Sqlite;
 

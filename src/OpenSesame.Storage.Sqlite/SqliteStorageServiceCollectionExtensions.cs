@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Guardrails.Audit;
-using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Storage.Sqlite;
 

@@ -1,4 +1,4 @@
-using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Storage.Sqlite;
 

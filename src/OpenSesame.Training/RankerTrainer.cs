@@ -5,8 +5,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
 using Microsoft.ML.Trainers.LightGbm;
-using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Training;

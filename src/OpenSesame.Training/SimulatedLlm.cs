@@ -1,4 +1,3 @@
-using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Training;
@@ -18,7 +17,7 @@ internal static class SimulatedLlm
     /// <param name="truth">The true next call.</param>
     /// <param name="mayHoldTruth">False when the answer must not contain the true call (its group teaches "none of
     /// these").</param>
-    public static List<ApiOperation> Answer(Random random, IReadOnlyList<Candidate> local, ApiOperation truth,
+    public static List<ApiOperation> Answer(Random random, IReadOnlyList<ApiOperation> local, ApiOperation truth,
         bool mayHoldTruth, EndpointCatalog catalog, int size, double hitRate)
     {
         size = Math.Min(size, catalog.Operations.Count);
@@ -35,7 +34,7 @@ internal static class SimulatedLlm
 
             // Plausible wrong guesses: the local generator's top, weighted to its head; sometimes anything in the spec.
             var guess = random.NextDouble() < 0.8 && local.Count > 0
-                ? local[Math.Min(Geometric(random, 0.2), local.Count - 1)].Operation
+                ? local[Math.Min(Geometric(random, 0.2), local.Count - 1)]
                 : catalog.Operations[random.Next(catalog.Operations.Count)];
             if (guess != truth && !answer.Contains(guess))
             {

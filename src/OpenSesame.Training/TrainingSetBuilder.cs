@@ -1,8 +1,8 @@
 using System.Text.Json;
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Candidates.Llm;
-using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Training.Synthetic;
 
@@ -15,7 +15,8 @@ namespace OpenSesame.Training;
 /// </summary>
 internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedder? embedder = null)
 {
-    private static readonly IReadOnlyCollection<string> LocalAndLlm = [LocalCandidateGenerator.SourceName, LlmCandidateGenerator.SourceName];
+    private static readonly IReadOnlyCollection<string> OnlyLocal = [GeneratorNames.Local];
+    private static readonly IReadOnlyCollection<string> LocalAndLlm = [GeneratorNames.Local, GeneratorNames.Llm];
 
     private int _groups;
     private int _absent;
@@ -60,8 +61,9 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
             var now = timeless ? DateTimeOffset.UnixEpoch : call.Timestamp;
             var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder, options.DataFlow,
                 usage: seesUsage ? usage : null);
-            var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), poolSize + 1).ToList();
-            var positive = pool.FindIndex(c => c.Operation.Key == call.Key);
+            var features = new RequestFeatures(context);
+            var pool = Shortlist.Build(features).Take(poolSize + 1).ToList();
+            var positive = pool.FindIndex(operation => operation.Key == call.Key);
             var removed = false;
             if (positive >= 0 && ShouldRemove(random))
             {
@@ -75,13 +77,13 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
             }
 
             positive = positive >= pool.Count ? -1 : positive;
-            var (keys, features) = random.NextDouble() < options.SimulatedLlmShare
-                ? WithSimulatedLlm(random, context, pool, domain.Catalog.Operations.First(o => o.Key == call.Key), removed, ref positive)
-                : (pool.Select(c => c.Operation.Key).ToList(), pool.Select((c, rank) => WithRanks(c.Features, rank, -1, LocalCandidateGenerator.OnlyLocal)).ToArray());
+            var (keys, vectors) = random.NextDouble() < options.SimulatedLlmShare
+                ? WithSimulatedLlm(random, features, pool, domain.Catalog.Operations.First(o => o.Key == call.Key), removed, ref positive)
+                : (pool.Select(operation => operation.Key).ToList(), pool.Select((operation, rank) => Vector(features, operation, rank, -1, OnlyLocal)).ToArray());
             _groups++;
             _absent += positive < 0 ? 1 : 0;
             _removed += removed ? 1 : 0;
-            yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, features, positive, removed);
+            yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, vectors, positive, removed);
 
             if (UsageTransitions.StepFrom(context.History) is { } from)
             {
@@ -102,35 +104,33 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
 
     // The pool as the service merges it when a language model answered too: the local pool in its order, then what
     // only the model proposed; every candidate carries its rank in both.
-    private (List<string> Keys, float[][] Features) WithSimulatedLlm(Random random, PredictionContext context,
-        List<Candidate> pool, ApiOperation truth, bool removed, ref int positive)
+    private (List<string> Keys, float[][] Features) WithSimulatedLlm(Random random, RequestFeatures features,
+        List<ApiOperation> pool, ApiOperation truth, bool removed, ref int positive)
     {
-        var answer = SimulatedLlm.Answer(random, pool, truth, !removed, context.Catalog, options.SimulatedLlmAnswerSize, options.SimulatedLlmHitRate);
-        var extractor = FeatureExtractor.For(context);
-        var operations = pool.Select(c => c.Operation).Concat(answer.Where(a => pool.All(c => c.Operation != a))).ToList();
-        var features = operations.Select((operation, i) => WithRanks(
-            i < pool.Count ? pool[i].Features : extractor.Extract(operation), i < pool.Count ? i : -1, answer.IndexOf(operation),
-            answer.Count > 0 ? LocalAndLlm : LocalCandidateGenerator.OnlyLocal)).ToArray();
+        var catalog = features.Context.Catalog;
+        var answer = SimulatedLlm.Answer(random, pool, truth, !removed, catalog, options.SimulatedLlmAnswerSize, options.SimulatedLlmHitRate);
+        var operations = pool.Concat(answer.Where(a => !pool.Contains(a))).ToList();
+        var vectors = operations.Select((operation, i) => Vector(features, operation, i < pool.Count ? i : -1, answer.IndexOf(operation),
+            answer.Count > 0 ? LocalAndLlm : OnlyLocal)).ToArray();
         positive = operations.IndexOf(truth);
-        return (operations.Select(o => o.Key).ToList(), features);
+        return (operations.Select(o => o.Key).ToList(), vectors);
     }
 
     // Ranks as the service produces them: local ranks stay 0..n-1 after a removal; -1 means "not proposed".
-    private static float[] WithRanks(float[] features, int localRank, int llmRank, IReadOnlyCollection<string> answered)
+    private static float[] Vector(RequestFeatures features, ApiOperation operation, int localRank, int llmRank,
+        IReadOnlyCollection<string> answered)
     {
-        var copy = (float[])features.Clone();
         var ranks = new Dictionary<string, int>(StringComparer.Ordinal);
         if (localRank >= 0)
         {
-            ranks[LocalCandidateGenerator.SourceName] = localRank;
+            ranks[GeneratorNames.Local] = localRank;
         }
 
         if (llmRank >= 0)
         {
-            ranks[LlmCandidateGenerator.SourceName] = llmRank;
+            ranks[GeneratorNames.Llm] = llmRank;
         }
 
-        FeatureExtractor.SetGeneratorRanks(copy, ranks, answered);
-        return copy;
+        return features.Vector(operation, ranks, answered);
     }
 }

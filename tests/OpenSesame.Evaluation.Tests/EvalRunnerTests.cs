@@ -1,7 +1,6 @@
 using OpenSesame.Evaluation;
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Semantics;
 
 namespace OpenSesame.Evaluation.Tests;
 

@@ -1,5 +1,4 @@
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Semantics;
 
 namespace OpenSesame.Storage.Sqlite.Tests;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Training;
 

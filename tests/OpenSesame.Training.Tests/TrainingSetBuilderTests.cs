@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Features;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Training;
 using OpenSesame.Training.Synthetic;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Storage.Sqlite;

@@ -1,4 +1,4 @@
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Testing;

@@ -1,7 +1,17 @@
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Critique;
+
+/// <summary>A pool candidate the critic let through: its parameters filled, its destructive verdict given.</summary>
+/// <param name="Params">Path, query and body parameters: values from the prompt, the history or a generator's
+/// proposal, null when required but unknown.</param>
+/// <param name="Destructive">The request's destructive-call policy finds that it deletes, voids, cancels... something.</param>
+public sealed record ReviewedCandidate(PooledCandidate Candidate, IReadOnlyDictionary<string, object?> Params, bool Destructive)
+{
+    public ApiOperation Operation => Candidate.Operation;
+}
 
 /// <summary>
 /// The last gate before ranking, for the candidates of every generator: the request's destructive-call policy drops
@@ -10,18 +20,20 @@ namespace OpenSesame.Predictor.Critique;
 /// </summary>
 internal static class CandidateCritic
 {
-    public static List<Candidate> Review(PredictionContext context, IEnumerable<Candidate> candidates)
+    public static IReadOnlyList<ReviewedCandidate> Review(PredictionContext context, CandidatePool pool)
     {
-        var kept = new List<Candidate>();
-        foreach (var candidate in candidates)
+        // What the user showed us, gathered only if a generator proposed a path id that must be checked against it.
+        var seen = new Lazy<SeenValues>(() => new SeenValues(context));
+        var kept = new List<ReviewedCandidate>();
+        foreach (var candidate in pool.Candidates)
         {
-            if (!context.Destructive.Admit(context, candidate))
+            var destructive = context.Destructive.IsDestructive(candidate.Operation);
+            if (!context.Destructive.MaySuggest(destructive, context.PromptTerms))
             {
                 continue;
             }
 
-            ParameterFiller.Fill(context, candidate);
-            kept.Add(candidate);
+            kept.Add(new ReviewedCandidate(candidate, ParameterFiller.Fill(context, candidate, seen), destructive));
         }
 
         return kept;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Critique;
@@ -14,9 +14,10 @@ namespace OpenSesame.Predictor.Critique;
 /// </summary>
 internal static class ParameterFiller
 {
-    public static void Fill(PredictionContext context, Candidate candidate)
+    /// <param name="seen">Every value the user showed us in this request; a proposed path id must be among them.</param>
+    public static Dictionary<string, object?> Fill(PredictionContext context, PooledCandidate candidate, Lazy<SeenValues> seen)
     {
-        candidate.Params.Clear();
+        var filled = new Dictionary<string, object?>(StringComparer.Ordinal);
         var operation = candidate.Operation;
         var proposed = Proposed(operation, candidate.ProposedParams);
         foreach (var slot in operation.Path.Slots)
@@ -25,41 +26,43 @@ internal static class ParameterFiller
             var value = PromptValues.Find(context.Prompt, [slot.Name, slot.Entity])
                 ?? (context.Values.ForSlot(slot) is { } known ? ToValue(known.Value) : null);
             if (value is null && proposed.TryGetValue(slot.Name, out var suggestion)
-                && IdText(suggestion) is { } id && SeenValues.For(context).Contains(id)
+                && IdText(suggestion) is { } id && seen.Value.Contains(id)
                 && ParameterSchema.TryConform(Declared(operation, slot.Name, ParameterLocation.Path), suggestion, out var typed))
             {
                 value = typed;
             }
 
-            candidate.Params[slot.Name] = value;
+            filled[slot.Name] = value;
         }
 
         foreach (var parameter in operation.Parameters)
         {
             if (parameter.In is ParameterLocation.Path or ParameterLocation.Header or ParameterLocation.Cookie
-                || candidate.Params.ContainsKey(parameter.Name))
+                || filled.ContainsKey(parameter.Name))
             {
                 continue;
             }
 
             if (PromptValues.Find(context.Prompt, [parameter.Name]) is { } stated)
             {
-                candidate.Params[parameter.Name] = stated;
+                filled[parameter.Name] = stated;
             }
             else if (!IsBareId(parameter.Name) && context.Values.ForName(parameter.Name) is { } known)
             {
-                candidate.Params[parameter.Name] = ToValue(known.Value);
+                filled[parameter.Name] = ToValue(known.Value);
             }
             else if (proposed.TryGetValue(parameter.Name, out var suggestion)
                      && ParameterSchema.TryConform(parameter, suggestion, out var typed))
             {
-                candidate.Params[parameter.Name] = typed;
+                filled[parameter.Name] = typed;
             }
             else if (parameter.Required)
             {
-                candidate.Params[parameter.Name] = null;
+                filled[parameter.Name] = null;
             }
         }
+
+        return filled;
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Critique;
@@ -14,7 +14,7 @@ internal sealed class SeenValues
     private readonly HashSet<string> _history = new(StringComparer.Ordinal);
     private readonly string? _prompt;
 
-    private SeenValues(PredictionContext context)
+    public SeenValues(PredictionContext context)
     {
         _prompt = context.Prompt;
         foreach (var resolved in context.History)
@@ -41,8 +41,6 @@ internal sealed class SeenValues
             }
         }
     }
-
-    public static SeenValues For(PredictionContext context) => context.GetOrCreate(c => new SeenValues(c));
 
     public bool Contains(string value) => value.Length > 0 && (_history.Contains(value) || InPrompt(value));
 

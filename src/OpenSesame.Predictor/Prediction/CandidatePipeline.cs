@@ -1,15 +1,23 @@
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Critique;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 
 namespace OpenSesame.Predictor.Prediction;
 
+/// <summary>The reviewed pool, best first, and the request's features it was ranked by.</summary>
+public sealed record RankedPool(IReadOnlyList<ScoredCandidate> Ranked, RequestFeatures Features);
+
 /// <summary>
-/// The heart of a prediction once the context is known: every generator proposes, the pool of k + buffer distinct
-/// operations is described with features, the critic drops what must not be suggested and fills parameters, and the
-/// ranker orders the rest; an optional reviewer may veto doubtful suggestions. The service and the evaluation run
-/// exactly this.
+/// The heart of a prediction once the context is known, each stage's output the next one's input: the request's
+/// features and the local ordering of the spec are computed once (<see cref="Shortlist"/>); every generator proposes
+/// (<see cref="ProposedCall"/>); the proposals merge into a pool of k + buffer distinct operations
+/// (<see cref="CandidatePool"/>); the critic drops what must not be suggested and fills parameters
+/// (<see cref="ReviewedCandidate"/>); the pool is described by the features and the ranker orders it
+/// (<see cref="ScoredCandidate"/>); an optional reviewer may veto doubtful suggestions. The service and the
+/// evaluation run exactly this.
 /// </summary>
 public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generators, IOptions<PredictionOptions> options,
     TimeProvider time, IEnumerable<ICandidateReviewer>? reviewers = null)
@@ -18,11 +26,14 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
     private readonly ICandidateReviewer[] _reviewers = [.. reviewers ?? []];
 
     /// <summary>The whole reviewed pool, best first (callers take their k).</summary>
-    public async Task<IReadOnlyList<Candidate>> RankAsync(PredictionContext context, int k, ICandidateRanker ranker,
+    public async Task<RankedPool> RankAsync(PredictionContext context, int k, ICandidateRanker ranker,
         CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var pool = await CollectAsync(context, k + options.Value.CandidateBuffer, cancellationToken);
+        var features = new RequestFeatures(context);
+        var request = new CandidateRequest(context, features, Shortlist.Build(features), k);
+        context.Trace.Stage("shortlist", time.GetElapsedTime(started));
+        var pool = await CollectAsync(request, k + options.Value.CandidateBuffer, cancellationToken);
         context.Trace.Stage("generate", time.GetElapsedTime(started));
 
         started = time.GetTimestamp();
@@ -30,79 +41,47 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
         context.Trace.Stage("critique", time.GetElapsedTime(started));
 
         started = time.GetTimestamp();
-        var ranked = ranker.Rank(context, reviewed, k);
+        var ranking = RankingRequest.Describe(context, features, reviewed, pool.Answered);
+        var ranked = ranker.Rank(ranking, k);
         context.Trace.Stage("rank", time.GetElapsedTime(started));
 
         foreach (var reviewer in _reviewers)
         {
             started = time.GetTimestamp();
-            ranked = await reviewer.ReviewAsync(context, ranked, k, cancellationToken);
+            ranked = await reviewer.ReviewAsync(ranking, ranked, k, cancellationToken);
             context.Trace.Stage("review", time.GetElapsedTime(started));
         }
 
-        return ranked;
+        return new RankedPool(ranked, features);
     }
 
-    /// <summary>Candidates of every generator, deduplicated by operation; the source names every proposer ("local+llm").</summary>
-    private async Task<List<Candidate>> CollectAsync(PredictionContext context, int count, CancellationToken cancellationToken)
+    /// <summary>Every generator's proposals, merged into one pool.</summary>
+    private async Task<CandidatePool> CollectAsync(CandidateRequest request, int count, CancellationToken cancellationToken)
     {
         var proposals = _generators.Length == 1
-            ? [await GenerateAsync(_generators[0], context, count, cancellationToken)]
+            ? [await GenerateAsync(_generators[0], request, count, cancellationToken)]
             // Each on its own thread: a generator waiting on a language model must not wait for the local one first.
-            : await Task.WhenAll(_generators.Select(g => Task.Run(() => GenerateAsync(g, context, count, cancellationToken), cancellationToken)));
-        var byOperation = new Dictionary<int, Candidate>();
-        var answered = new List<string>();
-        foreach (var (generator, candidates) in _generators.Zip(proposals))
+            : await Task.WhenAll(_generators.Select(g => Task.Run(() => GenerateAsync(g, request, count, cancellationToken), cancellationToken)));
+        var pool = CandidatePool.Merge([.. _generators.Zip(proposals, (g, calls) => (g.Name, calls))]);
+        foreach (var generator in pool.Answered)
         {
-            if (candidates.Count > 0)
-            {
-                answered.Add(generator.Name);
-                context.Trace.Contributed(generator.Name);
-            }
-
-            for (var rank = 0; rank < candidates.Count; rank++)
-            {
-                var candidate = candidates[rank];
-                if (!byOperation.TryGetValue(candidate.Operation.Index, out var existing))
-                {
-                    byOperation[candidate.Operation.Index] = existing = candidate;
-                }
-
-                existing.GeneratorRanks[generator.Name] = rank;
-                existing.ProposedReason ??= candidate.ProposedReason;
-                foreach (var (name, value) in candidate.ProposedParams)
-                {
-                    existing.ProposedParams.TryAdd(name, value);
-                }
-            }
+            request.Context.Trace.Contributed(generator);
         }
 
-        var extractor = FeatureExtractor.For(context);
-        foreach (var candidate in byOperation.Values)
-        {
-            candidate.Source = string.Join('+', _generators.Where(g => candidate.GeneratorRanks.ContainsKey(g.Name)).Select(g => g.Name));
-            if (candidate.Features.Length == 0)
-            {
-                candidate.Features = extractor.Extract(candidate.Operation);
-            }
-
-            FeatureExtractor.SetGeneratorRanks(candidate.Features, candidate.GeneratorRanks, answered);
-        }
-
-        return [.. byOperation.Values];
+        return pool;
     }
 
-    private async Task<IReadOnlyList<Candidate>> GenerateAsync(ICandidateGenerator generator, PredictionContext context,
+    private async Task<IReadOnlyList<ProposedCall>> GenerateAsync(ICandidateGenerator generator, CandidateRequest request,
         int count, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         try
         {
-            return await generator.GenerateAsync(context, count, cancellationToken);
+            return await generator.GenerateAsync(request, count, cancellationToken);
         }
         finally
         {
-            context.Trace.Stage("generate." + generator.Name, time.GetElapsedTime(started));
+            request.Context.Trace.Stage("generate." + generator.Name, time.GetElapsedTime(started));
         }
     }
 }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Predictor.Prediction;
 
@@ -78,3 +80,28 @@ public sealed record PredictionBody(
     string Why,
     string Source,
     bool Destructive);
+
+/// <summary>How a prediction was made: the <c>metadata</c> object of a <c>/predict</c> answer.</summary>
+/// <param name="Generators">Generators whose candidates joined the pool: "local", "llm".</param>
+/// <param name="LlmCalls">Every language-model call, in order (a fallback shows as a second call).</param>
+/// <param name="StagesMs">Milliseconds per stage: spec, context, generate (and generate.local / generate.llm, which
+/// overlap), critique, rank.</param>
+/// <param name="Route">Which model (or none) served the prediction's question and why, with the estimate before and
+/// the actual model, tokens and cost after; a review's question, when there is one, shows in <c>llm_calls</c> and
+/// <c>cost_usd</c>.</param>
+/// <param name="CacheHit">The question was answered from the response cache: no model call, no cost.</param>
+public sealed record PredictMetadata(
+    IReadOnlyList<string> Generators,
+    IReadOnlyList<LlmCallTrace> LlmCalls,
+    IReadOnlyDictionary<string, double> StagesMs,
+    RouteDecision? Route = null,
+    bool CacheHit = false)
+{
+    /// <summary>The metadata of a prediction whose trace this is.</summary>
+    public static PredictMetadata From(TraceSnapshot trace) => new(
+        trace.Generators,
+        trace.LlmCalls,
+        trace.StagesMs,
+        trace.Routes.Count > 0 ? trace.Routes[0] : null,
+        trace.Routes.Count > 0 && trace.Routes[0].CacheHit);
+}

@@ -1,14 +1,15 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Ranking;
-using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Predictor.Prediction;
 
@@ -53,14 +54,14 @@ public sealed partial class PredictionPipeline(
         stage = time.GetTimestamp();
         var learned = await usage.ForAsync(spec.Catalog, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
-            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict, request, predictionId,
-            learned);
+            options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict,
+            new Requester(request.UserId, request.SessionId, request.MaxCostUsd), predictionId, learned);
         context.Trace.Stage("spec", specMs);
         context.Trace.Stage("context", time.GetElapsedTime(stage));
-        var ranked = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
-        await accounting.EnsureAccountedAsync(context, cancellationToken);
+        var pool = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
+        await accounting.EnsureAccountedAsync(context, pool.Features.Complexity, cancellationToken);
 
-        var predictions = ranked.Take(request.K).Select(c => new PredictionBody(
+        var predictions = pool.Ranked.Take(request.K).Select(c => new PredictionBody(
             c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Destructive)).ToList();
         var response = new PredictResponse(
             predictions,
@@ -69,7 +70,7 @@ public sealed partial class PredictionPipeline(
             spec.FromCache,
             Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 3),
             Math.Round(context.Trace.CostUsd, 8),
-            context.Trace.ToMetadata(),
+            PredictMetadata.From(context.Trace.Snapshot()),
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
         await usage.RecordAsync(context, cancellationToken);

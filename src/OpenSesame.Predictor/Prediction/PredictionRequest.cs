@@ -1,3 +1,4 @@
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Specs;
 

@@ -1,5 +1,6 @@
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Critique;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Ranking;
@@ -13,13 +14,15 @@ internal static class Explainer
 {
     private const int MaxReasons = 3;
 
-    public static string Explain(PredictionContext context, Candidate candidate, IEnumerable<(int Feature, float Value)> contributions)
+    public static string Explain(RankingRequest request, ReviewedCandidate candidate, float[] features,
+        IEnumerable<(int Feature, float Value)> contributions)
     {
+        var context = request.Context;
         var phrases = new List<string>();
         var usedGroups = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (feature, _) in contributions.Where(c => c.Value > 0).OrderByDescending(c => c.Value))
         {
-            var (group, phrase) = Describe(context, candidate, feature);
+            var (group, phrase) = Describe(request, candidate.Candidate, features, feature);
             if (phrase is not null && usedGroups.Add(group))
             {
                 phrases.Add(phrase);
@@ -34,12 +37,12 @@ internal static class Explainer
         if (phrases.Count == 0)
         {
             // A generator's own words may echo the request, so they are left out when the request is flagged.
-            phrases.Add((context.Injection.Flagged ? null : candidate.ProposedReason)
+            phrases.Add((context.Injection.Flagged ? null : candidate.Candidate.Reason)
                         ?? $"a plausible {KindWord(candidate.Operation.Kind)} in this API");
         }
 
         var sentence = string.Join("; ", phrases);
-        if (candidate.Repair is { } repair && !context.Injection.Flagged)
+        if (candidate.Candidate.Repair is { } repair && !context.Injection.Flagged)
         {
             // A client should know the call differs from what the generator wrote, and how.
             sentence += $" (corrected to fit the spec: {repair})";
@@ -48,8 +51,9 @@ internal static class Explainer
         return char.ToUpperInvariant(sentence[0]) + sentence[1..];
     }
 
-    private static (string Group, string? Phrase) Describe(PredictionContext context, Candidate candidate, int feature)
+    private static (string Group, string? Phrase) Describe(RankingRequest request, PooledCandidate candidate, float[] features, int feature)
     {
+        var context = request.Context;
         var operation = candidate.Operation;
         var last = context.Last;
         var quote = !context.Injection.Flagged;
@@ -58,7 +62,7 @@ internal static class Explainer
             case FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch when !quote:
                 return ("prompt", "matches the prompt");
             case FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch:
-                var words = LexicalIndex.For(context.Catalog).MatchedTerms(context.PromptTerms, operation.Index)
+                var words = context.Catalog.Lexical.MatchedTerms(context.PromptTerms, operation.Index)
                     .Select(t => t.Query == t.Matched
                         ? OriginalWord(context.Prompt, t.Query)
                         : $"{OriginalWord(context.Prompt, t.Query)} ~ {OriginalWord(OperationText(operation), t.Matched)}")
@@ -86,7 +90,7 @@ internal static class Explainer
                     : $"{Article(KindWord(operation.Kind))} is a common first step");
             case FeatureSchema.ParamsAvailable:
                 return ("params", operation.Path.Slots.Count == 0 ? null
-                    : candidate.Features[FeatureSchema.ParamsAvailable] >= 1 ? "every id it needs is in your history"
+                    : features[FeatureSchema.ParamsAvailable] >= 1 ? "every id it needs is in your history"
                     : "some of the ids it needs are in your history");
             case FeatureSchema.CallCount or FeatureSchema.Recency:
                 return ("repeat", "you called it recently, and repeats are common (paging, bulk edits)");
@@ -106,22 +110,22 @@ internal static class Explainer
             case FeatureSchema.SlotEntitySeen:
                 return ("params", "works on resources you already touched");
             case FeatureSchema.ConsumesFromLast:
-                var graph = DataFlowGraph.For(context.Catalog);
+                var graph = context.Catalog.DataFlow;
                 var fed = last?.Operation is { } lastOperation
                     ? graph.Consumes(operation).FirstOrDefault(e => graph.ProducesEntity(lastOperation, e))
                     : null;
                 return ("history", fed is null ? null : $"takes the {Humanize(fed, operation)} id your last call returns");
             case FeatureSchema.ProducesForPromptTarget:
-                return ("prompt-flow", FeatureExtractor.For(context).PromptTargetFedBy(operation) is { } need
+                return ("prompt-flow", request.Features.PromptTargetFedBy(operation) is { } need
                     ? $"finds the {Humanize(need.Entity, need.Target)} id that {need.Target.Key} needs for what you asked"
                     : null);
             case FeatureSchema.SemanticLast or FeatureSchema.SemanticHistory:
                 return ("history-meaning", "close in meaning to the calls you just made");
-            case FeatureSchema.LlmRank or FeatureSchema.GeneratorAgreement when candidate.GeneratorRanks.Count > 1:
+            case FeatureSchema.LlmRank or FeatureSchema.GeneratorAgreement when candidate.Ranks.Count > 1:
                 return ("llm", "both the local model and the language model propose it"
-                    + (quote && candidate.ProposedReason is { } agreed ? $" ({Shorten(agreed)})" : ""));
+                    + (quote && candidate.Reason is { } agreed ? $" ({Shorten(agreed)})" : ""));
             case FeatureSchema.LlmRank:
-                return ("llm", quote && candidate.ProposedReason is { } reason
+                return ("llm", quote && candidate.Reason is { } reason
                     ? $"the language model suggests it: {Shorten(reason)}"
                     : "the language model suggests it");
             case FeatureSchema.UsageTransition:

@@ -1,5 +1,4 @@
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Features;
 
 namespace OpenSesame.Predictor.Ranking;
 
@@ -10,28 +9,23 @@ internal sealed class HeuristicRanker : ICandidateRanker
 
     public string Version => ModelVersion;
 
-    public IReadOnlyList<Candidate> Rank(PredictionContext context, IReadOnlyList<Candidate> candidates, int explain)
+    public IReadOnlyList<ScoredCandidate> Rank(RankingRequest request, int explain)
     {
+        var candidates = request.Candidates;
         if (candidates.Count == 0)
         {
-            return candidates;
+            return [];
         }
 
-        var raw = candidates.Select(c => c.Features[FeatureSchema.Heuristic]).ToArray();
+        var raw = request.Vectors.Select(v => v[FeatureSchema.Heuristic]).ToArray();
         var max = raw.Max();
         var exp = raw.Select(r => Math.Exp(r - max)).ToArray();
         var total = exp.Sum();
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            candidates[i].Score = exp[i] / total;
-        }
-
-        var ranked = candidates.OrderByDescending(c => c.Score).ThenBy(c => c.Operation.Index).ToList();
-        foreach (var candidate in ranked.Take(explain))
-        {
-            candidate.Why = Explainer.Explain(context, candidate, HeuristicScorer.Contributions(candidate.Features));
-        }
-
-        return ranked;
+        var scores = exp.Select(e => e / total).ToArray();
+        var order = Enumerable.Range(0, candidates.Count)
+            .OrderByDescending(i => scores[i])
+            .ThenBy(i => candidates[i].Operation.Index);
+        return [.. order.Select((i, rank) => new ScoredCandidate(candidates[i], request.Vectors[i], scores[i],
+            rank < explain ? Explainer.Explain(request, candidates[i], request.Vectors[i], HeuristicScorer.Contributions(request.Vectors[i])) : ""))];
     }
 }

@@ -1,5 +1,4 @@
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Features;
 
 namespace OpenSesame.Predictor.Ranking;
 
@@ -15,31 +14,23 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
 
     public RankerModel Model => model;
 
-    public IReadOnlyList<Candidate> Rank(PredictionContext context, IReadOnlyList<Candidate> candidates, int explain)
+    public IReadOnlyList<ScoredCandidate> Rank(RankingRequest request, int explain)
     {
+        var candidates = request.Candidates;
         if (candidates.Count == 0)
         {
-            return candidates;
+            return [];
         }
 
-        var raw = candidates.Select(c => model.Ensemble.Score(c.Features)).ToArray();
+        var raw = request.Vectors.Select(v => model.Ensemble.Score(v)).ToArray();
         var probabilities = model.Calibration.Probabilities(raw);
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            candidates[i].Score = probabilities[i];
-        }
-
         var order = Enumerable.Range(0, candidates.Count)
             .OrderByDescending(i => raw[i])
             .ThenBy(i => candidates[i].Operation.Index)
             .ToList();
-        var means = PoolMeans(candidates);
-        foreach (var i in order.Take(explain))
-        {
-            candidates[i].Why = Explainer.Explain(context, candidates[i], Contributions(candidates[i].Features, raw[i], means));
-        }
-
-        return [.. order.Select(i => candidates[i])];
+        var means = PoolMeans(request.Vectors);
+        return [.. order.Select((i, rank) => new ScoredCandidate(candidates[i], request.Vectors[i], probabilities[i],
+            rank < explain ? Explainer.Explain(request, candidates[i], request.Vectors[i], Contributions(request.Vectors[i], raw[i], means)) : ""))];
     }
 
     private IEnumerable<(int Feature, float Value)> Contributions(float[] features, double score, float[] means)
@@ -58,14 +49,14 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
         }
     }
 
-    private static float[] PoolMeans(IReadOnlyList<Candidate> candidates)
+    private static float[] PoolMeans(IReadOnlyList<float[]> vectors)
     {
         var means = new float[FeatureSchema.Count];
-        foreach (var candidate in candidates)
+        foreach (var vector in vectors)
         {
             for (var f = 0; f < means.Length; f++)
             {
-                means[f] += candidate.Features[f] / candidates.Count;
+                means[f] += vector[f] / vectors.Count;
             }
         }
 

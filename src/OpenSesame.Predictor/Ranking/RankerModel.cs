@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using OpenSesame.Predictor.Features;
 
 namespace OpenSesame.Predictor.Ranking;
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
-using OpenSesame.Predictor.Prediction;
 
 namespace OpenSesame.Predictor.Routing;
 
@@ -35,6 +34,10 @@ internal sealed partial class BudgetAlerts(
     ILogger<BudgetAlerts> logger)
 {
     public const string HttpClientName = "OpenSesame.BudgetAlerts";
+
+    // The service's wire style (snake_case), which a webhook receiver also reads in the service's other answers.
+    private static readonly System.Text.Json.JsonSerializerOptions WebhookJson =
+        new(System.Text.Json.JsonSerializerDefaults.Web) { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
     private readonly Lock _gate = new();
     private readonly HashSet<string> _raised = new(StringComparer.Ordinal);
@@ -172,7 +175,7 @@ internal sealed partial class BudgetAlerts(
         {
             using var deadline = new CancellationTokenSource(timeout, time);
             using var response = await http.CreateClient(HttpClientName)
-                .PostAsJsonAsync(url, alert, ContractJson.Options, deadline.Token);
+                .PostAsJsonAsync(url, alert, WebhookJson, deadline.Token);
             if (!response.IsSuccessStatusCode)
             {
                 LogWebhookRejected(alert.Kind, alert.Budget, (int)response.StatusCode);

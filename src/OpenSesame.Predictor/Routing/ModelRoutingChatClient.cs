@@ -2,8 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Candidates.Llm;
-using OpenSesame.Predictor.Prediction;
 using Polly.Timeout;
 
 namespace OpenSesame.Predictor.Routing;
@@ -131,7 +129,7 @@ internal sealed partial class ModelRoutingChatClient(
             // the resilience handlers can take tens of milliseconds the fallback or the answer needs.
             var response = await provider.ClientFor(model.Model).GetResponseAsync(conversation, providerOptions, attempt.Token)
                 .WaitAsync(attempt.Token);
-            var usable = question.IsUsable(LlmAnswerParser.AnswerText(response));
+            var usable = question.IsUsable(ChatAnswer.TextOf(response));
             Record(question, provider, model, usable ? "ok" : "unreadable", response.Usage, started);
             if (!usable)
             {
@@ -186,9 +184,20 @@ internal sealed partial class ModelRoutingChatClient(
     private LlmQuestion Anonymous() => new()
     {
         PredictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
-        Trace = new PredictionTrace(),
+        Trace = new Unrecorded(),
         IsUsable = text => !string.IsNullOrWhiteSpace(text),
     };
+
+    private sealed class Unrecorded : IQuestionTrace
+    {
+        public void LlmCall(LlmCallTrace trace)
+        {
+        }
+
+        public void Routed(RouteDecision accounted)
+        {
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Provider} answer ({Model}) was not in the required shape; it is not used")]
     private partial void LogUnreadable(string provider, string model);

@@ -12,7 +12,7 @@ public static class RoutingServiceCollectionExtensions
     /// The routing core, from the "Routing" configuration section (validated at start and on every reload): the
     /// router, the token estimator, (the cost ledger, <see cref="ICostLedger"/>, comes from the storage provider),
     /// the running budget (loaded when the host starts), the alerts with their webhook client, the recorder that
-    /// accounts for each call, the accounting of predictions that asked no model, and the per-user rollout of the LLM
+    /// accounts for each call, and the per-user rollout of the LLM
     /// path and the router (<see cref="LlmRollout"/>, section "FeatureManagement"). Everything is a singleton;
     /// nothing here calls a model (the routing chat client that does is wired with the LLM generator).
     /// </summary>
@@ -33,8 +33,6 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddSingleton(configuration);
         services.AddFeatureManagement();
         services.TryAddSingleton(sp => new LlmRollout(sp.GetRequiredService<IFeatureManager>(), configuration));
-        services.TryAddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<CostRecorder>(),
-            sp.GetRequiredService<LlmRollout>()));
         services.AddHostedService<BudgetTrackerLoader>();
         services.AddHttpClient(BudgetAlerts.HttpClientName);
         return services;

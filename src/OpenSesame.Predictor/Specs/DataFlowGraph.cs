@@ -11,13 +11,12 @@ public sealed class DataFlowGraph
     private readonly string[][] _produces;
     private readonly string[][] _consumes;
 
-    private DataFlowGraph(EndpointCatalog catalog)
+    internal DataFlowGraph(EndpointCatalog catalog)
     {
         _produces = [.. catalog.Operations.Select(ProducedBy)];
         _consumes = [.. catalog.Operations.Select(ConsumedBy)];
     }
 
-    public static DataFlowGraph For(EndpointCatalog catalog) => catalog.GetIndex(c => new DataFlowGraph(c));
 
     /// <summary>Entities whose ids the operation's response hands back.</summary>
     public IReadOnlyList<string> Produces(ApiOperation operation) => _produces[operation.Index];

@@ -1,15 +1,14 @@
-using System.Collections.Concurrent;
-
 namespace OpenSesame.Predictor.Specs;
 
 /// <summary>
 /// Every operation of one spec, with the indexes the pipeline builds over it. Immutable once built and shared by all
-/// requests for the same document (cached by content hash), so derived indexes are built once, on first use.
+/// requests for the same document (cached by content hash), so each index is built once, on first use.
 /// </summary>
 public sealed class EndpointCatalog
 {
     private readonly Dictionary<string, ApiOperation> _byKey;
-    private readonly ConcurrentDictionary<Type, Lazy<object>> _indexes = new();
+    private readonly Lazy<LexicalIndex> _lexical;
+    private readonly Lazy<DataFlowGraph> _dataFlow;
 
     public EndpointCatalog(string title, string version, string contentHash, IReadOnlyList<ApiOperation> operations,
         IReadOnlyList<string> basePaths)
@@ -26,6 +25,8 @@ public sealed class EndpointCatalog
         }
 
         Matcher = new PathTemplateMatcher(this);
+        _lexical = new Lazy<LexicalIndex>(() => new LexicalIndex(this));
+        _dataFlow = new Lazy<DataFlowGraph>(() => new DataFlowGraph(this));
     }
 
     public string Title { get; }
@@ -44,11 +45,9 @@ public sealed class EndpointCatalog
     public ApiOperation? Find(string method, string pathTemplate) =>
         _byKey.GetValueOrDefault($"{method.ToUpperInvariant()} {pathTemplate}");
 
-    /// <summary>
-    /// An index derived from this catalog (lexical, semantic, ...), built once by <paramref name="build"/> and kept as
-    /// long as the catalog lives. Stages own their index types; the catalog only holds them.
-    /// </summary>
-    public T GetIndex<T>(Func<EndpointCatalog, T> build)
-        where T : class =>
-        (T)_indexes.GetOrAdd(typeof(T), _ => new Lazy<object>(() => build(this))).Value;
+    /// <summary>BM25 over the operations' words: what a prompt's words point at.</summary>
+    internal LexicalIndex Lexical => _lexical.Value;
+
+    /// <summary>Which operations produce the ids others consume.</summary>
+    public DataFlowGraph DataFlow => _dataFlow.Value;
 }

@@ -1,5 +1,3 @@
-using OpenSesame.Predictor.Guardrails.Destructive;
-
 namespace OpenSesame.Predictor.Specs;
 
 /// <summary>
@@ -8,8 +6,17 @@ namespace OpenSesame.Predictor.Specs;
 /// </summary>
 internal static class OperationClassifier
 {
-    // The destructive-call policy owns the list; a spec is parsed once for every request, so with its defaults.
-    private static readonly HashSet<string> DestructiveWords = new(DestructiveCallPolicyOptions.DefaultWords, StringComparer.Ordinal);
+    /// <summary>Words that make an operation destructive when they lead its operationId or summary, or name its last
+    /// path segment: the destructive-call policy's defaults (<c>Guardrails:Destructive:Words</c>). A spec is parsed
+    /// once for every request, so it is classified with these; a request's configured words are applied on top.</summary>
+    public static IReadOnlyList<string> DefaultDestructiveWords { get; } =
+    [
+        "delete", "remove", "destroy", "void", "cancel", "purge", "revoke", "erase", "wipe", "terminate", "archive",
+        "unsubscribe", "uninstall", "deactivate", "disable", "kill", "drop", "trash", "unpublish", "unlink", "detach",
+        "refund", "reset",
+    ];
+
+    private static readonly HashSet<string> DestructiveWords = new(DefaultDestructiveWords, StringComparer.Ordinal);
 
     private static readonly Dictionary<string, OperationKind> VerbKinds = new(StringComparer.Ordinal)
     {

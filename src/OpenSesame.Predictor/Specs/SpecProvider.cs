@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Specs;
 

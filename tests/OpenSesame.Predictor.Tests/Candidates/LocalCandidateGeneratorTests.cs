@@ -1,19 +1,24 @@
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 
 namespace OpenSesame.Predictor.Tests.Candidates;
 
 public sealed class LocalCandidateGeneratorTests
 {
-    private static IReadOnlyList<Candidate> Generate(string? prompt, int count, params string[] history) =>
-        LocalCandidateGenerator.Generate(FeatureExtractor.For(TestSpecs.Context(TestSpecs.Billing, prompt, history)), count);
+    private static IReadOnlyList<ProposedCall> Generate(string? prompt, int count, params string[] history)
+    {
+        var request = Stages.Request(TestSpecs.Context(TestSpecs.Billing, prompt, history));
+        // The local generator answers synchronously: nothing here waits.
+        return new LocalCandidateGenerator().GenerateAsync(request, count, TestContext.Current.CancellationToken).AsTask().Result;
+    }
 
     private static List<string> Ranked(string? prompt, int count, params string[] history)
     {
         var context = TestSpecs.Context(TestSpecs.Billing, prompt, history);
-        var pool = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), 30);
-        return [.. new HeuristicRanker().Rank(context, pool, count).Take(count).Select(c => c.Operation.Key)];
+        var pool = Stages.Unreviewed(context, Stages.Local(context, 30));
+        return [.. new HeuristicRanker().Rank(pool, count).Take(count).Select(c => c.Operation.Key)];
     }
 
     [Fact]
@@ -70,8 +75,15 @@ public sealed class LocalCandidateGeneratorTests
             c => c.Operation.Key == "POST /v1/payments/{payment}/refund");
 
     [Fact]
-    public void DescribesEveryCandidateWithTheFullFeatureList() =>
-        Assert.All(Generate("send it", 10, "GET /v1/invoices"), c => Assert.Equal(FeatureSchema.Count, c.Features.Length));
+    public void TheRankingStepDescribesEveryProposalWithTheFullFeatureList()
+    {
+        var context = TestSpecs.Context(TestSpecs.Billing, "send it", "GET /v1/invoices");
+
+        var pool = Stages.Unreviewed(context, Stages.Local(context, 10));
+
+        Assert.Equal(10, pool.Vectors.Count);
+        Assert.All(pool.Vectors, vector => Assert.Equal(FeatureSchema.Count, vector.Length));
+    }
 
     // What users do next on this spec reaches the ranker even when nothing else in the request points at it.
     [Fact]
@@ -80,12 +92,12 @@ public sealed class LocalCandidateGeneratorTests
         var catalog = TestSpecs.Billing;
         var events = new[] { new HistoryEvent(null, "GET", "/v1/invoices/in_1", HistoryEvent.NoParams) };
         var cold = PredictionContextOf(null);
-        var coldPool = LocalCandidateGenerator.Generate(FeatureExtractor.For(cold), 5).Select(c => c.Operation).ToList();
+        var coldPool = Stages.Local(cold, 5).Select(c => c.Operation).ToList();
         var outsider = catalog.Operations.Last(o => !coldPool.Contains(o) && !o.IsDestructive);
         var usage = new UsageTransitions();
         usage.Record(catalog.Operations.Single(o => o.Key == "GET /v1/invoices/{invoice}").Index, outsider.Index, 3);
 
-        var warmPool = LocalCandidateGenerator.Generate(FeatureExtractor.For(PredictionContextOf(usage)), 5);
+        var warmPool = Stages.Local(PredictionContextOf(usage), 5);
 
         Assert.Contains(warmPool, c => c.Operation == outsider);
 

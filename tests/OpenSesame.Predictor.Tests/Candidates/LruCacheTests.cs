@@ -1,4 +1,5 @@
-using OpenSesame.Predictor.Candidates;
+
+using OpenSesame.Predictor.Caching;
 
 namespace OpenSesame.Predictor.Tests.Candidates;
 

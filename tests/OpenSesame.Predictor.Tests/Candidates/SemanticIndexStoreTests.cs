@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Tests.Candidates;
@@ -21,7 +21,7 @@ public sealed class SemanticIndexStoreTests : IDisposable
     private SentenceEmbedder NewProcess() => new(_db.Store, _log);
 
     private static float[] Similarities(SentenceEmbedder embedder, EndpointCatalog catalog, string prompt) =>
-        SemanticIndex.For(catalog, embedder).Similarities(embedder.Embed(prompt));
+        embedder.IndexOf(catalog).Similarities(embedder.Embed(prompt));
 
     public void Dispose() => _db.Dispose();
 
@@ -33,7 +33,7 @@ public sealed class SemanticIndexStoreTests : IDisposable
         Assert.Equal(OperationCount + 1, first.EncodedTexts);
 
         using var second = NewProcess();
-        var index = SemanticIndex.For(FreshCatalog(), second);
+        var index = second.IndexOf(FreshCatalog());
 
         Assert.Equal(0, second.EncodedTexts);
         Assert.Equal(before, index.Similarities(second.Embed("finish billing for Q2")));
@@ -45,13 +45,13 @@ public sealed class SemanticIndexStoreTests : IDisposable
     {
         using (var first = NewProcess())
         {
-            SemanticIndex.For(FreshCatalog(), first);
+            first.IndexOf(FreshCatalog());
         }
 
         // What a process wrote before the text recipe or the model changed.
         await _db.ExecuteAsync("UPDATE operation_embeddings SET version = 'minilm-0;older-recipe/0'");
         using var second = NewProcess();
-        SemanticIndex.For(FreshCatalog(), second);
+        second.IndexOf(FreshCatalog());
 
         Assert.Equal(OperationCount, second.EncodedTexts);
         Assert.Equal(2, await _db.CountRowsAsync());
@@ -66,14 +66,14 @@ public sealed class SemanticIndexStoreTests : IDisposable
     {
         using (var first = NewProcess())
         {
-            SemanticIndex.For(FreshCatalog(), first);
+            first.IndexOf(FreshCatalog());
         }
 
         await _db.ExecuteAsync(sql);
         using var second = NewProcess();
         var similarities = Similarities(second, FreshCatalog(), "refund the customer's payment");
         using var third = NewProcess();
-        SemanticIndex.For(FreshCatalog(), third);
+        third.IndexOf(FreshCatalog());
 
         Assert.True(second.EncodedTexts == OperationCount + 1, $"{damage} was served as the document's vectors.");
         Assert.Equal(OperationCount, similarities.Length);
@@ -105,7 +105,7 @@ public sealed class SemanticIndexStoreTests : IDisposable
         {
             var catalog = FreshCatalog();
             start.SignalAndWait(TestContext.Current.CancellationToken);
-            return SemanticIndex.For(catalog, embedder);
+            return embedder.IndexOf(catalog);
         }, TestContext.Current.CancellationToken)));
 
         Assert.Equal(OperationCount, embedder.EncodedTexts);
@@ -142,8 +142,8 @@ public sealed class SemanticIndexStoreTests : IDisposable
     {
         using var embedder = new SentenceEmbedder();
 
-        SemanticIndex.For(FreshCatalog(), embedder);
-        SemanticIndex.For(FreshCatalog(), embedder);
+        embedder.IndexOf(FreshCatalog());
+        embedder.IndexOf(FreshCatalog());
 
         Assert.Equal(2 * OperationCount, embedder.EncodedTexts);
     }

@@ -1,4 +1,4 @@
-using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Semantics;
 
 namespace OpenSesame.Predictor.Tests.Candidates;
 

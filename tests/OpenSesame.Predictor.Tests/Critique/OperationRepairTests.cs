@@ -1,5 +1,5 @@
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Critique;
-using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Tests.Critique;

@@ -1,30 +1,32 @@
 using System.Text.Json;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Critique;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Features;
 
 namespace OpenSesame.Predictor.Tests.Critique;
 
 public sealed class ParameterFillerTests
 {
-    private static Candidate Fill(string key, string? prompt, params HistoryEvent[] history) =>
+    private static Filled Fill(string key, string? prompt, params HistoryEvent[] history) =>
         FillProposed(key, null, prompt, history);
 
     // A candidate an LLM proposed with these params (a JSON object).
-    private static Candidate FillProposed(string key, string? proposedJson, string? prompt, params HistoryEvent[] history)
+    private static Filled FillProposed(string key, string? proposedJson, string? prompt, params HistoryEvent[] history)
     {
         var context = PredictionContext.Create(TestSpecs.Billing, history, prompt, DateTimeOffset.UnixEpoch);
-        var candidate = new Candidate(TestSpecs.Billing.Operations.Single(o => o.Key == key), "llm");
-        if (proposedJson is not null)
-        {
-            foreach (var property in JsonDocument.Parse(proposedJson).RootElement.EnumerateObject())
-            {
-                candidate.ProposedParams[property.Name] = property.Value.Clone();
-            }
-        }
+        var proposed = proposedJson is null
+            ? ProposedCall.NoParams
+            : JsonDocument.Parse(proposedJson).RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone());
+        return Filled.By(context, new ProposedCall(TestSpecs.Billing.Operations.Single(o => o.Key == key)) { Params = proposed },
+            GeneratorNames.Llm);
+    }
 
-        ParameterFiller.Fill(context, candidate);
-        return candidate;
+    private sealed record Filled(IReadOnlyDictionary<string, object?> Params)
+    {
+        public static Filled By(PredictionContext context, ProposedCall call, string generator = GeneratorNames.Local) =>
+            new(ParameterFiller.Fill(context, CandidatePool.Merge([(generator, [call])]).Candidates[0],
+                new Lazy<SeenValues>(() => new SeenValues(context))));
     }
 
     [Fact]
@@ -42,9 +44,7 @@ public sealed class ParameterFillerTests
     {
         var catalog = TestSpecs.WithOperations("GET /orders/{orderId}", "POST /orders/{id}/ship");
         var context = PredictionContext.Create(catalog, [TestSpecs.Event("GET /orders/ord_5")], null, DateTimeOffset.UnixEpoch);
-        var candidate = new Candidate(catalog.Find("POST", "/orders/{id}/ship")!, "local");
-
-        ParameterFiller.Fill(context, candidate);
+        var candidate = Filled.By(context, new ProposedCall(catalog.Find("POST", "/orders/{id}/ship")!));
 
         Assert.Equal("ord_5", candidate.Params["id"]);
     }

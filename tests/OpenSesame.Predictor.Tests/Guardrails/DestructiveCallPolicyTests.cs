@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Critique;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
@@ -118,15 +121,15 @@ public sealed class DestructiveCallPolicyTests
     {
         var context = PredictionContext.Create(TestSpecs.Billing, [TestSpecs.Event("GET /v1/invoices/in_1")], prompt,
             DateTimeOffset.UnixEpoch, destructive: Policy(action));
-        var voidInvoice = new Candidate(TestSpecs.Billing.Operations.Single(o => o.Key == "POST /v1/invoices/{invoice}/void"), "local");
-        var finalize = new Candidate(TestSpecs.Billing.Operations.Single(o => o.Key == "POST /v1/invoices/{invoice}/finalize"), "local");
+        var voidInvoice = TestSpecs.Billing.Operations.Single(o => o.Key == "POST /v1/invoices/{invoice}/void");
+        var finalize = TestSpecs.Billing.Operations.Single(o => o.Key == "POST /v1/invoices/{invoice}/finalize");
+        var pool = CandidatePool.Merge([(GeneratorNames.Local, [new ProposedCall(voidInvoice), new ProposedCall(finalize)])]);
 
-        var admitted = new[] { voidInvoice, finalize }.Where(c => context.Destructive.Admit(context, c)).ToList();
+        var admitted = CandidateCritic.Review(context, pool);
 
-        Assert.Equal(kept, admitted.Contains(voidInvoice));
-        Assert.Contains(finalize, admitted);
-        Assert.True(voidInvoice.Destructive);
-        Assert.False(finalize.Destructive);
+        Assert.Equal(kept, admitted.Any(c => c.Operation == voidInvoice));
+        Assert.Contains(admitted, c => c.Operation == finalize && !c.Destructive);
+        Assert.All(admitted.Where(c => c.Operation == voidInvoice), c => Assert.True(c.Destructive));
     }
 
     [Theory]
@@ -139,7 +142,7 @@ public sealed class DestructiveCallPolicyTests
         var context = PredictionContext.Create(TestSpecs.Billing, [TestSpecs.Event("GET /v1/customers/cus_1")], "show the customer",
             DateTimeOffset.UnixEpoch, destructive: Policy(action));
 
-        var ranked = await pipeline.RankAsync(context, 5, new HeuristicRanker(), Cancel);
+        var ranked = (await pipeline.RankAsync(context, 5, new HeuristicRanker(), Cancel)).Ranked;
 
         if (action == DestructiveCallAction.Drop)
         {
@@ -201,7 +204,7 @@ public sealed class DestructiveCallPolicyTests
     {
         public string Name => name;
 
-        public ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IReadOnlyList<Candidate>>([.. operations.Take(count).Select(o => new Candidate(o, name))]);
+        public ValueTask<IReadOnlyList<ProposedCall>> GenerateAsync(CandidateRequest request, int count, CancellationToken cancellationToken) =>
+            ValueTask.FromResult<IReadOnlyList<ProposedCall>>([.. operations.Take(count).Select(o => new ProposedCall(o))]);
     }
 }

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 
@@ -150,10 +150,10 @@ public sealed class InjectionGuardTests
 
         public string Name => "spy";
 
-        public ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken)
+        public ValueTask<IReadOnlyList<ProposedCall>> GenerateAsync(CandidateRequest request, int count, CancellationToken cancellationToken)
         {
-            Seen.Add(context.Injection);
-            return ValueTask.FromResult<IReadOnlyList<Candidate>>([]);
+            Seen.Add(request.Context.Injection);
+            return ValueTask.FromResult<IReadOnlyList<ProposedCall>>([]);
         }
     }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OpenSesame.Predictor.Guardrails;
 using OpenSesame.Predictor.Prediction;
 
 namespace OpenSesame.Predictor.Tests.Guardrails;

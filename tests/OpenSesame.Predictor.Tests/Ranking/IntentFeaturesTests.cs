@@ -1,7 +1,6 @@
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Ranking;
-using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
+using OpenSesame.Predictor.Semantics;
 
 namespace OpenSesame.Predictor.Tests.Ranking;
 
@@ -17,7 +16,7 @@ public sealed class IntentFeaturesTests
         var context = PredictionContext.Create(catalog,
             history.Select(e => HistoryEvent.ParseEndpoint(e) is { } p ? new HistoryEvent(null, p.Method, p.Path, HistoryEvent.NoParams) : throw new ArgumentException(e)),
             prompt, DateTimeOffset.UnixEpoch, embedder, dataFlow);
-        return FeatureExtractor.For(context).Extract(catalog.Operations.Single(o => o.Key == operation))[feature];
+        return new RequestFeatures(context).Extract(catalog.Operations.Single(o => o.Key == operation))[feature];
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Training.Synthetic;
 
@@ -11,7 +11,7 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
     private const int PoolSize = 20;
 
     // What each sentence of a why claims about the candidate, as a condition on its features.
-    private static readonly (string Phrase, Func<Candidate, bool> Holds)[] Claims =
+    private static readonly (string Phrase, Func<ScoredCandidate, bool> Holds)[] Claims =
     [
         ("matches the prompt", c => c.Features[FeatureSchema.Lexical] > 0),
         ("close to what the prompt asks", c => c.Features[FeatureSchema.PromptResourceMatch] > 0 || c.Features[FeatureSchema.Lexical] > 0),
@@ -35,7 +35,7 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
     ];
 
     // Every step of the sessions of the domains the generator held out: APIs the model never saw.
-    private IEnumerable<(PredictionContext Context, IReadOnlyList<Candidate> Pool)> Pools()
+    private IEnumerable<RankingRequest> Pools()
     {
         foreach (var session in SyntheticSessionFile.Read(Path.Combine(tiny.Folder, tiny.Manifest.HeldOutFile)))
         {
@@ -45,7 +45,7 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
             {
                 var call = session.Calls[step];
                 var context = PredictionContext.Create(catalog, history, session.Prompts[step], call.Timestamp);
-                yield return (context, LocalCandidateGenerator.Generate(FeatureExtractor.For(context), PoolSize));
+                yield return Stages.Unreviewed(context, Stages.Local(context, PoolSize));
                 history.Add(new HistoryEvent(call.Timestamp, call.Method, call.Path,
                     call.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))));
             }
@@ -58,14 +58,14 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
         var ranker = new LearnedRanker(tiny.Model);
         var pools = 0;
 
-        foreach (var (context, pool) in Pools())
+        foreach (var pool in Pools())
         {
-            var ranked = ranker.Rank(context, pool, explain: 3);
+            var ranked = ranker.Rank(pool, explain: 3);
 
-            Assert.Equal(pool.Select(c => c.Operation.Key).Order(StringComparer.Ordinal), ranked.Select(c => c.Operation.Key).Order(StringComparer.Ordinal));
+            Assert.Equal(pool.Candidates.Select(c => c.Operation.Key).Order(StringComparer.Ordinal), ranked.Select(c => c.Operation.Key).Order(StringComparer.Ordinal));
             Assert.All(ranked, c => Assert.InRange(c.Score, 0, 1));
             Assert.All(ranked.Zip(ranked.Skip(1)), pair => Assert.True(pair.First.Score >= pair.Second.Score,
-                $"{pair.First} is ranked above {pair.Second}"));
+                $"{pair.First.Operation.Key} ({pair.First.Score}) is ranked above {pair.Second.Operation.Key} ({pair.Second.Score})"));
             Assert.True(ranked.Sum(c => c.Score) < 1, "The pool leaves no probability for 'none of these'.");
             pools++;
         }
@@ -78,11 +78,11 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
     {
         var ranker = new LearnedRanker(tiny.Model);
 
-        foreach (var (context, pool) in Pools().Take(40))
+        foreach (var pool in Pools().Take(40))
         {
-            var ranked = ranker.Rank(context, pool, explain: 3);
+            var ranked = ranker.Rank(pool, explain: 3);
 
-            Assert.All(ranked.Take(3), c => Assert.False(string.IsNullOrWhiteSpace(c.Why), $"{c} has no why"));
+            Assert.All(ranked.Take(3), c => Assert.False(string.IsNullOrWhiteSpace(c.Why), $"{c.Operation.Key} has no why"));
             Assert.All(ranked.Skip(3), c => Assert.Equal("", c.Why));
         }
     }
@@ -96,9 +96,9 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
         ICandidateRanker ranker = kind == "learned" ? new LearnedRanker(tiny.Model) : new HeuristicRanker();
         var claimed = new HashSet<string>(StringComparer.Ordinal);
 
-        foreach (var (context, pool) in Pools())
+        foreach (var pool in Pools())
         {
-            foreach (var candidate in ranker.Rank(context, pool, explain: PoolSize))
+            foreach (var candidate in ranker.Rank(pool, explain: PoolSize))
             {
                 foreach (var (phrase, holds) in Claims.Where(c => candidate.Why.Contains(c.Phrase, StringComparison.OrdinalIgnoreCase)))
                 {
@@ -121,6 +121,6 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
     {
         var context = TestSpecs.Context(TestSpecs.Billing, "list invoices");
 
-        Assert.Empty(new LearnedRanker(tiny.Model).Rank(context, [], explain: 3));
+        Assert.Empty(new LearnedRanker(tiny.Model).Rank(Stages.Unreviewed(context, []), explain: 3));
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
 

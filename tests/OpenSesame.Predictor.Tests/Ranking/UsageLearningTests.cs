@@ -1,10 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
-using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Specs;
-using OpenSesame.Predictor.Storage;
-
+using OpenSesame.Predictor.Usage;
 using OpenSesame.Storage.Sqlite;
 
 namespace OpenSesame.Predictor.Tests.Ranking;
@@ -184,7 +183,7 @@ public sealed class UsageLearningTests : IDisposable
         usage.Record(Index(catalog, Detail), Index(catalog, List));
         var context = PredictionContext.Create(catalog, [new HistoryEvent(null, "GET", "/v1/invoices/in_1", HistoryEvent.NoParams)],
             null, DateTimeOffset.UnixEpoch, usage: usage);
-        var extractor = FeatureExtractor.For(context);
+        var extractor = new RequestFeatures(context);
 
         var finalize = extractor.Extract(catalog.Operations[Index(catalog, Finalize)]);
         var never = extractor.Extract(catalog.Operations.First(o => o.Key.StartsWith("DELETE", StringComparison.Ordinal)));
@@ -197,7 +196,7 @@ public sealed class UsageLearningTests : IDisposable
     [Fact]
     public void StoredCountsOfOperationsTheSpecNoLongerHasAreSkipped()
     {
-        var usage = UsageTransitions.From(TestSpecs.Billing,
+        var usage = UsageLearning.Transitions(TestSpecs.Billing,
             [new UsageCount("", List, 3), new UsageCount(List, "GET /v1/gone", 5), new UsageCount("GET /v1/gone", Detail, 7)]);
 
         Assert.Equal(3, usage.Total(UsageTransitions.Start));

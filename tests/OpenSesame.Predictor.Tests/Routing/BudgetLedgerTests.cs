@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using OpenSesame.Predictor.Routing;
-using OpenSesame.Predictor.Storage;
 
 using OpenSesame.Storage.Sqlite;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Tests.Candidates.Llm;
@@ -81,7 +80,7 @@ public sealed class RoutedPredictionTests
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
         Assert.Empty(server.Requests);
-        Assert.Equal([LocalCandidateGenerator.SourceName], response.Metadata.Generators);
+        Assert.Equal([GeneratorNames.Local], response.Metadata.Generators);
         Assert.Equal((RoutingOptions.Local, RouteReasons.RolloutExcluded), (response.Metadata.Route!.Model, response.Metadata.Route.Reason));
     }
 
@@ -109,7 +108,7 @@ public sealed class RoutedPredictionTests
         var response = await PredictAsync(predictor, "take a payment", maxCostUsd: 0.00001m);
 
         Assert.Empty(server.Requests);
-        Assert.Equal([LocalCandidateGenerator.SourceName], response.Metadata.Generators);
+        Assert.Equal([GeneratorNames.Local], response.Metadata.Generators);
         Assert.Equal(5, response.Predictions.Count);
         var route = response.Metadata.Route!;
         Assert.Equal((RoutingOptions.Local, RouteReasons.RequestCostCap), (route.Model, route.Reason));
@@ -129,7 +128,7 @@ public sealed class RoutedPredictionTests
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
         Assert.Empty(server.Requests);
-        Assert.Equal([LocalCandidateGenerator.SourceName], response.Metadata.Generators);
+        Assert.Equal([GeneratorNames.Local], response.Metadata.Generators);
         Assert.Equal((RoutingOptions.Local, RouteReasons.BudgetExhausted), (response.Metadata.Route!.Model, response.Metadata.Route.Reason));
         Assert.Equal(100, response.Metadata.Route.BudgetUsedPercent);
         Assert.Equal(0m, response.CostUsd);
@@ -144,7 +143,7 @@ public sealed class RoutedPredictionTests
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
         Assert.Equal(["claude-3-haiku-20240307", "gpt-3.5-turbo"], server.Models);
-        Assert.Contains(LlmCandidateGenerator.SourceName, response.Metadata.Generators);
+        Assert.Contains(GeneratorNames.Llm, response.Metadata.Generators);
         Assert.Equal([("anthropic", "error", 0m), ("openai", "ok", Priced(0.50m, 1.50m))],
             response.Metadata.LlmCalls.Select(c => (c.Provider, c.Outcome, c.CostUsd)));
         var route = response.Metadata.Route!;

@@ -59,7 +59,7 @@ public sealed class DataFlowGraphTests
         """;
 
     private static readonly EndpointCatalog Catalog = TestSpecs.Parse(Movies);
-    private static readonly DataFlowGraph Graph = DataFlowGraph.For(Catalog);
+    private static readonly DataFlowGraph Graph = Catalog.DataFlow;
 
     private static ApiOperation Op(string key) => Catalog.Operations.Single(o => o.Key == key);
 
@@ -118,7 +118,7 @@ public sealed class DataFlowGraphTests
     public void OnTheRealTmdbSpecTheMovieSearchFeedsCreditsAndThePersonSearchFeedsPersonCredits()
     {
         var tmdb = OpenApiCatalogParser.Parse(File.ReadAllText(EvalData.PathOf("restbench/specs/tmdb_oas.json")));
-        var graph = DataFlowGraph.For(tmdb);
+        var graph = tmdb.DataFlow;
         ApiOperation Find(string key) => tmdb.Operations.Single(o => o.Key == key);
 
         Assert.True(graph.Feeds(Find("GET /search/movie"), Find("GET /movie/{movie_id}/credits")));
@@ -130,7 +130,7 @@ public sealed class DataFlowGraphTests
     public void OnTheRealSpotifySpecASearchOrListFeedsThePlaylistTracks()
     {
         var spotify = OpenApiCatalogParser.Parse(File.ReadAllText(EvalData.PathOf("restbench/specs/spotify_oas.json")));
-        var graph = DataFlowGraph.For(spotify);
+        var graph = spotify.DataFlow;
         var tracks = spotify.Operations.Single(o => o.Key == "GET /playlists/{playlist_id}/tracks");
 
         var producers = spotify.Operations.Where(o => graph.Feeds(o, tracks)).Select(o => o.Key).ToList();

@@ -1,4 +1,3 @@
-using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Tests.Specs;
 

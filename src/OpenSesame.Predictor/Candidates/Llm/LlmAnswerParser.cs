@@ -19,15 +19,6 @@ public static class LlmAnswerParser
     /// <summary>The proposals, or null when the answer is not of the required shape.</summary>
     public static IReadOnlyList<LlmProposal>? Parse(string? text) => ReadObject(text, "candidates", Read);
 
-    /// <summary>The answer's JSON as text: the message text, or, when the model answered by calling a tool (as it
-    /// does when asked through tool use or schema-constrained output), the first call's arguments.</summary>
-    public static string? AnswerText(ChatResponse response) =>
-        !string.IsNullOrWhiteSpace(response.Text)
-            ? response.Text
-            : response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()
-                .Select(call => call.Arguments is null ? null : JsonSerializer.Serialize(call.Arguments))
-                .FirstOrDefault();
-
     /// <summary>The first complete JSON object in the text, read by <paramref name="read"/> when it has the
     /// <paramref name="root"/> property; null otherwise.</summary>
     internal static T? ReadObject<T>(string? text, string root, Func<JsonElement, T?> read)

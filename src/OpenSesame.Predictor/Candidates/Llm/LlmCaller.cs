@@ -1,7 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
@@ -24,8 +24,9 @@ internal sealed class LlmCaller(
     /// the route chose no model, no model answered in time, or the answer was not in the required shape.</summary>
     /// <param name="read">Returns null for an answer of the wrong shape.</param>
     /// <param name="maxCostUsd">The most this question may cost; by default the prediction's own cap.</param>
-    public async Task<T?> AskAsync<T>(PredictionContext context, IList<ChatMessage> messages, TimeSpan deadlineAfter,
-        Func<string?, T?> read, CancellationToken cancellationToken, decimal? maxCostUsd = null)
+    /// <param name="complexity">What makes the request hard, as the router weighs it.</param>
+    public async Task<T?> AskAsync<T>(PredictionContext context, ComplexityInput complexity, IList<ChatMessage> messages,
+        TimeSpan deadlineAfter, Func<string?, T?> read, CancellationToken cancellationToken, decimal? maxCostUsd = null)
         where T : class
     {
         // Outside the rollout nothing is asked; the prediction's accounting records why.
@@ -38,12 +39,22 @@ internal sealed class LlmCaller(
         using var deadline = new CancellationTokenSource(deadlineAfter, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         using var budget = LlmCallBudget.Begin(time, deadlineAfter, deadline.Token, cancellationToken);
-        var question = LlmQuestion.For(context, text => read(text) is not null, maxCostUsd ?? context.MaxCostUsd, adaptive);
+        var question = new LlmQuestion
+        {
+            Adaptive = adaptive,
+            PredictionId = context.PredictionId,
+            UserId = context.UserId,
+            SessionId = context.SessionId,
+            MaxCostUsd = maxCostUsd ?? context.MaxCostUsd,
+            Complexity = complexity,
+            Trace = context.Trace,
+            IsUsable = text => read(text) is not null,
+        };
         var chatOptions = question.AttachTo(new ChatOptions { MaxOutputTokens = options.Value.MaxOutputTokens, Temperature = 0 });
         try
         {
             var response = await chat.GetResponseAsync(messages, chatOptions, linked.Token);
-            return response.Messages.Count == 0 ? null : read(LlmAnswerParser.AnswerText(response));
+            return response.Messages.Count == 0 ? null : read(ChatAnswer.TextOf(response));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Critique;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Guardrails.Privacy;
-using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
 
@@ -18,16 +19,14 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 internal sealed class LlmCandidateGenerator(
     LlmCaller caller,
     IOptions<LlmOptions> options,
-    IOptions<PredictionOptions> prediction,
     IPiiRedactor redactor,
     ILogger<LlmCandidateGenerator> logger) : ICandidateGenerator
 {
-    public const string SourceName = "llm";
+    public string Name => GeneratorNames.Llm;
 
-    public string Name => SourceName;
-
-    public async ValueTask<IReadOnlyList<Candidate>> GenerateAsync(PredictionContext context, int count, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ProposedCall>> GenerateAsync(CandidateRequest request, int count, CancellationToken cancellationToken)
     {
+        var context = request.Context;
         // A request that reads as instructions to a language model is answered by local models only.
         if (context.Injection.Flagged)
         {
@@ -37,19 +36,20 @@ internal sealed class LlmCandidateGenerator(
         var settings = options.Value;
         // The pipeline asks every generator for k + its buffer; the model gets k + a smaller buffer of its own,
         // because each output token costs latency.
-        var ask = Math.Max(1, count - prediction.Value.CandidateBuffer) + settings.CandidateBuffer;
-        var messages = LlmPrompt.Build(context, ask, settings, redactor);
-        var proposals = await caller.AskAsync(context, messages, settings.Deadline, LlmAnswerParser.Parse, cancellationToken);
+        var ask = Math.Max(1, request.K) + settings.CandidateBuffer;
+        var messages = LlmPrompt.Build(request, ask, settings, redactor);
+        var proposals = await caller.AskAsync(context, request.Features.Complexity, messages, settings.Deadline,
+            LlmAnswerParser.Parse, cancellationToken);
         return proposals is null ? [] : ToCandidates(context, proposals, ask, logger);
     }
 
     /// <summary>Proposals mapped onto the catalog by <see cref="OperationRepair"/>: an operation as written, or a near
     /// miss repaired when exactly one operation fits; anything else is dropped. The first proposal of an operation
     /// wins.</summary>
-    internal static List<Candidate> ToCandidates(PredictionContext context, IReadOnlyList<LlmProposal> proposals, int max,
+    internal static List<ProposedCall> ToCandidates(PredictionContext context, IReadOnlyList<LlmProposal> proposals, int max,
         ILogger? logger = null)
     {
-        var candidates = new List<Candidate>();
+        var candidates = new List<ProposedCall>();
         var seen = new HashSet<int>();
         var dropped = 0;
         foreach (var proposal in proposals)
@@ -76,20 +76,19 @@ internal sealed class LlmCandidateGenerator(
                 logger?.LogDebug("Repaired an LLM proposal into {Operation}: {Repair}.", call.Operation.Key, call.Repair);
             }
 
-            var candidate = new Candidate(call.Operation, SourceName) { ProposedReason = proposal.Reason, Repair = call.Repair };
+            var parameters = new Dictionary<string, System.Text.Json.JsonElement>(StringComparer.Ordinal);
             foreach (var (name, value) in proposal.Params)
             {
-                candidate.ProposedParams[call.RenamedParameters.GetValueOrDefault(name, name)] = value;
+                parameters[call.RenamedParameters.GetValueOrDefault(name, name)] = value;
             }
 
             // Ids written into a concrete path ("GET /invoices/in_1") are proposals too.
             foreach (var (name, value) in call.PathValues)
             {
-                candidate.ProposedParams.TryAdd(name, System.Text.Json.JsonSerializer.SerializeToElement(value));
+                parameters.TryAdd(name, System.Text.Json.JsonSerializer.SerializeToElement(value));
             }
 
-            candidate.GeneratorRanks[SourceName] = candidates.Count;
-            candidates.Add(candidate);
+            candidates.Add(new ProposedCall(call.Operation) { Reason = proposal.Reason, Repair = call.Repair, Params = parameters });
         }
 
         if (dropped > 0)

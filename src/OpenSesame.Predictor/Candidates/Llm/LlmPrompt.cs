@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Privacy;
-using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
@@ -35,11 +36,10 @@ internal static class LlmPrompt
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
-    public static List<ChatMessage> Build(PredictionContext context, int count, LlmOptions options, IPiiRedactor redactor)
+    public static List<ChatMessage> Build(CandidateRequest request, int count, LlmOptions options, IPiiRedactor redactor)
     {
-        var operations = LocalCandidateGenerator.Generate(FeatureExtractor.For(context), options.ContextOperations)
-            .Select(c => Describe(c.Operation));
-        var (history, prompt) = Request(context, options, redactor);
+        var operations = request.Shortlist.Take(options.ContextOperations).Select(Describe);
+        var (history, prompt) = Request(request.Context, options, redactor);
         return Conversation(Instructions, new { operations, history, prompt, count });
     }
 
@@ -59,7 +59,7 @@ internal static class LlmPrompt
         """;
 
     /// <summary>The second pass: the suggestions to review, with what we would send and why we doubt them.</summary>
-    public static List<ChatMessage> BuildReview(PredictionContext context, IEnumerable<Candidate> suggestions, LlmOptions options,
+    public static List<ChatMessage> BuildReview(PredictionContext context, IEnumerable<ScoredCandidate> suggestions, LlmOptions options,
         IPiiRedactor redactor)
     {
         var (history, prompt) = Request(context, options, redactor);
@@ -67,8 +67,8 @@ internal static class LlmPrompt
         {
             endpoint = c.Operation.Key,
             summary = Shorten(c.Operation.Summary ?? c.Operation.OperationId ?? "", 120),
-            @params = redactor.RedactParams(c.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))).Params,
-            destructive = c.Destructive,
+            @params = redactor.RedactParams(c.Candidate.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))).Params,
+            destructive = c.Candidate.Destructive,
             score = Math.Round(c.Score, 3),
         });
         return Conversation(ReviewInstructions, new { history, prompt, suggestions = reviewed });

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Critique;
 using OpenSesame.Predictor.Guardrails.Privacy;
-using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Predictor.Candidates.Llm;
 
@@ -19,12 +19,13 @@ internal sealed class LlmReviewer(
     IPiiRedactor redactor,
     ILogger<LlmReviewer> logger) : ICandidateReviewer
 {
-    public async ValueTask<IReadOnlyList<Candidate>> ReviewAsync(PredictionContext context, IReadOnlyList<Candidate> ranked, int k,
-        CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<ScoredCandidate>> ReviewAsync(RankingRequest request, IReadOnlyList<ScoredCandidate> ranked,
+        int k, CancellationToken cancellationToken)
     {
+        var context = request.Context;
         var settings = options.Value;
         var review = settings.Review;
-        var doubted = ranked.Take(k).Where(c => c.Score < review.LowConfidence || c.Destructive).ToList();
+        var doubted = ranked.Take(k).Where(c => c.Score < review.LowConfidence || c.Candidate.Destructive).ToList();
         if (doubted.Count == 0 || context.Injection.Flagged || context.Trace.CostUsd >= review.MaxPredictionCostUsd)
         {
             return ranked;
@@ -33,7 +34,7 @@ internal sealed class LlmReviewer(
         var messages = LlmPrompt.BuildReview(context, doubted, settings, redactor);
         // The request's max_cost_usd covers the whole prediction: the review may spend what the generation left.
         var left = context.MaxCostUsd is { } cap ? Math.Max(0, cap - context.Trace.CostUsd) : (decimal?)null;
-        var vetoed = await caller.AskAsync(context, messages, review.Deadline, Vetoes, cancellationToken, left);
+        var vetoed = await caller.AskAsync(context, request.Features.Complexity, messages, review.Deadline, Vetoes, cancellationToken, left);
         if (vetoed is null || vetoed.Count == 0)
         {
             return ranked;

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Guardrails.Destructive;
@@ -54,16 +52,11 @@ public sealed class DestructiveCallPolicy
     public bool HasIntent(IEnumerable<string> promptTerms) => promptTerms.Any(_intentStems.Contains);
 
     /// <summary>
-    /// Marks the candidate with its verdict and says whether it may be suggested: anything not destructive, a
-    /// destructive call the prompt asks for, and under <see cref="DestructiveCallAction.Flag"/> every destructive call.
+    /// Whether a call may be suggested: anything not destructive, a destructive call the prompt (as stemmed terms) asks
+    /// for, and under <see cref="DestructiveCallAction.Flag"/> every destructive call.
     /// </summary>
-    public bool Admit(PredictionContext context, Candidate candidate)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(candidate);
-        candidate.Destructive = IsDestructive(candidate.Operation);
-        return !candidate.Destructive || Action == DestructiveCallAction.Flag || HasIntent(context.PromptTerms);
-    }
+    public bool MaySuggest(bool destructive, IEnumerable<string> promptTerms) =>
+        !destructive || Action == DestructiveCallAction.Flag || HasIntent(promptTerms);
 
     private static string Normalize(string word) => word.Trim().ToLowerInvariant();
 }

@@ -1,3 +1,5 @@
+using OpenSesame.Predictor.Specs;
+
 namespace OpenSesame.Predictor.Guardrails.Destructive;
 
 /// <summary>What a destructive-call policy does with candidates the prompt did not ask for.</summary>
@@ -20,14 +22,10 @@ public sealed class DestructiveCallPolicyOptions
     public const string Section = "Guardrails:Destructive";
 
     /// <summary>
-    /// The default <see cref="Words"/>: the one list the spec parser, the ranking features and the policy share.
+    /// The default <see cref="Words"/>: the one list the spec parser, the ranking features and the policy share. The
+    /// parser owns it, because it classifies every operation once per spec, before any request's policy is known.
     /// </summary>
-    public static IReadOnlyList<string> DefaultWords { get; } =
-    [
-        "delete", "remove", "destroy", "void", "cancel", "purge", "revoke", "erase", "wipe", "terminate", "archive",
-        "unsubscribe", "uninstall", "deactivate", "disable", "kill", "drop", "trash", "unpublish", "unlink", "detach",
-        "refund", "reset",
-    ];
+    public static IReadOnlyList<string> DefaultWords => OperationClassifier.DefaultDestructiveWords;
 
     /// <summary>The default <see cref="IntentWords"/>: ways people ask for removal that no operation is named after.</summary>
     public static IReadOnlyList<string> DefaultIntentWords { get; } =

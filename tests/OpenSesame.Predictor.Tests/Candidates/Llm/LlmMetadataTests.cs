@@ -1,5 +1,4 @@
-using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
@@ -20,7 +19,7 @@ public sealed class LlmMetadataTests
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
         var metadata = response.Metadata;
-        Assert.Equal([LocalCandidateGenerator.SourceName, LlmCandidateGenerator.SourceName], metadata.Generators);
+        Assert.Equal([GeneratorNames.Local, GeneratorNames.Llm], metadata.Generators);
         var call = Assert.Single(metadata.LlmCalls);
         Assert.Equal(("anthropic", "claude-3-haiku-20240307", "ok", 812L, 95L), (call.Provider, call.Model, call.Outcome, call.InputTokens, call.OutputTokens));
         // Claude 3 Haiku's list prices: $0.25 per million input tokens, $1.25 per million output tokens.
@@ -47,7 +46,7 @@ public sealed class LlmMetadataTests
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 10, "GET /v1/invoices");
 
-        Assert.Contains(response.Predictions, p => p.Source.Split('+').Contains(LlmCandidateGenerator.SourceName));
+        Assert.Contains(response.Predictions, p => p.Source.Split('+').Contains(GeneratorNames.Llm));
         Assert.All(response.Predictions, p => Assert.Contains(catalog.Operations, o => o.Key == p.Endpoint));
         Assert.DoesNotContain(response.Predictions, p => p.Endpoint.Contains("approve", StringComparison.Ordinal) || p.Endpoint.Contains("refunds", StringComparison.Ordinal));
         Assert.Equal(MessagesPath, Assert.Single(server.Requests).Path);
@@ -67,7 +66,7 @@ public sealed class LlmMetadataTests
 
         Assert.Equal("ok", response.Metadata.LlmCalls[^1].Outcome);
         Assert.Equal(anthropic ? "anthropic" : "openai", response.Metadata.LlmCalls[^1].Provider);
-        Assert.Contains(LlmCandidateGenerator.SourceName, response.Metadata.Generators);
+        Assert.Contains(GeneratorNames.Llm, response.Metadata.Generators);
     }
 
     [Fact]
@@ -77,7 +76,7 @@ public sealed class LlmMetadataTests
 
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 3);
 
-        Assert.Equal([LocalCandidateGenerator.SourceName], response.Metadata.Generators);
+        Assert.Equal([GeneratorNames.Local], response.Metadata.Generators);
         Assert.Empty(response.Metadata.LlmCalls);
         Assert.Equal(0m, response.CostUsd);
     }
@@ -93,7 +92,7 @@ public sealed class LlmMetadataTests
 
         Assert.Empty(server.Requests);
         Assert.Empty(response.Metadata.LlmCalls);
-        Assert.Equal([LocalCandidateGenerator.SourceName], response.Metadata.Generators);
+        Assert.Equal([GeneratorNames.Local], response.Metadata.Generators);
         Assert.NotNull(response.Injection);
     }
 
@@ -103,13 +102,13 @@ public sealed class LlmMetadataTests
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
         using var predictor = new TestPredictor(Settings(server));
 
-        var pool = await predictor.Get<CandidatePipeline>().RankAsync(TestSpecs.Context(TestSpecs.Billing, "take a payment"), 5,
-            new HeuristicRanker(), TestContext.Current.CancellationToken);
+        var pool = (await predictor.Get<CandidatePipeline>().RankAsync(TestSpecs.Context(TestSpecs.Billing, "take a payment"), 5,
+            new HeuristicRanker(), TestContext.Current.CancellationToken)).Ranked;
 
         Assert.All(pool, c => Assert.Equal(1, c.Features[FeatureSchema.LlmAnswered]));
         var payments = pool.Single(c => c.Operation.Key == "GET /v1/payments");
         Assert.Equal(1f, payments.Features[FeatureSchema.LlmRank]);
-        var localOnly = pool.First(c => !c.GeneratorRanks.ContainsKey(LlmCandidateGenerator.SourceName));
+        var localOnly = pool.First(c => !c.Candidate.Candidate.Ranks.ContainsKey(GeneratorNames.Llm));
         Assert.Equal((0f, 0.5f), (localOnly.Features[FeatureSchema.LlmRank], localOnly.Features[FeatureSchema.GeneratorAgreement]));
         Assert.Contains(pool, c => c.Features[FeatureSchema.GeneratorAgreement] == 1f);
     }
@@ -120,8 +119,8 @@ public sealed class LlmMetadataTests
         using var server = new FakeLlmServer(() => Reply.Status(400), () => Reply.Status(400));
         using var predictor = new TestPredictor(Settings(server));
 
-        var pool = await predictor.Get<CandidatePipeline>().RankAsync(TestSpecs.Context(TestSpecs.Billing, "take a payment"), 5,
-            new HeuristicRanker(), TestContext.Current.CancellationToken);
+        var pool = (await predictor.Get<CandidatePipeline>().RankAsync(TestSpecs.Context(TestSpecs.Billing, "take a payment"), 5,
+            new HeuristicRanker(), TestContext.Current.CancellationToken)).Ranked;
 
         Assert.NotEmpty(pool);
         Assert.All(pool, c => Assert.Equal((0f, 0f, 1f),

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Predictor.Tests.Candidates.Llm;
 

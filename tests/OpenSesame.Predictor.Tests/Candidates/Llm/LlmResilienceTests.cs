@@ -3,7 +3,8 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Candidates;
-using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Features;
+using OpenSesame.Predictor.Routing;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
 
 namespace OpenSesame.Predictor.Tests.Candidates.Llm;
@@ -82,7 +83,7 @@ public sealed class LlmResilienceTests
         var response = await predictor.PredictAsync(TestSpecs.BillingPath, "list invoices", 5);
 
         Assert.Equal(5, response.Predictions.Count);
-        Assert.All(response.Predictions, p => Assert.Equal(LocalCandidateGenerator.SourceName, p.Source));
+        Assert.All(response.Predictions, p => Assert.Equal(GeneratorNames.Local, p.Source));
         Assert.Equal((3, 3), (server.Count(MessagesPath), server.Count(CompletionsPath)));
         Assert.Equal([("anthropic", "error"), ("openai", "error")], Outcomes(predictor));
     }
@@ -111,7 +112,7 @@ public sealed class LlmResilienceTests
             clock.Stop();
 
             Assert.Equal(5, response.Predictions.Count);
-            Assert.All(response.Predictions, p => Assert.Equal(LocalCandidateGenerator.SourceName, p.Source));
+            Assert.All(response.Predictions, p => Assert.Equal(GeneratorNames.Local, p.Source));
             Assert.True(clock.Elapsed < deadline + TimeSpan.FromSeconds(1), $"answered after {clock.Elapsed}");
             // The LLM generator's own time, as the prediction's trace measured it: the part the deadline governs,
             // without the local work a loaded machine stretches.
@@ -215,9 +216,9 @@ public sealed class LlmResilienceTests
     private static List<(string Provider, string Outcome)> Outcomes(TestPredictor predictor) =>
         [.. predictor.Get<LlmUsageLog>().Recent().Select(u => (u.Provider, u.Outcome))];
 
-    private static async Task<IReadOnlyList<Candidate>> GenerateAsync(TestPredictor predictor)
+    private static async Task<IReadOnlyList<ProposedCall>> GenerateAsync(TestPredictor predictor)
     {
-        var llm = predictor.Get<IEnumerable<ICandidateGenerator>>().Single(g => g.Name == LlmCandidateGenerator.SourceName);
-        return await llm.GenerateAsync(TestSpecs.Context(TestSpecs.Billing, null), 10, TestContext.Current.CancellationToken);
+        var llm = predictor.Get<IEnumerable<ICandidateGenerator>>().Single(g => g.Name == GeneratorNames.Llm);
+        return await llm.GenerateAsync(Stages.Request(TestSpecs.Context(TestSpecs.Billing, null)), 10, TestContext.Current.CancellationToken);
     }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Candidates.Llm;
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Tests.Routing;
@@ -33,7 +35,7 @@ public sealed class LlmResponseCacheTests
         Assert.Equal((RouteReasons.CacheHit, "claude-3-haiku", "claude-3-haiku", 0m, true),
             (route.Reason, route.Model, route.ActualModel, route.ActualCostUsd, route.CacheHit));
         // The cached answer is the model's answer: its candidates join the pool as they did the first time.
-        Assert.Contains(LlmCandidateGenerator.SourceName, second.Metadata.Generators);
+        Assert.Contains(GeneratorNames.Llm, second.Metadata.Generators);
         Assert.Equal(first.Predictions.Select(p => (p.Endpoint, p.Source)), second.Predictions.Select(p => (p.Endpoint, p.Source)));
 
         var usage = predictor.Get<LlmUsageLog>();

@@ -1,5 +1,5 @@
 using OpenSesame.Predictor.Candidates.Llm;
-using OpenSesame.Predictor.Critique;
+using OpenSesame.Predictor.Ranking;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
 
 namespace OpenSesame.Predictor.Tests.Candidates.Llm;

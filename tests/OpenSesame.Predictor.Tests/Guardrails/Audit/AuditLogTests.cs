@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Guardrails.Audit;
-using OpenSesame.Predictor.Storage;
 
 using OpenSesame.Storage.Sqlite;
 

