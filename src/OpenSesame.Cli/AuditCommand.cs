@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Prediction;
 using Spectre.Console;
@@ -28,8 +27,8 @@ internal static class AuditCommand
                 return 2;
             }
 
-            await using var services = CliHost.Build();
-            var records = await services.GetRequiredService<IAuditLog>()
+            await using var host = await CliHost.StartAsync(cancellationToken: cancellationToken);
+            var records = await host.Get<IAuditLog>()
                 .QueryAsync(parse.GetValue(user), parse.GetValue(since), count, cancellationToken);
             if (parse.GetValue(json))
             {

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
@@ -22,9 +21,9 @@ internal static class CostsCommand
     /// <summary>Days of the daily series the summary shows; the JSON has all of them.</summary>
     private const int RecentDays = 7;
 
-    /// <param name="host">The services to read the ledger and the clock from; the CLI's own by default (tests pass
-    /// theirs, with a temporary data directory and a fake clock).</param>
-    public static Command Create(Func<ServiceProvider>? host = null)
+    /// <param name="startHost">Starts the services to read the ledger and the clock from; the CLI's own by default
+    /// (tests start theirs, with a temporary data directory and a fake clock).</param>
+    public static Command Create(Func<CancellationToken, Task<StartedHost>>? startHost = null)
     {
         var top = new Option<int>("--top")
         {
@@ -47,9 +46,9 @@ internal static class CostsCommand
                 return 2;
             }
 
-            await using var services = host?.Invoke() ?? CliHost.Build();
-            var ledger = services.GetRequiredService<ICostLedger>();
-            var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
+            await using var host = await (startHost?.Invoke(cancellationToken) ?? CliHost.StartAsync(cancellationToken: cancellationToken));
+            var ledger = host.Get<ICostLedger>();
+            var now = host.Get<TimeProvider>().GetUtcNow();
             var report = await CostAnalytics.ComputeAsync(ledger, now, count, cancellationToken);
             if (parse.GetValue(json))
             {
@@ -59,7 +58,7 @@ internal static class CostsCommand
 
             if (report.Predictions == 0 && report.Daily.All(d => d.Predictions == 0))
             {
-                var database = Path.GetFullPath(services.GetRequiredService<IOptions<StorageOptions>>().Value.DatabasePath);
+                var database = Path.GetFullPath(host.Get<IOptions<StorageOptions>>().Value.DatabasePath);
                 await output.WriteLineAsync(await IsEmptyAsync(ledger, cancellationToken)
                     ? $"The cost ledger is empty: no prediction has been recorded in {database} yet."
                     : $"No prediction was recorded this month or in the last {CostAnalytics.DailyDays} days; "

@@ -32,7 +32,6 @@ internal static class EvalCommand
         var command = new Command("eval", "Evaluate the predictors on a task set.") { format, dataset, spec, json, casesOut, seed };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = CliHost.Build();
             var catalogs = new EvalSpecCatalogs();
             var report = new EvalReport();
             List<EvalCase> cases;
@@ -48,9 +47,10 @@ internal static class EvalCommand
                 return 2;
             }
 
-            var systems = Systems(services, parse.GetValue(seed));
-            var semantic = services.GetRequiredService<IOptions<PredictionOptions>>().Value.SemanticRetrieval;
-            var runner = new EvalRunner(catalogs, semantic ? services.GetRequiredService<SentenceEmbedder>() : null);
+            await using var host = await CliHost.StartAsync(cancellationToken: cancellationToken);
+            var systems = Systems(host.Services, parse.GetValue(seed));
+            var semantic = host.Get<IOptions<PredictionOptions>>().Value.SemanticRetrieval;
+            var runner = new EvalRunner(catalogs, semantic ? host.Get<SentenceEmbedder>() : null);
             var result = await RunWithProgressAsync(runner, parse.GetValue(dataset)!, cases, report, systems, cancellationToken);
             if (parse.GetValue(casesOut) is { } file)
             {

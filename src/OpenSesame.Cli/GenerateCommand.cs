@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Storage;
 using OpenSesame.Training;
 
 namespace OpenSesame.Cli;
@@ -19,8 +16,8 @@ internal static class GenerateCommand
         var command = new Command("generate", "Generate synthetic SaaS sessions to train the ranker on.") { count, seed, output, heldOut };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            await using var services = CliHost.Build();
-            var folder = parse.GetValue(output) ?? Path.Combine(services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory, "training");
+            // Writing files needs the data directory's setting, and no service.
+            var folder = parse.GetValue(output) ?? Path.Combine(CliHost.DataDirectory(), "training");
             var total = parse.GetValue(count);
             if (total <= 0)
             {

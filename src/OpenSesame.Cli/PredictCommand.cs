@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
@@ -12,7 +12,9 @@ namespace OpenSesame.Cli;
 /// <summary><c>opensesame predict --spec &lt;file|url&gt; [--events file.json] [--prompt "..."] [-k 5] [--max-cost-usd 0.001] [--json]</c></summary>
 internal static class PredictCommand
 {
-    public static Command Create()
+    /// <param name="startHost">Starts the services; the CLI's own by default (tests start theirs, with a temporary data
+    /// directory).</param>
+    public static Command Create(Func<CancellationToken, Task<StartedHost>>? startHost = null)
     {
         var spec = new Option<string>("--spec") { Description = "OpenAPI spec: a local file (JSON or YAML) or an http(s) URL.", Required = true };
         var events = new Option<FileInfo?>("--events") { Description = "JSON file with the recent calls: an array of {\"ts\", \"endpoint\", \"params\"}, or a /predict request body." };
@@ -24,6 +26,8 @@ internal static class PredictCommand
         var command = new Command("predict", "Predict the next API calls for a spec and a history.") { spec, events, prompt, k, maxCost, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
             PredictRequest body;
             try
             {
@@ -31,20 +35,13 @@ internal static class PredictCommand
             }
             catch (Exception ex) when (ex is JsonException or IOException)
             {
-                return Fail($"--events: {ex.Message}");
+                return await FailAsync(error, $"--events: {ex.Message}");
             }
 
             body.Prompt = parse.GetValue(prompt) ?? body.Prompt;
             body.K = parse.GetValue(k) ?? body.K;
             body.MaxCostUsd = parse.GetValue(maxCost) ?? body.MaxCostUsd;
             var specArgument = parse.GetValue(spec)!;
-            await using var services = CliHost.Build();
-            var options = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PredictionOptions>>().Value;
-            if (!services.GetRequiredService<RankerHost>().TryLoadCurrent())
-            {
-                await Console.Error.WriteLineAsync("No trained ranker model yet ('opensesame generate' then 'opensesame train'); ranking with the heuristic.");
-            }
-
             // A local file is read here and sent inline: the command runs as the user, so the service's spec-folder
             // fence does not apply to what the user can read anyway. --spec wins over a request body's own spec.
             if (Uri.TryCreate(specArgument, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
@@ -57,38 +54,44 @@ internal static class PredictCommand
             }
             else
             {
-                return Fail($"--spec: '{specArgument}' is neither an http(s) URL nor an existing file.");
+                return await FailAsync(error, $"--spec: '{specArgument}' is neither an http(s) URL nor an existing file.");
             }
 
-            var errors = PredictRequestValidator.Validate(body, options, out var request,
-                services.GetRequiredService<InjectionDetector>());
+            await using var host = await (startHost?.Invoke(cancellationToken) ?? CliHost.StartAsync(cancellationToken: cancellationToken));
+            if (host.Get<IRankerSource>().CurrentModel is null)
+            {
+                await error.WriteLineAsync("No trained ranker model yet ('opensesame generate' then 'opensesame train'); ranking with the heuristic.");
+            }
+
+            var options = host.Get<IOptions<PredictionOptions>>().Value;
+            var errors = PredictRequestValidator.Validate(body, options, out var request, host.Get<InjectionDetector>());
             if (request is not null)
             {
-                errors = services.GetRequiredService<PiiRequestGuard>().Check(request);
+                errors = host.Get<PiiRequestGuard>().Check(request);
             }
 
             if (request is null || errors.Count > 0)
             {
-                return Fail(string.Join(Environment.NewLine, errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+                return await FailAsync(error, string.Join(Environment.NewLine, errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
             }
 
             PredictResponse response;
             try
             {
-                response = await services.GetRequiredService<PredictionPipeline>().PredictAsync(request, cancellationToken);
+                response = await host.Get<PredictionPipeline>().PredictAsync(request, cancellationToken);
             }
             catch (SpecException ex)
             {
-                return Fail(ex.Message);
+                return await FailAsync(error, ex.Message);
             }
 
             if (parse.GetValue(json))
             {
-                Console.Out.WriteLine(JsonSerializer.Serialize(response, ContractJson.Options));
+                await output.WriteLineAsync(JsonSerializer.Serialize(response, ContractJson.Options));
             }
             else
             {
-                PrintTable(response);
+                PrintTable(response, CliTables.ConsoleFor(output));
             }
 
             return 0;
@@ -115,7 +118,7 @@ internal static class PredictCommand
             : document.RootElement.Deserialize<PredictRequest>(ContractJson.Options) ?? new PredictRequest();
     }
 
-    private static void PrintTable(PredictResponse response)
+    private static void PrintTable(PredictResponse response, IAnsiConsole console)
     {
         var table = new Table().AddColumns("#", "next call", "params", "score", "why");
         var rank = 1;
@@ -130,24 +133,24 @@ internal static class PredictCommand
                 Markup.Escape(prediction.Why));
         }
 
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}, {response.ProcessingTimeMs:0.0} ms, spec cached: {response.Cached}[/]");
+        console.Write(table);
+        console.MarkupLine($"[grey]model {Markup.Escape(response.ModelVersion)}, {response.ProcessingTimeMs:0.0} ms, spec cached: {response.Cached}[/]");
         if (response.Metadata.Route is { } route)
         {
             var served = route.CacheHit ? $"{route.ActualModel} (cached)" : route.ActualModel ?? route.Model;
-            AnsiConsole.MarkupLine($"[grey]route {Markup.Escape(served)} ({Markup.Escape(route.Reason)}), "
-                                   + $"cost ${response.CostUsd.ToString("0.########", System.Globalization.CultureInfo.InvariantCulture)}[/]");
+            console.MarkupLine($"[grey]route {Markup.Escape(served)} ({Markup.Escape(route.Reason)}), "
+                               + $"cost ${response.CostUsd.ToString("0.########", System.Globalization.CultureInfo.InvariantCulture)}[/]");
         }
         if (response.Injection is { } injection)
         {
-            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(string.Join(", ", injection.Fields))} read as instructions to a "
-                                   + $"language model ({Markup.Escape(string.Join(", ", injection.Rules))}); local models only.[/]");
+            console.MarkupLine($"[yellow]{Markup.Escape(string.Join(", ", injection.Fields))} read as instructions to a "
+                               + $"language model ({Markup.Escape(string.Join(", ", injection.Rules))}); local models only.[/]");
         }
     }
 
-    private static int Fail(string message)
+    private static async Task<int> FailAsync(TextWriter error, string message)
     {
-        Console.Error.WriteLine(message);
+        await error.WriteLineAsync(message);
         return 2;
     }
 }

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
@@ -38,8 +37,8 @@ internal static class TrainCommand
                 return 2;
             }
 
-            await using var services = CliHost.Build();
-            var storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            await using var host = await CliHost.StartAsync(cancellationToken: cancellationToken);
+            var storage = host.Get<IOptions<StorageOptions>>().Value;
             var file = parse.GetValue(data) ?? Path.Combine(storage.DataDirectory, "training", TrainingData.TrainFileName);
             if (!File.Exists(file))
             {
@@ -70,7 +69,7 @@ internal static class TrainCommand
                 return 2;
             }
 
-            var store = services.GetRequiredService<RankerModelStore>();
+            var store = host.Get<RankerModelStore>();
             var pointer = parse.GetValue(withoutIntent) ? RankerModelStore.WithoutIntentPointer : RankerModelStore.CurrentPointer;
             store.Save(model, pointer);
             var info = model.Info;

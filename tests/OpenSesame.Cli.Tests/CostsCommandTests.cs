@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -132,28 +131,22 @@ public sealed class CostsCommandTests : IDisposable
         Assert.Equal($"--top must be between 1 and 100; it was {top}.", error.Trim());
     }
 
-    private ServiceProvider Host() => CliHost.Build(
+    private Task<StartedHost> StartHostAsync(CancellationToken cancellationToken) => CliHost.StartAsync(
         new Dictionary<string, string?> { ["Storage:DataDirectory"] = _dataDirectory },
-        services => services.AddSingleton<TimeProvider>(_time));
+        services => services.AddSingleton<TimeProvider>(_time), cancellationToken);
 
     private async Task SeedAsync(params CostEntry[] entries)
     {
-        await using var services = Host();
-        var ledger = services.GetRequiredService<ICostLedger>();
+        await using var host = await StartHostAsync(Cancel);
+        var ledger = host.Get<ICostLedger>();
         foreach (var entry in entries)
         {
             await ledger.RecordAsync(entry, Cancel);
         }
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await new RootCommand { CostsCommand.Create(Host) }.Parse(args)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, Cancel);
-        return (code, output.ToString(), error.ToString());
-    }
+    private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) =>
+        CommandRun.RunAsync(CostsCommand.Create(StartHostAsync), args);
 
     /// <summary>The cells of the first table or summary row whose first cell is <paramref name="first"/>; none when
     /// there is no such row.</summary>

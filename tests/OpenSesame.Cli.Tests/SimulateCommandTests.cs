@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;
 using OpenSesame.Cli.Simulation;
@@ -154,12 +153,6 @@ public sealed class SimulateCommandTests
         .Append(step.UserId).Append(step.SessionId).Append(step.At.UtcTicks).Append(step.Domain.Name).Append(step.Prompt)
         .AppendJoin(',', step.Events.Select(e => e.Endpoint)).ToString();
 
-    private static async Task<(int Code, string Output, string Error)> RunAsync(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var code = await new RootCommand { SimulateCommand.Create() }.Parse(args)
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, Cancel);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static Task<(int Code, string Output, string Error)> RunAsync(params string[] args) =>
+        CommandRun.RunAsync(SimulateCommand.Create(), args);
 }

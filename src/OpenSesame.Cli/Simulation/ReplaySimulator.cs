@@ -8,7 +8,6 @@ using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Specs;
-using OpenSesame.Predictor.Storage;
 using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Cli.Simulation;
@@ -173,10 +172,10 @@ internal static class ReplaySimulator
         {
             using var provider = new FakeAnthropicProvider();
             var clock = new SimulatedClock(options.MonthStart);
-            await using (var services = CliHost.Build(Settings(options, provider, dataDirectory),
-                             collection => collection.AddSingleton<TimeProvider>(clock)))
+            await using (var host = await CliHost.StartAsync(Settings(options, provider, dataDirectory),
+                             services => services.AddSingleton<TimeProvider>(clock), cancellationToken))
             {
-                return await RunAsync(services, clock, options, steps, progress, cancellationToken);
+                return await RunAsync(host, clock, options, steps, progress, cancellationToken);
             }
         }
         finally
@@ -193,12 +192,12 @@ internal static class ReplaySimulator
         }
     }
 
-    private static async Task<SimulationReport> RunAsync(ServiceProvider services, SimulatedClock clock,
+    private static async Task<SimulationReport> RunAsync(StartedHost host, SimulatedClock clock,
         SimulationOptions options, IReadOnlyList<SimulationStep> steps, IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        var trained = services.GetRequiredService<RankerHost>().TryLoadCurrent();
-        var pipeline = services.GetRequiredService<PredictionPipeline>();
-        var budget = services.GetRequiredService<IOptionsMonitor<RoutingOptions>>().CurrentValue.MonthlyBudgetUsd;
+        var trained = host.Get<IRankerSource>().CurrentModel is not null;
+        var pipeline = host.Get<PredictionPipeline>();
+        var budget = host.Get<IOptionsMonitor<RoutingOptions>>().CurrentValue.MonthlyBudgetUsd;
         var mix = new Dictionary<string, int>(StringComparer.Ordinal);
         var segmentMix = new Dictionary<string, int>(StringComparer.Ordinal);
         var curve = new List<BudgetPoint>();
@@ -247,7 +246,7 @@ internal static class ReplaySimulator
         }
 
         // The ledger's word on the month, which should be the responses' sum.
-        var ledger = services.GetRequiredService<ICostLedger>();
+        var ledger = host.Get<ICostLedger>();
         var ledgerSpend = await ledger.SpendAsync(options.MonthStart, options.MonthStart.AddMonths(1), cancellationToken);
         if (ledgerSpend != spend)
         {
@@ -283,11 +282,11 @@ internal static class ReplaySimulator
         var configuration = CliHost.Configuration();
         var models = configuration["Ranking:ModelDirectory"] is { Length: > 0 } configured
             ? configured
-            : Path.Combine(configuration["Storage:DataDirectory"] ?? new StorageOptions().DataDirectory, "models");
+            : Path.Combine(CliHost.DataDirectory(configuration), "models");
         var settings = new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = dataDirectory,
-            // The trained ranker of the configured data directory, when there is one; the heuristic otherwise.
+            // The trained ranker of the configured data directory, when there is one; else the shipped one, as predict.
             ["Ranking:ModelDirectory"] = Path.GetFullPath(models),
             ["Llm:Anthropic:ApiKey"] = "simulated",
             ["Llm:Anthropic:BaseUrl"] = provider.BaseUrl,

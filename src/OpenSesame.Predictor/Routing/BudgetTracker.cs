@@ -9,14 +9,15 @@ internal readonly record struct BudgetSpend(DateTimeOffset At, decimal TodayUsd,
 
 /// <summary>
 /// The running spend of the current UTC day and month, in memory, so a routing decision never waits for the database.
-/// Loaded from the ledger once (at start by <see cref="BudgetTrackerLoader"/>, or on first use), then kept up by
-/// <see cref="Add"/>; a new day or month starts from zero. It counts what this process recorded on top of what the
+/// Loaded from the ledger once (at start by <see cref="BudgetTrackerLoader"/>, or by the first recording), then kept
+/// up by <see cref="Add"/>; a new day or month starts from zero. It counts what this process recorded on top of what the
 /// ledger held at start: several processes sharing one budget each see their own spend plus the others' up to their
 /// start, so a shared ledger with several writers needs a periodic <see cref="LoadAsync"/>.
 /// </summary>
-internal sealed class BudgetTracker(ICostLedger ledger, TimeProvider time)
+internal sealed class BudgetTracker(ICostLedger ledger, TimeProvider time) : IDisposable
 {
     private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _firstLoad = new(1, 1);
     private volatile bool _loaded;
     private string _day = "";
     private string _month = "";
@@ -43,18 +44,34 @@ internal sealed class BudgetTracker(ICostLedger ledger, TimeProvider time)
         }
     }
 
-    /// <summary>Loads once if nothing has yet (a host that does not run hosted services: the CLI, tests). The ledger
-    /// is local SQLite, whose async calls complete synchronously, so blocking here costs one query, once.</summary>
-    public void EnsureLoaded()
+    /// <summary>Loads once if nothing has yet (the loader at start, or a recording in a host that runs no hosted
+    /// services: tests). One caller at a time: a second load finishing after a recording's <see cref="Add"/> would
+    /// replace the running spend with a ledger read that already holds that entry, and count it twice.</summary>
+    public async Task EnsureLoadedAsync(CancellationToken cancellationToken)
     {
-        if (!_loaded)
+        if (_loaded)
         {
-            LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
+            return;
+        }
+
+        await _firstLoad.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_loaded)
+            {
+                await LoadAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _firstLoad.Release();
         }
     }
 
-    /// <summary>Counts a recorded cost. Call after the ledger has it, and after <see cref="EnsureLoaded"/> ran, so
-    /// the load cannot count it a second time.</summary>
+    public void Dispose() => _firstLoad.Dispose();
+
+    /// <summary>Counts a recorded cost. Call after the ledger has it, and after <see cref="EnsureLoadedAsync"/> ran,
+    /// so the load cannot count it a second time.</summary>
     public void Add(DateTimeOffset at, decimal costUsd)
     {
         lock (_gate)
@@ -78,9 +95,10 @@ internal sealed class BudgetTracker(ICostLedger ledger, TimeProvider time)
         }
     }
 
+    /// <summary>The spend now, from memory: a routing decision never waits for the database. It reads zero before
+    /// the first load, which only a host that runs no hosted services (a test) can see.</summary>
     public BudgetSpend Snapshot()
     {
-        EnsureLoaded();
         var now = time.GetUtcNow();
         lock (_gate)
         {
@@ -108,10 +126,11 @@ internal sealed class BudgetTracker(ICostLedger ledger, TimeProvider time)
     }
 }
 
-/// <summary>Loads the running spend when the host starts, so the first request does not pay for it.</summary>
+/// <summary>Loads the running spend when the host starts, so the router reads it from memory from the first request
+/// on.</summary>
 internal sealed class BudgetTrackerLoader(BudgetTracker tracker) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken) => tracker.LoadAsync(cancellationToken);
+    public Task StartAsync(CancellationToken cancellationToken) => tracker.EnsureLoadedAsync(cancellationToken);
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -41,7 +41,7 @@ internal sealed partial class CostRecorder(
         var name = usage.Model ?? decision.Model;
         var cost = Cost(decision, name, usage);
         // Before the write, so the first load cannot count this entry on top of Add.
-        budget.EnsureLoaded();
+        await budget.EnsureLoadedAsync(cancellationToken);
         var entry = new CostEntry(time.GetUtcNow(), usage.PredictionId, usage.UserId, usage.SessionId, name,
             usage.InputTokens ?? 0, usage.OutputTokens ?? 0, cost, usage.CacheHit);
         try
