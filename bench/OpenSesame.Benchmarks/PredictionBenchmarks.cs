@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
 
@@ -79,7 +80,8 @@ public class PredictionBenchmarks
             }
 
             var prompt = random.Next(2) == 0 ? catalog.Operations[random.Next(catalog.Operations.Count)].Summary : null;
-            requests[i] = new PredictionRequest("bench", null, events, prompt, source, 5);
+            // The pipeline alone is measured: these requests are the benchmark's own, inspected by nobody.
+            requests[i] = new PredictionRequest("bench", null, events, prompt, source, 5) { Injection = InjectionVerdict.Clean };
         }
 
         return requests;

@@ -1,10 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OpenSesame.Api.Security;
-using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
-using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Api;
 
@@ -30,9 +29,7 @@ internal static class PredictApi
     }
 
     private static async Task<Results<JsonHttpResult<PredictResponse>, ValidationProblem, ProblemHttpResult>> PredictAsync(
-        HttpRequest http, PredictionPipeline pipeline, PiiRequestGuard privacy, InjectionDetector injection,
-        IOptions<PredictionOptions> options,
-        CancellationToken cancellationToken)
+        HttpRequest http, PredictionService predictions, CancellationToken cancellationToken)
     {
         if (http.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
         {
@@ -52,27 +49,14 @@ internal static class PredictApi
                 title: "The request body is not valid JSON for this endpoint.");
         }
 
-        var errors = PredictRequestValidator.Validate(body, options.Value, out var request, injection);
-        if (request is null)
+        return await predictions.PredictAsync(body, cancellationToken) switch
         {
-            return TypedResults.ValidationProblem(errors, title: "The request has invalid fields.");
-        }
-
-        var refused = privacy.Check(request);
-        if (refused.Count > 0)
-        {
-            return TypedResults.ValidationProblem(refused, title: "The request carries personal data this service refuses.");
-        }
-
-        try
-        {
-            return TypedResults.Json(await pipeline.PredictAsync(request, cancellationToken), ContractJson.Options);
-        }
-        catch (SpecException ex)
-        {
-            return TypedResults.Problem(ex.Message, title: "The spec could not be used.",
-                statusCode: StatusCodes.Status422UnprocessableEntity);
-        }
+            PredictionOutcome.Answered answered => TypedResults.Json(answered.Response, ContractJson.Options),
+            PredictionOutcome.Refused refused => TypedResults.ValidationProblem(refused.Errors, title: refused.Title),
+            PredictionOutcome.SpecUnusable unusable => TypedResults.Problem(unusable.Reason, title: "The spec could not be used.",
+                statusCode: StatusCodes.Status422UnprocessableEntity),
+            var other => throw new UnreachableException($"Unknown prediction outcome {other}."),
+        };
     }
 
     // "$.events[0].ts" → "events[0].ts": the name the client wrote, without the JSON-path root.

@@ -1,10 +1,9 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
-using OpenSesame.Predictor.Specs;
 using Spectre.Console;
 
 namespace OpenSesame.Cli;
@@ -63,26 +62,18 @@ internal static class PredictCommand
                 await error.WriteLineAsync("No trained ranker model yet ('opensesame generate' then 'opensesame train'); ranking with the heuristic.");
             }
 
-            var options = host.Get<IOptions<PredictionOptions>>().Value;
-            var errors = PredictRequestValidator.Validate(body, options, out var request, host.Get<InjectionDetector>());
-            if (request is not null)
-            {
-                errors = host.Get<PiiRequestGuard>().Check(request);
-            }
-
-            if (request is null || errors.Count > 0)
-            {
-                return await FailAsync(error, string.Join(Environment.NewLine, errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
-            }
-
             PredictResponse response;
-            try
+            switch (await host.Get<PredictionService>().PredictAsync(body, cancellationToken))
             {
-                response = await host.Get<PredictionPipeline>().PredictAsync(request, cancellationToken);
-            }
-            catch (SpecException ex)
-            {
-                return await FailAsync(error, ex.Message);
+                case PredictionOutcome.Answered answered:
+                    response = answered.Response;
+                    break;
+                case PredictionOutcome.Refused refused:
+                    return await FailAsync(error, string.Join(Environment.NewLine, refused.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
+                case PredictionOutcome.SpecUnusable unusable:
+                    return await FailAsync(error, unusable.Reason);
+                default:
+                    throw new UnreachableException("Unknown prediction outcome.");
             }
 
             if (parse.GetValue(json))

@@ -96,6 +96,7 @@ public static class PredictorServiceCollectionExtensions
             sp.GetRequiredService<LlmRollout>()));
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
+        services.AddSingleton<PredictionService>();
         return services;
     }
 

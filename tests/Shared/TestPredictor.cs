@@ -33,7 +33,7 @@ internal sealed class TestPredictor : IDisposable
         _services = services.BuildServiceProvider();
     }
 
-    public PredictionPipeline Pipeline => _services.GetRequiredService<PredictionPipeline>();
+    public PredictionService Service => _services.GetRequiredService<PredictionService>();
 
     public SpecProvider Specs => _services.GetRequiredService<SpecProvider>();
 
@@ -45,9 +45,28 @@ internal sealed class TestPredictor : IDisposable
             ? new HistoryEvent(null, p.Method, p.Path, HistoryEvent.NoParams)
             : throw new ArgumentException(e))]);
 
-    public Task<PredictResponse> PredictAsync(string specPath, string? prompt, int k, IReadOnlyList<HistoryEvent> events) =>
-        Pipeline.PredictAsync(new PredictionRequest("u-1", "s-1", events, prompt, Inline(specPath), k),
-            TestContext.Current.CancellationToken);
+    /// <summary>A prediction through the service, as a client asks for it (spec inline); anything but an answer fails
+    /// the test with what the service said.</summary>
+    public async Task<PredictResponse> PredictAsync(string specPath, string? prompt, int k, IReadOnlyList<HistoryEvent> events,
+        decimal? maxCostUsd = null) =>
+        await Service.PredictAsync(Request(specPath, prompt, k, events, maxCostUsd), TestContext.Current.CancellationToken) switch
+        {
+            PredictionOutcome.Answered answered => answered.Response,
+            var other => throw new InvalidOperationException($"The service did not answer: {other}"),
+        };
+
+    /// <summary>The body a client would send for this prediction, the spec file's text inline.</summary>
+    public static PredictRequest Request(string specPath, string? prompt, int k, IReadOnlyList<HistoryEvent> events,
+        decimal? maxCostUsd = null) => new()
+        {
+            UserId = "u-1",
+            SessionId = "s-1",
+            Events = [.. events.Select(e => new EventBody { Ts = e.Timestamp, Endpoint = e.Endpoint, Params = e.Params.ToDictionary() })],
+            Prompt = prompt,
+            Spec = System.Text.Json.JsonSerializer.SerializeToElement(File.ReadAllText(specPath)),
+            K = k,
+            MaxCostUsd = maxCostUsd,
+        };
 
     /// <summary>The spec file's text, sent inline as a request would.</summary>
     public static SpecSource Inline(string specPath) => SpecSource.Inline(File.ReadAllText(specPath));

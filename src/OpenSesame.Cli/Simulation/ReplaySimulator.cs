@@ -7,7 +7,6 @@ using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
-using OpenSesame.Predictor.Specs;
 using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Cli.Simulation;
@@ -92,7 +91,7 @@ internal sealed record SimulationReport(
 }
 
 /// <summary>
-/// Replays synthetic user sessions through the prediction service: the real <see cref="PredictionPipeline"/> with the
+/// Replays synthetic user sessions through the prediction service (<see cref="PredictionService"/>, as a client would) with the
 /// LLM generator on, the real Anthropic SDK, the router, the response cache and the SQLite ledger, in a temporary data
 /// directory, against <see cref="FakeAnthropicProvider"/>, on a <see cref="SimulatedClock"/> moved from one step to the
 /// next. The sessions come from <see cref="SyntheticSessionSampler"/> over the project's own domains: one prediction
@@ -196,7 +195,7 @@ internal static class ReplaySimulator
         SimulationOptions options, IReadOnlyList<SimulationStep> steps, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var trained = host.Get<IRankerSource>().CurrentModel is not null;
-        var pipeline = host.Get<PredictionPipeline>();
+        var predictions = host.Get<PredictionService>();
         var budget = host.Get<IOptionsMonitor<RoutingOptions>>().CurrentValue.MonthlyBudgetUsd;
         var mix = new Dictionary<string, int>(StringComparer.Ordinal);
         var segmentMix = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -204,18 +203,30 @@ internal static class ReplaySimulator
         int llmCalls = 0, cacheHits = 0, segmentCacheHits = 0, unanswered = 0;
         decimal spend = 0m, maxCost = 0m;
         long inputTokens = 0, outputTokens = 0;
-        var specs = new Dictionary<string, SpecSource>(StringComparer.Ordinal);
+        var specs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
             clock.AdvanceTo(step.At);
             if (!specs.TryGetValue(step.Domain.Name, out var spec))
             {
-                specs[step.Domain.Name] = spec = SpecSource.Inline(step.Domain.SpecText);
+                specs[step.Domain.Name] = spec = JsonSerializer.SerializeToElement(step.Domain.SpecText);
             }
 
-            var response = await pipeline.PredictAsync(
-                new PredictionRequest(step.UserId, step.SessionId, step.Events, step.Prompt, spec, options.K), cancellationToken);
+            // As a client sends it: the same validation, guards and records as every other prediction.
+            var response = await predictions.PredictAsync(new PredictRequest
+            {
+                UserId = step.UserId,
+                SessionId = step.SessionId,
+                Events = [.. step.Events.Select(e => new EventBody { Ts = e.Timestamp, Endpoint = e.Endpoint, Params = e.Params.ToDictionary() })],
+                Prompt = step.Prompt,
+                Spec = spec,
+                K = options.K,
+            }, cancellationToken) switch
+            {
+                PredictionOutcome.Answered answered => answered.Response,
+                var refused => throw new InvalidOperationException($"The simulator sent a request the service refused: {refused}"),
+            };
             llmCalls += response.Metadata.LlmCalls.Count;
             inputTokens += response.Metadata.LlmCalls.Sum(c => c.InputTokens ?? 0);
             outputTokens += response.Metadata.LlmCalls.Sum(c => c.OutputTokens ?? 0);

@@ -13,16 +13,16 @@ namespace OpenSesame.Predictor.Prediction;
 /// Checks a <c>POST /predict</c> body field by field. Every problem is reported under the name of the field that
 /// has it ("events[2].endpoint"), all at once, so a client fixes its request in one round trip. Text that passes is
 /// cleaned: Unicode-normalised (NFC) with control characters removed, so look-alike spellings and terminal escapes
-/// reach neither the models nor the logs. With an <see cref="InjectionDetector"/>, the prompt and events are also
-/// inspected for instructions aimed at a model: the verdict travels with the request, and under
-/// <see cref="InjectionAction.Reject"/> each flagged field is a problem (named, never quoted).
+/// reach neither the models nor the logs. The prompt and events are also inspected for instructions aimed at a model
+/// (<see cref="InjectionDetector"/>): the verdict travels with the request, and under <see cref="InjectionAction.Reject"/>
+/// each flagged field is a problem (named, never quoted).
 /// </summary>
 public static partial class PredictRequestValidator
 {
     private const int MaxIdLength = 128;
 
     public static IDictionary<string, string[]> Validate(PredictRequest? body, PredictionOptions options,
-        out PredictionRequest? request, InjectionDetector? injection = null)
+        InjectionDetector injection, out PredictionRequest? request)
     {
         request = null;
         var errors = new Dictionary<string, List<string>>(StringComparer.Ordinal);
@@ -63,9 +63,9 @@ public static partial class PredictRequestValidator
         CheckId(body.SessionId, "session_id", Fail);
         var events = ValidateEvents(body.Events, options, Fail);
         var spec = ValidateSpec(body, Fail);
-        var verdict = injection?.Inspect(body.Prompt, (body.Events ?? []).Take(options.MaxEvents)
+        var verdict = injection.Inspect(body.Prompt, (body.Events ?? []).Take(options.MaxEvents)
             .Select(e => (e?.Endpoint, (IReadOnlyDictionary<string, JsonElement>?)e?.Params)));
-        if (verdict is { Flagged: true } && injection!.Action == InjectionAction.Reject)
+        if (verdict.Flagged && injection.Action == InjectionAction.Reject)
         {
             foreach (var finding in verdict.Findings)
             {

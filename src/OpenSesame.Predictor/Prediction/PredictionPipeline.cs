@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
-using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Semantics;
@@ -26,7 +25,6 @@ public sealed partial class PredictionPipeline(
     IAuditLog audit,
     IPiiRedactor redactor,
     DestructiveCallPolicy destructive,
-    InjectionDetector injection,
     PredictionAccounting accounting,
     UsageLearning usage,
     IOptions<PredictionOptions> options,
@@ -40,8 +38,7 @@ public sealed partial class PredictionPipeline(
         var started = time.GetTimestamp();
         var ranker = rankers.Current;
         var predictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
-        var verdict = request.Injection ?? injection.Inspect(request.Prompt,
-            request.Events.Select(e => ((string?)e.Endpoint, (IReadOnlyDictionary<string, JsonElement>?)e.Params)));
+        var verdict = request.Injection;
         if (verdict.Flagged)
         {
             logger.LogWarning("Prediction {PredictionId} reads as instructions to a language model ({Findings}); local models only.",

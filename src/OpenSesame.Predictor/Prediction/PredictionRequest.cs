@@ -4,7 +4,8 @@ using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
 
-/// <summary>A validated prediction request, as the pipeline sees it.</summary>
+/// <summary>A validated prediction request, as the pipeline sees it: made by <see cref="PredictRequestValidator"/> from a
+/// client's <see cref="PredictRequest"/>, inspected for prompt injection on the way.</summary>
 public sealed record PredictionRequest(
     string? UserId,
     string? SessionId,
@@ -13,9 +14,9 @@ public sealed record PredictionRequest(
     SpecSource Spec,
     int K)
 {
-    /// <summary>What prompt-injection detection found, when the request was inspected as it was validated; the
-    /// pipeline inspects requests that arrive without a verdict.</summary>
-    public InjectionVerdict? Injection { get; init; }
+    /// <summary>What prompt-injection detection found when the request was validated. Required: a request that was
+    /// never inspected cannot reach the pipeline.</summary>
+    public required InjectionVerdict Injection { get; init; }
 
     /// <summary>The most this prediction's language-model calls may cost, in US dollars (<c>max_cost_usd</c>); the
     /// router picks a cheaper model, or none, to stay under it. None by default.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Prediction;
 
 namespace OpenSesame.Predictor.Tests.Guardrails;
@@ -6,9 +7,10 @@ namespace OpenSesame.Predictor.Tests.Guardrails;
 public sealed class PredictRequestValidatorTests
 {
     private static readonly PredictionOptions Options = new();
+    private static readonly InjectionDetector Detector = new(Microsoft.Extensions.Options.Options.Create(new InjectionOptions()));
 
     private static IDictionary<string, string[]> Errors(string json) =>
-        PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>(json, ContractJson.Options), Options, out _);
+        PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>(json, ContractJson.Options), Options, Detector, out _);
 
     [Fact]
     public void AcceptsTheCanonicalRequestAndDefaultsKToFive()
@@ -16,7 +18,7 @@ public sealed class PredictRequestValidatorTests
         var errors = PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>("""
             { "user_id": "u-42", "events": [ { "ts": "2025-07-08T14:12:03Z", "endpoint": "GET /invoices", "params": {} } ],
               "prompt": "Let's finish billing", "spec_url": "https://example.com/spec3.yaml" }
-            """, ContractJson.Options), Options, out var request);
+            """, ContractJson.Options), Options, Detector, out var request);
 
         Assert.Empty(errors);
         Assert.Equal(5, request!.K);
@@ -46,7 +48,7 @@ public sealed class PredictRequestValidatorTests
     public void PassesAMaxCostOfZeroOrMoreThroughToTheRequest(string json, decimal expected)
     {
         var errors = PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>(
-            $$"""{ "spec_url": "https://x.io/s.json", "max_cost_usd": {{json}} }""", ContractJson.Options), Options, out var request);
+            $$"""{ "spec_url": "https://x.io/s.json", "max_cost_usd": {{json}} }""", ContractJson.Options), Options, Detector, out var request);
 
         Assert.Empty(errors);
         Assert.Equal(expected, request!.MaxCostUsd);
@@ -62,7 +64,7 @@ public sealed class PredictRequestValidatorTests
             Events = [.. Enumerable.Range(0, Options.MaxEvents + 1).Select(_ => new EventBody { Endpoint = "GET /a" })],
         };
 
-        var errors = PredictRequestValidator.Validate(body, Options, out var request);
+        var errors = PredictRequestValidator.Validate(body, Options, Detector, out var request);
 
         Assert.Null(request);
         Assert.Contains("prompt", errors.Keys);
@@ -89,7 +91,7 @@ public sealed class PredictRequestValidatorTests
             Events = [new EventBody { Endpoint = "GET /a", Params = new() { ["note"] = JsonSerializer.SerializeToElement(new string('x', 16 * 1024)) } }],
         };
 
-        var errors = PredictRequestValidator.Validate(body, Options, out _);
+        var errors = PredictRequestValidator.Validate(body, Options, Detector, out _);
 
         Assert.Contains("16384", Assert.Single(errors["events[0].params"]), StringComparison.Ordinal);
     }
@@ -99,7 +101,7 @@ public sealed class PredictRequestValidatorTests
     {
         var body = new PredictRequest { SpecUrl = "https://x.io/s.json", Prompt = "cafe\u0301 \u001b[31minvoices\u0000\nnext\u0007" };
 
-        PredictRequestValidator.Validate(body, Options, out var request);
+        PredictRequestValidator.Validate(body, Options, Detector, out var request);
 
         Assert.Equal("caf\u00e9 [31minvoices\nnext", request!.Prompt);
     }
@@ -109,7 +111,7 @@ public sealed class PredictRequestValidatorTests
     {
         var body = new PredictRequest { SpecUrl = "https://x.io/s.json", Events = [new EventBody { Endpoint = "GET /invoices\u0000" }] };
 
-        PredictRequestValidator.Validate(body, Options, out var request);
+        PredictRequestValidator.Validate(body, Options, Detector, out var request);
 
         Assert.Equal("/invoices", request!.Events[0].Path);
     }

@@ -223,15 +223,8 @@ public sealed class RoutedPredictionTests
         Assert.Equal(new Dictionary<string, int> { ["claude-3-haiku"] = 1, [RoutingOptions.Local] = 1 }, byModel);
     }
 
-    private static Task<PredictResponse> PredictAsync(TestPredictor predictor, string prompt, decimal? maxCostUsd)
-    {
-        var request = new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")], prompt,
-            TestPredictor.Inline(TestSpecs.BillingPath), 5)
-        {
-            MaxCostUsd = maxCostUsd,
-        };
-        return predictor.Pipeline.PredictAsync(request, TestContext.Current.CancellationToken);
-    }
+    private static Task<PredictResponse> PredictAsync(TestPredictor predictor, string prompt, decimal? maxCostUsd) =>
+        predictor.PredictAsync(TestSpecs.BillingPath, prompt, 5, [TestSpecs.Event("GET /v1/invoices")], maxCostUsd);
 
     private static Task<RouteDecision> SpendAsync(TestPredictor predictor, decimal usd) =>
         predictor.Get<CostRecorder>().RecordAsync(new RouteDecision

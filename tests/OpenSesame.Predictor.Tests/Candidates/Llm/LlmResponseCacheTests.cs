@@ -3,7 +3,6 @@ using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Candidates.Llm;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
-using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Tests.Routing;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
@@ -148,12 +147,8 @@ public sealed class LlmResponseCacheTests
         settings["Routing:QualityFloor"] = "0.9";
         using var predictor = new TestPredictor(settings);
 
-        var request = new PredictionRequest("u-1", "s-1", [TestSpecs.Event("GET /v1/invoices")], "take a payment",
-            TestPredictor.Inline(TestSpecs.BillingPath), 5)
-        {
-            MaxCostUsd = 0.0001m,
-        };
-        var capped = await predictor.Pipeline.PredictAsync(request, TestContext.Current.CancellationToken);
+        var capped = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, [TestSpecs.Event("GET /v1/invoices")],
+            maxCostUsd: 0.0001m);
         var paying = await predictor.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
 
         Assert.Equal(RouteReasons.RequestCostCap, capped.Metadata.Route!.Reason);

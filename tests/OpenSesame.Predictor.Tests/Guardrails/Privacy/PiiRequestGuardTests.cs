@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Specs;
@@ -16,7 +17,10 @@ public sealed class PiiRequestGuardTests
         new("u-42", "s-1",
             [new HistoryEvent(null, "GET", "/v1/invoices", HistoryEvent.NoParams),
              new HistoryEvent(null, "POST", path, paramsJson is null ? HistoryEvent.NoParams : Privacy.Params(paramsJson))],
-            prompt, SpecSource.Inline("""{ "openapi": "3.0.0", "info": { "contact": { "email": "api@example.com" } } }"""), 5);
+            prompt, SpecSource.Inline("""{ "openapi": "3.0.0", "info": { "contact": { "email": "api@example.com" } } }"""), 5)
+        {
+            Injection = InjectionVerdict.Clean,
+        };
 
     private static PiiRequestGuard Guard(PrivacyOptions options) => new(Options.Create(options));
 
