@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every visible task set through `opensesame eval` with all systems side by side and prints one table.
-# Usage: eval/run-all.sh [results-folder]   (default: artifacts/eval). Needs ../shared/evaldata next to the repo and,
-# for the `ranker` column, a trained model (opensesame generate && opensesame train) in ./data/models; for the
-# `ranker-no-intent` column (the ranker without sentence embeddings and data flow), `opensesame train --without-intent`.
+# Usage: eval/run-all.sh [results-folder]   (default: artifacts/eval). Needs ../shared/evaldata next to the repo. The
+# `ranker` columns use the model the service would serve: the current one in ./data/models (opensesame generate &&
+# opensesame train), else the one shipped in models/. The `ranker-no-intent` column (the ranker without sentence
+# embeddings and data flow) needs `opensesame train --without-intent`; the synthetic-heldout row needs
+# ./data/training/heldout.jsonl (opensesame generate).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-artifacts/eval}"

@@ -24,8 +24,9 @@ internal static class SharedSpecs
     public static string PathOf(string name) => Path.Combine(Folder, Files[name]);
 
     /// <summary>The service's predictor on its defaults plus <paramref name="settings"/>, storing in
-    /// <paramref name="dataDirectory"/> and ranking with the model the service would serve from the repo's
-    /// ./data/models (the heuristic without one, said on the console), and the catalog of spec <paramref name="spec"/>.</summary>
+    /// <paramref name="dataDirectory"/> and ranking with the model the service would serve (the repo's ./data/models
+    /// current one, else the one shipped in models/; which one is said on the console), and the catalog of spec
+    /// <paramref name="spec"/>.</summary>
     public static (ServiceProvider Services, SpecSource Source, EndpointCatalog Catalog) CreatePredictor(string dataDirectory,
         string spec, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
@@ -36,10 +37,9 @@ internal static class SharedSpecs
             ["Ranking:ModelDirectory"] = Path.Combine(RepoRoot, "data", "models"),
         }).AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection().AddLogging().AddPredictor(configuration).AddSqliteStorage().BuildServiceProvider();
-        if (!services.GetRequiredService<RankerHost>().TryLoadCurrent())
-        {
-            Console.WriteLine("// no trained model in data/models: the heuristic ranker is measured");
-        }
+        var rankers = services.GetRequiredService<RankerHost>();
+        rankers.TryLoadCurrent();
+        Console.WriteLine($"// ranking with {rankers.Current.Version}");
 
         var source = new SpecSource(SpecSourceKind.File, PathOf(spec));
         var catalog = services.GetRequiredService<SpecProvider>().GetAsync(source, CancellationToken.None).GetAwaiter().GetResult().Catalog;

@@ -81,13 +81,19 @@ internal static class EvalCommand
             new LexicalSystem(),
             new PipelineSystem("heuristic", pipeline, new HeuristicRanker(), K),
         };
-        var store = services.GetRequiredService<RankerModelStore>();
-        if (Load(store, RankerModelStore.CurrentPointer, "ranker", "opensesame train") is { } current)
+        // The model the service would serve: the one trained into the model directory, else the one shipped with it.
+        if (services.GetRequiredService<IRankerSource>().Current is LearnedRanker serving)
         {
-            systems.Add(new PipelineSystem("ranker", pipeline, new LearnedRanker(current), K));
-            systems.Add(new PipelineSystem("ranker+usage", pipeline, new LearnedRanker(current), K, learnsUsage: true));
+            Console.Error.WriteLine($"ranker: model {serving.Version}");
+            systems.Add(new PipelineSystem("ranker", pipeline, serving, K));
+            systems.Add(new PipelineSystem("ranker+usage", pipeline, serving, K, learnsUsage: true));
+        }
+        else
+        {
+            Console.Error.WriteLine("No learned model to serve (none trained, none shipped): the 'ranker' systems are left out (run 'opensesame train').");
         }
 
+        var store = services.GetRequiredService<RankerModelStore>();
         if (store.PointedVersion(RankerModelStore.WithoutIntentPointer) is not null
             && Load(store, RankerModelStore.WithoutIntentPointer, "ranker-no-intent", "opensesame train --without-intent") is { } basic)
         {
