@@ -84,8 +84,9 @@ public sealed record PredictionBody(
 /// <summary>How a prediction was made: the <c>metadata</c> object of a <c>/predict</c> answer.</summary>
 /// <param name="Generators">Generators whose candidates joined the pool: "local", "llm".</param>
 /// <param name="LlmCalls">Every language-model call, in order (a fallback shows as a second call).</param>
-/// <param name="StagesMs">Milliseconds per stage: spec, context, generate (and generate.local / generate.llm, which
-/// overlap), critique, rank.</param>
+/// <param name="StagesMs">Milliseconds per stage: spec, context, generate (which includes shortlist: the request's
+/// features and the local ordering of the spec, then generate.local / generate.llm, which overlap), critique, rank, and
+/// review when a review ran.</param>
 /// <param name="Route">Which model (or none) served the prediction's question and why, with the estimate before and
 /// the actual model, tokens and cost after; a review's question, when there is one, shows in <c>llm_calls</c> and
 /// <c>cost_usd</c>.</param>
