@@ -34,14 +34,13 @@ public sealed class SentenceEmbedder : IDisposable
     // and embedded Stripe's operations faster (bench/memory.sh).
     private const int ChunkSize = 8;
 
-    // Each encoder holds its own copy of the model and arena, about 230 MB resident (bench/memory.sh: 594 MB peak
-    // with one, 822 MB with two); two keep the service under 1 GB whatever the core count.
-    private static readonly int MaxEncoders = Math.Clamp(Environment.ProcessorCount, 1, 2);
+    // Chunks encoded at once, across all callers: one per core, at most two. They share one model session (ONNX
+    // Runtime runs a session from several threads at once, each call on its own thread with IntraOpNumThreads = 1), so
+    // the model's weights are in memory once: a second session cost about 220 MB more (bench/first-minute.sh).
+    private static readonly int MaxParallel = Math.Clamp(Environment.ProcessorCount, 1, 2);
 
-    // One single-threaded encoder per core (at most two), created on demand: concurrent requests and training's big
-    // batches run side by side instead of queueing on one model session.
-    private readonly ConcurrentBag<SentenceEncoder> _idle = [];
-    private readonly ConcurrentBag<SentenceEncoder> _all = [];
+    private readonly Lazy<SentenceEncoder> _encoder = new(CreateEncoder);
+    private readonly SemaphoreSlim _running = new(MaxParallel, MaxParallel);
     private readonly LruCache<string, float[]> _cache;
     private readonly IEmbeddingStore? _store;
     private readonly ILogger _logger;
@@ -149,10 +148,12 @@ public sealed class SentenceEmbedder : IDisposable
 
     public void Dispose()
     {
-        foreach (var encoder in _all)
+        if (_encoder.IsValueCreated)
         {
-            encoder.Dispose();
+            _encoder.Value.Dispose();
         }
+
+        _running.Dispose();
     }
 
     private float[][] LoadOrEncode(IEmbeddingStore store, string key, string version, IReadOnlyList<string> texts)
@@ -208,12 +209,13 @@ public sealed class SentenceEmbedder : IDisposable
     {
         var result = new float[texts.Count][];
         var chunks = Enumerable.Range(0, texts.Count).Chunk(ChunkSize).ToList();
-        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxEncoders }, chunk =>
+        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxParallel }, chunk =>
         {
-            var encoder = Rent();
+            // Concurrent requests and training's big batches share the cores instead of each taking them all.
+            _running.Wait();
             try
             {
-                var encoded = encoder.Encode([.. chunk.Select(i => texts[i])]);
+                var encoded = _encoder.Value.Encode([.. chunk.Select(i => texts[i])]);
                 for (var m = 0; m < chunk.Length; m++)
                 {
                     result[chunk[m]] = Normalize(encoded[m]);
@@ -221,37 +223,11 @@ public sealed class SentenceEmbedder : IDisposable
             }
             finally
             {
-                _idle.Add(encoder);
+                _running.Release();
             }
         });
         Interlocked.Add(ref _encoded, texts.Count);
         return result;
-    }
-
-    private SentenceEncoder Rent()
-    {
-        if (_idle.TryTake(out var encoder))
-        {
-            return encoder;
-        }
-
-        lock (_all)
-        {
-            if (_all.Count < MaxEncoders)
-            {
-                encoder = CreateEncoder();
-                _all.Add(encoder);
-                return encoder;
-            }
-        }
-
-        SpinWait spin = default;
-        while (!_idle.TryTake(out encoder))
-        {
-            spin.SpinOnce();
-        }
-
-        return encoder;
     }
 
     // One thread without spin-waiting: measured fastest on 2 cores (6.4 ms a sentence against 9.4 ms with the

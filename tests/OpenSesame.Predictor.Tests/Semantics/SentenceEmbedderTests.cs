@@ -1,6 +1,6 @@
 using OpenSesame.Predictor.Semantics;
 
-namespace OpenSesame.Predictor.Tests.Candidates;
+namespace OpenSesame.Predictor.Tests.Semantics;
 
 public sealed class SentenceEmbedderTests
 {
@@ -32,5 +32,27 @@ public sealed class SentenceEmbedderTests
 
         Assert.Equal(2 + 1, embedder.EncodedTexts);
         Assert.Equal(1, SentenceEmbedder.Cosine(first, again), 4);
+    }
+
+    // The model session is shared by the callers running at once; sharing must not mix their texts up.
+    [Fact]
+    public async Task CallersAtTheSameTimeGetTheVectorsOneCallerAloneGets()
+    {
+        var texts = Enumerable.Range(0, 48).Select(i => $"operation {i}: list the invoices of customer {i * 7}").ToArray();
+        using var alone = new SentenceEmbedder();
+        var expected = texts.Select(alone.Embed).ToArray();
+
+        using var shared = new SentenceEmbedder();
+        var batches = await Task.WhenAll(Enumerable.Range(0, 4).Select(part => Task.Run(
+            () => shared.EmbedMany([.. texts.Where((_, i) => i % 4 == part)]), TestContext.Current.CancellationToken)));
+
+        for (var part = 0; part < 4; part++)
+        {
+            var indexes = Enumerable.Range(0, texts.Length).Where(i => i % 4 == part).ToArray();
+            for (var n = 0; n < indexes.Length; n++)
+            {
+                Assert.Equal(expected[indexes[n]], batches[part][n]);
+            }
+        }
     }
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 
-namespace OpenSesame.Predictor.Tests.Candidates;
+namespace OpenSesame.Predictor.Tests.Semantics;
 
 /// <summary>
 /// Operation vectors survive a restart through SQLite. Each "process" is a new embedder over the same database (the
