@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Resident memory of the service with the Stripe, GitHub and Kubernetes specs loaded and predicted on.
-# Usage: bench/memory.sh [rounds]   (default 20 rounds of one request per spec after a warm-up). Needs ../shared/evaldata
-# and a trained model in ./data/models (the service would otherwise train one first). Binds 127.0.0.1 only, with the
-# per-caller rate limit off: every request comes from one address.
+# Usage: bench/memory.sh [rounds]   (default 20 rounds of one request per spec after a warm-up). Needs ../shared/evaldata;
+# ranks with the model in ./data/models, else the one shipped in models/. Binds 127.0.0.1 only, with the per-caller
+# rate limit off: every request comes from one address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-20}"
