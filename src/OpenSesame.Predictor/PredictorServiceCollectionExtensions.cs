@@ -92,8 +92,8 @@ public static class PredictorServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
         services.AddSingleton<DestructiveCallPolicy>();
         services.AddSingleton<InjectionDetector>();
-        services.AddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<CostRecorder>(),
-            sp.GetRequiredService<LlmRollout>()));
+        services.AddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<RoutePricer>(),
+            sp.GetRequiredService<CostRecorder>(), sp.GetRequiredService<LlmRollout>()));
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         return services;

@@ -12,18 +12,19 @@ namespace OpenSesame.Predictor.Routing;
 /// on another provider. It keeps no clock of its own: each model's attempt is bounded by its provider's resilience
 /// pipeline (<see cref="LlmResilience"/>: <see cref="LlmOptions.AttemptTimeout"/>, retries included), and the
 /// question by the one deadline its caller set (<see cref="LlmQuestion.Deadline"/>), which the cancellation token
-/// carries. Every call is recorded in the <see cref="LlmUsageLog"/> and the
-/// prediction's <see cref="PredictionTrace"/>, priced by the routing catalog; the question is accounted once in the
-/// cost ledger (<see cref="CostRecorder"/>) with the model that answered, or as the local model at $0 when none did.
+/// carries. Every call is recorded in the <see cref="LlmUsageLog"/> and the question's trace, and the question's
+/// decision is priced (<see cref="RoutePricer"/>: the model that answered, or the local model at $0 when none did) and
+/// recorded on the trace; the prediction's accounting writes it to the cost ledger.
 /// <para>A response without messages means no model answered: the route was local (the reason is in the trace's route),
 /// or every model failed. A provider's failure never throws; only the caller's own cancellation does. What it needs
-/// beyond the messages (prediction, user, cap, trace) comes in the options as an <see cref="LlmQuestion"/>, which it
-/// takes off before a provider's client sees them.</para>
+/// beyond the messages (cap, complexity, deadline, trace) comes in the options as an <see cref="LlmQuestion"/>, which
+/// it takes off before a provider's client sees them; a question without one is refused, so no question is asked that
+/// no prediction accounts for.</para>
 /// </summary>
 internal sealed partial class ModelRoutingChatClient(
     LlmProviderList providers,
     ModelRouter router,
-    CostRecorder recorder,
+    RoutePricer pricer,
     RoutingSettings settings,
     LlmUsageLog usage,
     TimeProvider time,
@@ -31,11 +32,14 @@ internal sealed partial class ModelRoutingChatClient(
 {
     private readonly string[] _available = [.. providers.Providers.Select(p => p.Name)];
 
+    /// <exception cref="ArgumentException">The options carry no <see cref="LlmQuestion"/>.</exception>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         CancellationToken cancellationToken = default)
     {
+        var question = LlmQuestion.Of(chatOptions)
+            ?? throw new ArgumentException("A question to the language models is asked through LlmCaller, with its LlmQuestion: "
+                                           + "its prediction's accounting writes it to the cost ledger.", nameof(chatOptions));
         var conversation = messages as IList<ChatMessage> ?? [.. messages];
-        var question = LlmQuestion.Of(chatOptions) ?? Anonymous();
         var decision = router.Decide(new RouteRequest(TokenEstimator.CountTokens(conversation),
             ComplexityScorer.Score(question.Complexity).Score)
         {
@@ -47,7 +51,7 @@ internal sealed partial class ModelRoutingChatClient(
         });
         if (decision.IsLocal)
         {
-            await AccountAsync(question, decision, new RouteUsage(question.PredictionId, question.UserId, question.SessionId));
+            question.Trace.Routed(pricer.Price(decision, new RouteUsage()));
             return new ChatResponse();
         }
 
@@ -71,12 +75,12 @@ internal sealed partial class ModelRoutingChatClient(
             if (await AskAsync(provider, model, conversation, providerOptions, question, cancellationToken) is { } response)
             {
                 question.AnsweredBy = new AnsweringModel(name, model.Model, model.Provider);
-                await AccountAsync(question, decision, new RouteUsage(question.PredictionId, question.UserId, question.SessionId)
+                question.Trace.Routed(pricer.Price(decision, new RouteUsage
                 {
                     Model = name == decision.Model ? null : name,
                     InputTokens = response.Usage?.InputTokenCount,
                     OutputTokens = response.Usage?.OutputTokenCount,
-                });
+                }));
                 return response;
             }
         }
@@ -86,10 +90,10 @@ internal sealed partial class ModelRoutingChatClient(
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        // Nothing answered (errors, timeouts, the deadline), so the local candidates serve alone: the ledger says so,
+        // Nothing answered (errors, timeouts, the deadline), so the local candidates serve alone: the route says so,
         // at no cost (a failed call reports no usage to price).
-        await AccountAsync(question, decision with { Explanation = decision.Explanation + " No model answered: local." },
-            new RouteUsage(question.PredictionId, question.UserId, question.SessionId) { Model = settings.Current.LocalModel.Key });
+        question.Trace.Routed(pricer.Price(decision with { Explanation = decision.Explanation + " No model answered: local." },
+            new RouteUsage { Model = settings.Current.LocalModel.Key }));
         return new ChatResponse();
     }
 
@@ -184,30 +188,6 @@ internal sealed partial class ModelRoutingChatClient(
             time.GetUtcNow()));
         question.Trace.LlmCall(new LlmCallTrace(provider.Name, model.Model, outcome, input, output,
             model.Cost(input ?? 0, output ?? 0), Math.Round(elapsed.TotalMilliseconds, 3)));
-    }
-
-    // Not cancellable: money a model was paid stays spent when the deadline passes or the client goes away, and the
-    // budget must count it.
-    private async Task AccountAsync(LlmQuestion question, RouteDecision decision, RouteUsage routeUsage) =>
-        question.Trace.Routed(await recorder.RecordAsync(decision, routeUsage, CancellationToken.None));
-
-    // A question asked without its LlmQuestion still gets routed and accounted, under an id of its own.
-    private LlmQuestion Anonymous() => new()
-    {
-        PredictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
-        Trace = new Unrecorded(),
-        IsUsable = text => !string.IsNullOrWhiteSpace(text),
-    };
-
-    private sealed class Unrecorded : IQuestionTrace
-    {
-        public void LlmCall(LlmCallTrace trace)
-        {
-        }
-
-        public void Routed(RouteDecision accounted)
-        {
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Provider} answer ({Model}) was not in the required shape; it is not used")]

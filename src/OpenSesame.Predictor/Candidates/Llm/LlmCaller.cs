@@ -12,8 +12,9 @@ namespace OpenSesame.Predictor.Candidates.Llm;
 /// everything below it (the cache lookup, the router's models with their retries) and travels with the question so
 /// the router can tell a deadline from the caller giving up. It sends the question down the LLM chat-client chain
 /// (<see cref="LlmChatChain.ServiceKey"/>: the response cache, then the router, which chooses the model, asks it,
-/// falls back, and accounts for the cost) with the prediction's facts attached as an <see cref="LlmQuestion"/>. It
-/// never throws for a provider's failure; only the caller's own cancellation ends it with an exception.
+/// falls back, and records what it cost on the prediction's trace) with the prediction's facts attached as an
+/// <see cref="LlmQuestion"/>. It never throws for a provider's failure; only the caller's own cancellation ends it
+/// with an exception.
 /// </summary>
 internal sealed class LlmCaller(
     [FromKeyedServices(LlmChatChain.ServiceKey)] IChatClient chat,
@@ -42,9 +43,6 @@ internal sealed class LlmCaller(
         var question = new LlmQuestion
         {
             Adaptive = adaptive,
-            PredictionId = context.PredictionId,
-            UserId = context.UserId,
-            SessionId = context.SessionId,
             MaxCostUsd = maxCostUsd ?? context.MaxCostUsd,
             Complexity = complexity,
             Trace = context.Trace,
