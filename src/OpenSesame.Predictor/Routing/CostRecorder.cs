@@ -22,7 +22,8 @@ internal sealed partial class CostRecorder(
     TimeProvider time,
     ILogger<CostRecorder> logger)
 {
-    /// <summary>Records one question (a call, a cache hit, or a local answer) as <paramref name="priced"/> settled it.</summary>
+    /// <summary>Records one question (a call, a cache hit, or a local answer) as <paramref name="priced"/> settled
+    /// it.</summary>
     /// <exception cref="ArgumentException">The decision was not priced.</exception>
     public async Task RecordAsync(CostOwner owner, RouteDecision priced, CancellationToken cancellationToken)
     {

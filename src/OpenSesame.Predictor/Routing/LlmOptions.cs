@@ -106,7 +106,8 @@ public sealed class LlmResilienceOptions
     /// <summary>Share of failed attempts within <see cref="SamplingDuration"/> that opens the circuit. An attempt is
     /// one question's call to the provider, its retries included; it failed when it ended in an error or a transient
     /// status, or used up <see cref="LlmOptions.AttemptTimeout"/>, not when the question's deadline or the caller cut
-    /// it short. Default 0.5: a provider failing every other question costs more latency than it adds candidates.</summary>
+    /// it short. Default 0.5: a provider failing every other question costs more latency than it adds
+    /// candidates.</summary>
     public double FailureRatio { get; set; } = 0.5;
 
     /// <summary>Attempts within <see cref="SamplingDuration"/> before the ratio counts, so one unlucky call cannot open
