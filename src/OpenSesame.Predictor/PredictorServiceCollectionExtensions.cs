@@ -92,8 +92,8 @@ public static class PredictorServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
         services.AddSingleton<DestructiveCallPolicy>();
         services.AddSingleton<InjectionDetector>();
-        services.AddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<CostRecorder>(),
-            sp.GetRequiredService<LlmRollout>()));
+        services.AddSingleton(sp => new PredictionAccounting(sp.GetRequiredService<ModelRouter>(), sp.GetRequiredService<RoutePricer>(),
+            sp.GetRequiredService<CostRecorder>(), sp.GetRequiredService<LlmRollout>()));
         services.AddSingleton<CandidatePipeline>();
         services.AddSingleton<PredictionPipeline>();
         services.AddSingleton<PredictionService>();
@@ -136,7 +136,10 @@ public static class PredictorServiceCollectionExtensions
             .Validate(o => o.Review is { LowConfidence: >= 0 and <= 1, MaxPredictionCostUsd: >= 0 } && o.Review.Deadline > TimeSpan.Zero,
                 "Llm:Review: LowConfidence is in [0, 1], Deadline positive, MaxPredictionCostUsd not negative.")
             .Validate(o => o.Cache.Ttl > TimeSpan.Zero, "Llm:Cache:Ttl must be positive.")
-            // Polly's own bounds: a breaker needs two calls to judge a ratio and half a second to measure or break.
+            // Polly's own bounds: the attempt's timeout is a Polly timeout, which takes 10 ms to a day.
+            .Validate(o => o.AttemptTimeout >= TimeSpan.FromMilliseconds(10) && o.AttemptTimeout <= TimeSpan.FromDays(1),
+                "Llm:AttemptTimeout is between 10 ms and a day.")
+            // A breaker needs two calls to judge a ratio and half a second to measure or break.
             .Validate(o => o.Resilience is { MaxRetries: >= 0, FailureRatio: > 0 and <= 1, MinimumThroughput: >= 2 }
                            && o.Resilience.RetryBaseDelay >= TimeSpan.Zero && o.Resilience.MaxRetryAfter >= TimeSpan.Zero
                            && o.Resilience.SamplingDuration >= TimeSpan.FromMilliseconds(500)

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using OpenSesame.Cli.Simulation;
+using OpenSesame.Predictor.Guardrails.Injection;
 
 namespace OpenSesame.Cli.Tests;
 
@@ -110,7 +111,7 @@ public sealed class SimulateCommandTests
             ["model"] = "claude-3-haiku-20240307",
             ["max_tokens"] = 1024,
             ["system"] = new string('s', 400),
-            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "<data>\n" + data + "\n</data>" }),
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = UntrustedContent.Wrap("request", data) }),
         }.ToJsonString();
 
         var answer = JsonNode.Parse(FakeAnthropicProvider.Answer(request))!;
@@ -123,7 +124,7 @@ public sealed class SimulateCommandTests
         Assert.All(candidates.Where(c => ((string)c!["endpoint"]!).Contains("{invoice}", StringComparison.Ordinal)),
             c => Assert.Equal("in_1", (string)c!["params"]!["invoice"]!));
         // The text the model reads (system, role and content) at four characters a token, rounded up; the answer likewise.
-        var read = 400 + "user".Length + ("<data>\n" + data + "\n</data>").Length;
+        var read = 400 + "user".Length + UntrustedContent.Wrap("request", data).Length;
         Assert.Equal((read + 3) / 4, (int)answer["usage"]!["input_tokens"]!);
         Assert.Equal((text.Length + 3) / 4, (int)answer["usage"]!["output_tokens"]!);
         Assert.Equal("claude-3-haiku-20240307", (string)answer["model"]!);

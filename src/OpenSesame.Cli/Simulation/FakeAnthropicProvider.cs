@@ -3,15 +3,17 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using OpenSesame.Predictor.Guardrails.Injection;
 
 namespace OpenSesame.Cli.Simulation;
 
 /// <summary>
 /// A stand-in for Anthropic's Messages API (<c>POST /v1/messages</c>) on 127.0.0.1, for the replay simulator: the real
-/// SDK talks to it over HTTP. It reads the question the service sends (the operations between <c>&lt;data&gt;</c>
-/// tags), proposes a few of them, and reports usage as a provider would: input tokens from the size of the request's
-/// text (one token per <see cref="CharsPerToken"/> characters), output tokens from the size of its answer. The answer
-/// depends only on the question, so an identical question gets an identical answer and a run repeats exactly.
+/// SDK talks to it over HTTP. It reads the question the service sends (the operations in the request's injection
+/// fence, <see cref="UntrustedContent"/>), proposes a few of them, and reports usage as a provider would: input tokens
+/// from the size of the request's text (one token per <see cref="CharsPerToken"/> characters), output tokens from the
+/// size of its answer. The answer depends only on the question, so an identical question gets an identical answer and
+/// a run repeats exactly.
 /// </summary>
 internal sealed class FakeAnthropicProvider : IDisposable
 {
@@ -191,7 +193,8 @@ internal sealed class FakeAnthropicProvider : IDisposable
         return JsonSerializer.Serialize(new { candidates });
     }
 
-    /// <summary>The JSON between the user message's <c>&lt;data&gt;</c> tags, or null when there is none.</summary>
+    /// <summary>The JSON inside the user message's fence (<c>&lt;untrusted_data source="request"&gt;</c>), or null when
+    /// there is none. The service's JSON escapes every character the fence would, so it is read as it is.</summary>
     private static string? DataOf(JsonElement root)
     {
         if (!root.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
@@ -201,11 +204,12 @@ internal sealed class FakeAnthropicProvider : IDisposable
 
         foreach (var text in messages.EnumerateArray().SelectMany(Texts))
         {
-            var start = text.IndexOf("<data>", StringComparison.Ordinal);
-            var end = text.LastIndexOf("</data>", StringComparison.Ordinal);
-            if (start >= 0 && end > start)
+            var open = text.IndexOf("<" + UntrustedContent.Tag, StringComparison.Ordinal);
+            var start = open < 0 ? -1 : text.IndexOf('>', open) + 1;
+            var end = text.LastIndexOf("</" + UntrustedContent.Tag + ">", StringComparison.Ordinal);
+            if (start > 0 && end > start)
             {
-                return text[(start + "<data>".Length)..end];
+                return text[start..end];
             }
         }
 

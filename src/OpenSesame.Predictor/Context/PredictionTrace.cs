@@ -4,7 +4,7 @@ namespace OpenSesame.Predictor.Context;
 
 /// <summary>
 /// What one prediction spent, and where: the time of each stage, the language-model calls with their tokens and
-/// cost, the accounted routing decisions, and the generators whose candidates made the pool. Stages write to it
+/// cost, the priced routing decisions, and the generators whose candidates made the pool. Stages write to it
 /// concurrently (the LLM call runs beside local generation); the response's <c>metadata</c> and <c>cost_usd</c> are
 /// read from it.
 /// </summary>
@@ -33,17 +33,18 @@ public sealed class PredictionTrace : IQuestionTrace
         }
     }
 
-    /// <summary>Records a question's routing decision once it is accounted in the cost ledger (actual model, tokens
-    /// and cost filled in): one per question, whether a model answered it, the cache did, or no model was asked.</summary>
-    public void Routed(RouteDecision accounted)
+    /// <summary>Records a question's routing decision, priced (actual model, tokens and cost filled in): one per
+    /// question, whether a model answered it, the cache did, or no model was asked. The prediction's accounting
+    /// writes them to the cost ledger once its questions are done.</summary>
+    public void Routed(RouteDecision priced)
     {
         lock (_gate)
         {
-            _routes.Add(accounted);
+            _routes.Add(priced);
         }
     }
 
-    /// <summary>The accounted decisions, in order: the generator's question first, a review's after it.</summary>
+    /// <summary>The priced decisions, in order: the generator's question first, a review's after it.</summary>
     public IReadOnlyList<RouteDecision> Routes
     {
         get
@@ -67,7 +68,7 @@ public sealed class PredictionTrace : IQuestionTrace
         }
     }
 
-    /// <summary>What this prediction's language-model questions cost, in US dollars, as the cost ledger has them:
+    /// <summary>What this prediction's language-model questions cost, in US dollars, as the cost ledger gets them:
     /// the providers' reported tokens priced by the routing catalog; a cache hit or a local answer costs nothing.</summary>
     public decimal CostUsd
     {
@@ -92,7 +93,7 @@ public sealed class PredictionTrace : IQuestionTrace
         }
     }
 
-    /// <summary>What the trace holds now: generators, calls and accounted routes in order, stage times rounded to
+    /// <summary>What the trace holds now: generators, calls and priced routes in order, stage times rounded to
     /// microseconds.</summary>
     public TraceSnapshot Snapshot()
     {

@@ -55,7 +55,18 @@ public sealed partial class PredictionPipeline(
             new Requester(request.UserId, request.SessionId, request.MaxCostUsd), predictionId, learned);
         context.Trace.Stage("spec", specMs);
         context.Trace.Stage("context", time.GetElapsedTime(stage));
-        var pool = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
+        RankedPool pool;
+        try
+        {
+            pool = await candidates.RankAsync(context, request.K, ranker, cancellationToken);
+        }
+        catch
+        {
+            // No answer (the client went away, a stage failed), but the questions already answered were paid for.
+            await accounting.AccountAskedAsync(context);
+            throw;
+        }
+
         await accounting.EnsureAccountedAsync(context, pool.Features.Complexity, cancellationToken);
 
         var predictions = pool.Ranked.Take(request.K).Select(c => new PredictionBody(

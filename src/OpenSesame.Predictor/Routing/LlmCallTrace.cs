@@ -13,13 +13,16 @@ public sealed record LlmCallTrace(string Provider, string Model, string Outcome,
     decimal CostUsd, double Ms);
 
 /// <summary>
-/// Where the chat-client chain records what a question cost: every model call, and the accounted routing decision.
-/// A prediction's trace is one; the chain knows nothing else of the prediction.
+/// Where the chat-client chain records what a question did: every model call, and the routing decision priced with
+/// what actually happened (<see cref="RoutePricer"/>). It records, it does not account: the prediction's accounting
+/// writes the priced decisions to the cost ledger once the prediction's questions are done. A prediction's trace is
+/// one; the chain knows nothing else of the prediction.
 /// </summary>
 public interface IQuestionTrace
 {
     void LlmCall(LlmCallTrace trace);
 
-    /// <summary>Records a question's routing decision once it is accounted in the cost ledger.</summary>
-    void Routed(RouteDecision accounted);
+    /// <summary>Records a question's routing decision, priced: the model that answered (or the cache, or none), the
+    /// tokens its provider reported and their cost. One per question.</summary>
+    void Routed(RouteDecision priced);
 }

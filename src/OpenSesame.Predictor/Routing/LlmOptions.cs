@@ -18,11 +18,12 @@ public sealed class LlmOptions
     /// <summary>OpenAI's key and endpoint. Its model (GPT-3.5 Turbo by default) is named in the routing catalog.</summary>
     public LlmProviderOptions OpenAI { get; set; } = new();
 
-    /// <summary>Longest wait for one model before the route's fallback is tried. Default 2 s.</summary>
+    /// <summary>Longest wait for one model, its retries included, before the route's fallback is tried: the timeout
+    /// of the provider's resilience pipeline. Default 2 s (10 ms to a day).</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Longest the generator may take in all; past it the LLM adds nothing and the local candidates answer
-    /// alone. Default 3 s.</summary>
+    /// <summary>Longest the generator may take in all, fallback included: the question's one deadline, set when it is
+    /// asked; past it the LLM adds nothing and the local candidates answer alone. Default 3 s.</summary>
     public TimeSpan Deadline { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>Operations shown to the model: the local generator's best, never the whole spec (a 900-operation spec
@@ -79,9 +80,11 @@ public sealed class LlmCacheOptions
 }
 
 /// <summary>
-/// How each provider's HTTP calls are retried and when a provider is skipped altogether. Every provider has its own
-/// circuit, so a failing Anthropic does not stop OpenAI. All of it lives inside the generator's budget: a provider's
-/// retries share its <see cref="LlmOptions.AttemptTimeout"/>, and no wait outlasts <see cref="LlmOptions.Deadline"/>.
+/// How each provider's HTTP calls are retried and when a provider is skipped altogether (Polly's retry and circuit
+/// breaker, on the service's <c>TimeProvider</c>). Every provider has its own circuit, so a failing Anthropic does not
+/// stop OpenAI. All of it lives inside the question's time: a provider's retries share its
+/// <see cref="LlmOptions.AttemptTimeout"/>, which cuts a wait that would outlast it, and the question's
+/// <see cref="LlmOptions.Deadline"/> cancels everything still running.
 /// </summary>
 public sealed class LlmResilienceOptions
 {
@@ -90,20 +93,24 @@ public sealed class LlmResilienceOptions
     /// 0 turns retries off.</summary>
     public int MaxRetries { get; set; } = 2;
 
-    /// <summary>The wait before the first retry when the provider names none; it doubles per retry and is spread by
-    /// ±50 % jitter so that many requests failing together do not come back together. Default 200 ms: short enough for
-    /// two retries inside a 2 s attempt.</summary>
+    /// <summary>The typical wait before the first retry when the provider names none; Polly's exponential backoff
+    /// grows it per retry, with jitter so that many requests failing together do not come back together. Default
+    /// 200 ms: short enough for two retries inside a 2 s attempt.</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>The longest <c>retry-after</c> honoured. A provider asking for a longer wait is given up on at once,
-    /// so the fallback gets the time: a prediction is worth little after a few seconds. Default 1 s.</summary>
+    /// <summary>The longest wait before a retry: the backoff never waits longer (Polly's <c>MaxDelay</c>), and a
+    /// provider whose <c>Retry-After</c> asks for longer is not retried but given up on at once, so the fallback gets
+    /// the time: a prediction is worth little after a few seconds. Default 1 s.</summary>
     public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Share of failed tries within <see cref="SamplingDuration"/> that opens the circuit. Default 0.5:
-    /// a provider failing every other call costs more latency than it adds candidates.</summary>
+    /// <summary>Share of failed attempts within <see cref="SamplingDuration"/> that opens the circuit. An attempt is
+    /// one question's call to the provider, its retries included; it failed when it ended in an error or a transient
+    /// status, or used up <see cref="LlmOptions.AttemptTimeout"/>, not when the question's deadline or the caller cut
+    /// it short. Default 0.5: a provider failing every other question costs more latency than it adds
+    /// candidates.</summary>
     public double FailureRatio { get; set; } = 0.5;
 
-    /// <summary>Tries within <see cref="SamplingDuration"/> before the ratio counts, so one unlucky call cannot open
+    /// <summary>Attempts within <see cref="SamplingDuration"/> before the ratio counts, so one unlucky call cannot open
     /// the circuit. Default 4 (at least 2).</summary>
     public int MinimumThroughput { get; set; } = 4;
 

@@ -82,8 +82,9 @@ internal static class LlmProviders
         return new LlmProviderList(providers);
     }
 
-    // Retries are off in both SDKs: LlmResilience retries below them, within the attempt's and the deadline's time,
-    // and a second retry loop on top would multiply the tries and ignore that budget.
+    // Retries and timeouts are off in both SDKs: LlmResilience retries below them, within the attempt's timeout on the
+    // service's TimeProvider, and the question's deadline cancels the call. A second retry loop on top would multiply
+    // the tries, and a second timeout would be another clock (the system's) racing the attempt's.
     private static IChatClient CreateAnthropic(LlmOptions options, HttpClient httpClient)
     {
         var client = new AnthropicClient
@@ -91,7 +92,7 @@ internal static class LlmProviders
             HttpClient = httpClient,
             ApiKey = options.Anthropic.ApiKey,
             MaxRetries = 0,
-            Timeout = options.AttemptTimeout,
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         if (!string.IsNullOrWhiteSpace(options.Anthropic.BaseUrl))
         {
@@ -107,7 +108,7 @@ internal static class LlmProviders
         var clientOptions = new OpenAIClientOptions
         {
             Transport = new HttpClientPipelineTransport(httpClient),
-            NetworkTimeout = options.AttemptTimeout,
+            NetworkTimeout = System.Threading.Timeout.InfiniteTimeSpan,
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         };
         if (!string.IsNullOrWhiteSpace(options.OpenAI.BaseUrl))

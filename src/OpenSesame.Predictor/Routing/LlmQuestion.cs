@@ -8,22 +8,17 @@ namespace OpenSesame.Predictor.Routing;
 internal sealed record AnsweringModel(string Model, string ModelId, string Provider);
 
 /// <summary>
-/// What the chat-client chain needs to know about one question besides its messages: which prediction it serves and
-/// for whom (the cost ledger files it under them), what the caller will pay, what makes the request complex, where
-/// to record the calls, and what answer is usable. It travels in <see cref="ChatOptions.AdditionalProperties"/> under
-/// <see cref="Key"/>, set by <see cref="LlmCaller"/>: explicit in the call, seen by every client of the chain (the
-/// cache and the router read it), and taken off by the router before a provider's client sees the options, so it
-/// never reaches an SDK or a wire. It is not part of the cache key.
+/// What the chat-client chain needs to know about one question besides its messages: what the caller will pay, what
+/// makes the request complex, when its time is up, where to record what happened, and what answer is usable. It
+/// travels in <see cref="ChatOptions.AdditionalProperties"/> under <see cref="Key"/>, set by <see cref="LlmCaller"/>:
+/// explicit in the call, seen by every client of the chain (the cache and the router read it), and taken off by the
+/// router before a provider's client sees the options, so it never reaches an SDK or a wire. It is not part of the
+/// cache key. The router refuses a question without it: every question belongs to a prediction, whose accounting
+/// writes it to the cost ledger.
 /// </summary>
 internal sealed class LlmQuestion
 {
     public const string Key = "opensesame.question";
-
-    public required string PredictionId { get; init; }
-
-    public string? UserId { get; init; }
-
-    public string? SessionId { get; init; }
 
     /// <summary>The most this question may cost; null for no cap beyond the router's own.</summary>
     public decimal? MaxCostUsd { get; init; }
@@ -31,8 +26,15 @@ internal sealed class LlmQuestion
     /// <summary>The request as the complexity score sees it.</summary>
     public ComplexityInput Complexity { get; init; }
 
-    /// <summary>Where the calls and the accounted route are recorded (the prediction's trace).</summary>
+    /// <summary>Where the calls and the priced route are recorded (the prediction's trace); the prediction's
+    /// accounting writes the route to the cost ledger once the prediction's questions are done.</summary>
     public required IQuestionTrace Trace { get; init; }
+
+    /// <summary>Fires when the question's time is up: the one deadline, which <see cref="LlmCaller"/> sets on the
+    /// service's <see cref="TimeProvider"/>. The token the chain is called with fires then too, and also when the
+    /// caller gives up; this tells the two apart (a late model is recorded, an abandoned question is not). None for
+    /// a question asked without a deadline: then every cancellation is the caller's.</summary>
+    public CancellationToken Deadline { get; init; }
 
     /// <summary>Whether an answer's text is in the shape the caller needs. A model that answered otherwise did answer:
     /// it is not followed by a fallback, and its answer is not cached.</summary>

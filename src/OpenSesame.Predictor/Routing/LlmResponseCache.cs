@@ -17,19 +17,20 @@ internal sealed record CachedAnswer(string Text, string Model, string ModelId, s
 /// Answers a question from <see cref="HybridCache"/> (memory first, then the SQLite file) when an identical one was
 /// answered within <see cref="LlmCacheOptions.Ttl"/>; otherwise asks the client inside it (the router) and keeps the
 /// answer. It sits outside the router, so a hit makes no routing decision, calls no model and costs nothing; it is
-/// still accounted, as a cache hit at $0 with the model that gave the answer, so the ledger holds every question.
+/// still recorded on the question's trace, as a cache hit at $0 with the model that gave the answer, and the
+/// prediction's accounting writes it to the ledger like any other question.
 /// <para>Identical means the same messages (which are built after redaction, so the key holds no personal data a
 /// provider would not have seen either) and the same requested model and answer shape (model id, output cap,
 /// temperature, response format); who asks and what they will pay are not part of it. Only answers the caller could
 /// use are kept: not an empty one (the route was local, or every model failed), not one in the wrong shape. Two
 /// identical questions missing at the same moment both go to the router; whether an answer is worth keeping is known
-/// only once it has arrived, and each question is routed and accounted for its own prediction.</para>
+/// only once it has arrived, and each question is routed and recorded for its own prediction.</para>
 /// </summary>
 internal sealed partial class LlmResponseCacheChatClient(
     IChatClient inner,
     HybridCache cache,
     IOptions<LlmOptions> options,
-    CostRecorder recorder,
+    RoutePricer pricer,
     RoutingMetrics metrics,
     LlmUsageLog usage,
     ILogger<LlmResponseCacheChatClient> logger) : DelegatingChatClient(inner)
@@ -49,7 +50,8 @@ internal sealed partial class LlmResponseCacheChatClient(
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         CancellationToken cancellationToken = default)
     {
-        // Only questions asked on a prediction's behalf are cached: their answers can be judged and their hits accounted.
+        // Only questions asked on a prediction's behalf are cached: their answers can be judged and their hits recorded.
+        // The router refuses any other.
         if (LlmQuestion.Of(chatOptions) is not { } question)
         {
             return await base.GetResponseAsync(messages, chatOptions, cancellationToken);
@@ -68,8 +70,7 @@ internal sealed partial class LlmResponseCacheChatClient(
                 Reason = RouteReasons.CacheHit,
                 Explanation = $"{cached.Model} answered an identical question within the cache's time to live: its answer, no call.",
             };
-            question.Trace.Routed(await recorder.RecordAsync(decision,
-                new RouteUsage(question.PredictionId, question.UserId, question.SessionId) { CacheHit = true }, CancellationToken.None));
+            question.Trace.Routed(pricer.Price(decision, new RouteUsage { CacheHit = true }));
             return new ChatResponse(new ChatMessage(ChatRole.Assistant, cached.Text)) { ModelId = cached.ModelId };
         }
 

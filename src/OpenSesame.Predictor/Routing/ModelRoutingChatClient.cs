@@ -1,8 +1,6 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Polly.Timeout;
 
 namespace OpenSesame.Predictor.Routing;
 
@@ -10,33 +8,38 @@ namespace OpenSesame.Predictor.Routing;
 /// The one place that asks a language model. Per question it counts the tokens (<see cref="TokenEstimator"/>), scores
 /// the complexity (<see cref="ComplexityScorer"/>), lets <see cref="ModelRouter"/> choose among the models of the
 /// providers that have a key, and asks the chosen model through its provider's client (the model id in
-/// <see cref="ChatOptions.ModelId"/>) within <see cref="LlmOptions.AttemptTimeout"/>; an error, a timeout or an open
-/// circuit moves to the decision's fallback model, on another provider. The question's time ends at the deadline the
-/// caller published (<see cref="LlmCallBudget"/>). Every call is recorded in the <see cref="LlmUsageLog"/> and the
-/// prediction's <see cref="PredictionTrace"/>, priced by the routing catalog; the question is accounted once in the
-/// cost ledger (<see cref="CostRecorder"/>) with the model that answered, or as the local model at $0 when none did.
+/// <see cref="ChatOptions.ModelId"/>); an error, a timeout or an open circuit moves to the decision's fallback model,
+/// on another provider. It keeps no clock of its own: each model's attempt is bounded by its provider's resilience
+/// pipeline (<see cref="LlmResilience"/>: <see cref="LlmOptions.AttemptTimeout"/>, retries included), and the
+/// question by the one deadline its caller set (<see cref="LlmQuestion.Deadline"/>), which the cancellation token
+/// carries. Every call is recorded in the <see cref="LlmUsageLog"/> and the question's trace, and the question's
+/// decision is priced (<see cref="RoutePricer"/>: the model that answered, or the local model at $0 when none did) and
+/// recorded on the trace; the prediction's accounting writes it to the cost ledger.
 /// <para>A response without messages means no model answered: the route was local (the reason is in the trace's route),
 /// or every model failed. A provider's failure never throws; only the caller's own cancellation does. What it needs
-/// beyond the messages (prediction, user, cap, trace) comes in the options as an <see cref="LlmQuestion"/>, which it
-/// takes off before a provider's client sees them.</para>
+/// beyond the messages (cap, complexity, deadline, trace) comes in the options as an <see cref="LlmQuestion"/>, which
+/// it takes off before a provider's client sees them; a question without one is refused, so no question is asked that
+/// no prediction accounts for.</para>
 /// </summary>
 internal sealed partial class ModelRoutingChatClient(
     LlmProviderList providers,
     ModelRouter router,
-    CostRecorder recorder,
+    RoutePricer pricer,
     RoutingSettings settings,
-    IOptions<LlmOptions> options,
     LlmUsageLog usage,
     TimeProvider time,
     ILogger<ModelRoutingChatClient> logger) : IChatClient
 {
     private readonly string[] _available = [.. providers.Providers.Select(p => p.Name)];
 
+    /// <exception cref="ArgumentException">The options carry no <see cref="LlmQuestion"/>.</exception>
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? chatOptions = null,
         CancellationToken cancellationToken = default)
     {
+        var question = LlmQuestion.Of(chatOptions)
+            ?? throw new ArgumentException("A question to the language models is asked through LlmCaller, with its LlmQuestion: "
+                                           + "its prediction's accounting writes it to the cost ledger.", nameof(chatOptions));
         var conversation = messages as IList<ChatMessage> ?? [.. messages];
-        var question = LlmQuestion.Of(chatOptions) ?? Anonymous();
         var decision = router.Decide(new RouteRequest(TokenEstimator.CountTokens(conversation),
             ComplexityScorer.Score(question.Complexity).Score)
         {
@@ -48,7 +51,7 @@ internal sealed partial class ModelRoutingChatClient(
         });
         if (decision.IsLocal)
         {
-            await AccountAsync(question, decision, new RouteUsage(question.PredictionId, question.UserId, question.SessionId));
+            question.Trace.Routed(pricer.Price(decision, new RouteUsage()));
             return new ChatResponse();
         }
 
@@ -72,25 +75,25 @@ internal sealed partial class ModelRoutingChatClient(
             if (await AskAsync(provider, model, conversation, providerOptions, question, cancellationToken) is { } response)
             {
                 question.AnsweredBy = new AnsweringModel(name, model.Model, model.Provider);
-                await AccountAsync(question, decision, new RouteUsage(question.PredictionId, question.UserId, question.SessionId)
+                question.Trace.Routed(pricer.Price(decision, new RouteUsage
                 {
                     Model = name == decision.Model ? null : name,
                     InputTokens = response.Usage?.InputTokenCount,
                     OutputTokens = response.Usage?.OutputTokenCount,
-                });
+                }));
                 return response;
             }
         }
 
-        if (CallerCancelled(cancellationToken))
+        if (CallerCancelled(question, cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        // Nothing answered (errors, timeouts, the deadline), so the local candidates serve alone: the ledger says so,
+        // Nothing answered (errors, timeouts, the deadline), so the local candidates serve alone: the route says so,
         // at no cost (a failed call reports no usage to price).
-        await AccountAsync(question, decision with { Explanation = decision.Explanation + " No model answered: local." },
-            new RouteUsage(question.PredictionId, question.UserId, question.SessionId) { Model = settings.Current.LocalModel.Key });
+        question.Trace.Routed(pricer.Price(decision with { Explanation = decision.Explanation + " No model answered: local." },
+            new RouteUsage { Model = settings.Current.LocalModel.Key }));
         return new ChatResponse();
     }
 
@@ -116,19 +119,14 @@ internal sealed partial class ModelRoutingChatClient(
 
     /// <summary>One model, within its attempt: the response when it answered (usable or not: a model that answered in
     /// the wrong shape is not followed by another, which would cost a second full latency for a format slip), null
-    /// when it failed, timed out or its circuit is open.</summary>
+    /// when it failed, used up its attempt, ran into the deadline or its circuit is open.</summary>
     private async Task<ChatResponse?> AskAsync(LlmProvider provider, RoutingModelOptions model, IList<ChatMessage> conversation,
         ChatOptions providerOptions, LlmQuestion question, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        attempt.CancelAfter(options.Value.AttemptTimeout);
         try
         {
-            // WaitAsync: at the timeout or deadline stop waiting at once; unwinding a cancelled call through the SDK and
-            // the resilience handlers can take tens of milliseconds the fallback or the answer needs.
-            var response = await provider.ClientFor(model.Model).GetResponseAsync(conversation, providerOptions, attempt.Token)
-                .WaitAsync(attempt.Token);
+            var response = await provider.ClientFor(model.Model).GetResponseAsync(conversation, providerOptions, cancellationToken);
             var usable = question.IsUsable(ChatAnswer.TextOf(response));
             Record(question, provider, model, usable ? "ok" : "unreadable", response.Usage, started);
             if (!usable)
@@ -138,30 +136,47 @@ internal sealed partial class ModelRoutingChatClient(
 
             return response;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or TimeoutRejectedException && !CallerCancelled(cancellationToken))
+        catch (Exception ex) when (!CallerCancelled(question, cancellationToken))
         {
-            var outcome = LlmCallBudget.Current is { DeadlinePassed: true } ? "deadline" : "timeout";
+            var outcome = OutcomeOf(ex, cancellationToken);
             Record(question, provider, model, outcome, null, started);
-            LogNoAnswerInTime(provider.Name, model.Model, outcome);
-        }
-        catch (Exception ex) when (LlmResilience.IsOpenCircuit(ex))
-        {
-            // Skipped without a call: the fallback gets the whole remaining time.
-            Record(question, provider, model, "circuit-open", null, started);
-            LogCircuitOpen(provider.Name);
+            if (outcome == "error")
+            {
+                LogFailed(ex, provider.Name, model.Model);
+            }
+            else if (outcome == "circuit-open")
+            {
+                // Skipped without a call: the fallback gets the whole remaining time.
+                LogCircuitOpen(provider.Name);
+            }
+            else
+            {
+                LogNoAnswerInTime(provider.Name, model.Model, outcome);
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            Record(question, provider, model, "error", null, started);
-            LogFailed(ex, provider.Name, model.Model);
+            // Only the caller's own cancellation gets here; an SDK may have wrapped it, and it leaves as what it is.
+            throw new OperationCanceledException("The caller gave up on the question.", ex, cancellationToken);
         }
 
         return null;
     }
 
-    // Without a published budget (a question not asked through LlmCaller), any cancellation is the caller's.
-    private static bool CallerCancelled(CancellationToken cancellationToken) =>
-        LlmCallBudget.Current is { } budget ? budget.CallerCancelled : cancellationToken.IsCancellationRequested;
+    /// <summary>Why a call gave no answer: "deadline" when the question's time ran out during it (whatever the SDK
+    /// made of the cancellation), "circuit-open" when its circuit refused the call (the refusal wraps the failure that
+    /// opened it, which may be a timeout), "timeout" when the provider used up its attempt (retries included), else
+    /// "error".</summary>
+    private static string OutcomeOf(Exception exception, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested ? "deadline"
+        : LlmResilience.IsOpenCircuit(exception) ? "circuit-open"
+        : LlmResilience.IsAttemptTimeout(exception) ? "timeout"
+        : "error";
+
+    // The caller gave up (the client went away), as opposed to the question's deadline passing: then the question is
+    // abandoned, not answered late, and nothing more is recorded.
+    private static bool CallerCancelled(LlmQuestion question, CancellationToken cancellationToken) =>
+        cancellationToken.IsCancellationRequested && !question.Deadline.IsCancellationRequested;
 
     private void Record(LlmQuestion question, LlmProvider provider, RoutingModelOptions model, string outcome, UsageDetails? details,
         long started)
@@ -173,30 +188,6 @@ internal sealed partial class ModelRoutingChatClient(
             time.GetUtcNow()));
         question.Trace.LlmCall(new LlmCallTrace(provider.Name, model.Model, outcome, input, output,
             model.Cost(input ?? 0, output ?? 0), Math.Round(elapsed.TotalMilliseconds, 3)));
-    }
-
-    // Not cancellable: money a model was paid stays spent when the deadline passes or the client goes away, and the
-    // budget must count it.
-    private async Task AccountAsync(LlmQuestion question, RouteDecision decision, RouteUsage routeUsage) =>
-        question.Trace.Routed(await recorder.RecordAsync(decision, routeUsage, CancellationToken.None));
-
-    // A question asked without its LlmQuestion still gets routed and accounted, under an id of its own.
-    private LlmQuestion Anonymous() => new()
-    {
-        PredictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString(),
-        Trace = new Unrecorded(),
-        IsUsable = text => !string.IsNullOrWhiteSpace(text),
-    };
-
-    private sealed class Unrecorded : IQuestionTrace
-    {
-        public void LlmCall(LlmCallTrace trace)
-        {
-        }
-
-        public void Routed(RouteDecision accounted)
-        {
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Provider} answer ({Model}) was not in the required shape; it is not used")]

@@ -67,7 +67,7 @@ public static class RouteReasons
 
 /// <summary>
 /// The router's choice for one prediction, explained: which model, why (a code and a sentence), what it was expected
-/// to cost and, once the call is accounted (<see cref="CostRecorder"/>), what it did cost. Serialized into the
+/// to cost and, once the question is settled (<see cref="RoutePricer"/>), what it did cost. Serialized into the
 /// response metadata as <c>route</c> (snake_case).
 /// </summary>
 public sealed record RouteDecision

@@ -11,8 +11,8 @@ public static class RoutingServiceCollectionExtensions
     /// <summary>
     /// The routing core, from the "Routing" configuration section (validated at start and on every reload): the
     /// router, the token estimator, (the cost ledger, <see cref="ICostLedger"/>, comes from the storage provider),
-    /// the running budget (loaded when the host starts), the alerts with their webhook client, the recorder that
-    /// accounts for each call, and the per-user rollout of the LLM
+    /// the running budget (loaded when the host starts), the alerts with their webhook client, the pricer that prices
+    /// each question as it is settled, the recorder that writes it to the ledger, and the per-user rollout of the LLM
     /// path and the router (<see cref="LlmRollout"/>, section "FeatureManagement"). Everything is a singleton;
     /// nothing here calls a model (the routing chat client that does is wired with the LLM generator).
     /// </summary>
@@ -28,6 +28,7 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddSingleton<BudgetTracker>();
         services.TryAddSingleton<ModelRouter>();
         services.TryAddSingleton<BudgetAlerts>();
+        services.TryAddSingleton<RoutePricer>();
         services.TryAddSingleton<CostRecorder>();
         // The rollout reads "FeatureManagement" from this configuration, whether or not the host registered its own.
         services.TryAddSingleton(configuration);

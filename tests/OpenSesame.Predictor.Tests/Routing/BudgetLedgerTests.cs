@@ -20,9 +20,9 @@ public sealed class BudgetLedgerTests
         var sonnet = harness.Decide(complexity: 0.9);
 
         // Haiku 300 in / 100 out = $0.0002; Sonnet 1,000 in / 200 out = $0.006.
-        await harness.Recorder.RecordAsync(haiku, new RouteUsage("p-1", "alice", "s-a") { InputTokens = 300, OutputTokens = 100 }, Cancel);
-        await harness.Recorder.RecordAsync(haiku, new RouteUsage("p-2", "alice", "s-b") { InputTokens = 300, OutputTokens = 100 }, Cancel);
-        await harness.Recorder.RecordAsync(sonnet, new RouteUsage("p-3", "bob", "s-c") { InputTokens = 1000, OutputTokens = 200 }, Cancel);
+        await harness.RecordAsync(haiku, new RouteUsage { InputTokens = 300, OutputTokens = 100 }, "p-1", "alice", "s-a");
+        await harness.RecordAsync(haiku, new RouteUsage { InputTokens = 300, OutputTokens = 100 }, "p-2", "alice", "s-b");
+        await harness.RecordAsync(sonnet, new RouteUsage { InputTokens = 1000, OutputTokens = 200 }, "p-3", "bob", "s-c");
 
         var users = await harness.Ledger.SpendByAsync(CostGrouping.User, RoutingHarness.MarchFirst, RoutingHarness.MarchFirst.AddMonths(1), 10, Cancel);
         var sessions = await harness.Ledger.SpendByAsync(CostGrouping.Session, RoutingHarness.MarchFirst, RoutingHarness.MarchFirst.AddMonths(1), 10, Cancel);

@@ -261,8 +261,7 @@ public sealed class ModelRouterTests
         using var harness = new RoutingHarness();
         var decision = harness.Decide();
 
-        var accounted = await harness.Recorder.RecordAsync(decision,
-            new RouteUsage("p-1", "u-1", "s-1") { InputTokens = 360, OutputTokens = 120 }, TestContext.Current.CancellationToken);
+        var accounted = await harness.RecordAsync(decision, new RouteUsage { InputTokens = 360, OutputTokens = 120 });
         var next = harness.Decide();
 
         // 360 × $0.25/M + 120 × $1.25/M
@@ -281,8 +280,7 @@ public sealed class ModelRouterTests
     {
         using var harness = new RoutingHarness();
 
-        var accounted = await harness.Recorder.RecordAsync(harness.Decide(),
-            new RouteUsage("p-1", "u-1", "s-1") { CacheHit = true }, TestContext.Current.CancellationToken);
+        var accounted = await harness.RecordAsync(harness.Decide(), new RouteUsage { CacheHit = true });
 
         Assert.Equal(0m, accounted.ActualCostUsd);
         var entry = Assert.Single(await harness.Ledger.SpendByAsync(CostGrouping.Model, DateTimeOffset.MinValue,

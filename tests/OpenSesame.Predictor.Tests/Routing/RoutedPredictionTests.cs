@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.AI;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
@@ -223,19 +224,105 @@ public sealed class RoutedPredictionTests
         Assert.Equal(new Dictionary<string, int> { ["claude-3-haiku"] = 1, [RoutingOptions.Local] = 1 }, byModel);
     }
 
+    [Fact]
+    public async Task EveryPredictionWritesItsLedgerLinesOnceAfterItsQuestionsAreDone()
+    {
+        // The review's question is held until the test has read the ledger; the generation's was answered before it.
+        using var reviewAsked = new SemaphoreSlim(0);
+        using var answerReview = new SemaphoreSlim(0);
+        var requests = 0;
+        using var server = new FakeLlmServer(() =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                return Reply.Candidates(BillingAnswer);
+            }
+
+            reviewAsked.Release();
+            answerReview.Wait(TimeSpan.FromMinutes(1));
+            return Reply.WithText("""{"reviews": []}""");
+        });
+        var settings = Settings(server);
+        settings["Llm:Review:Enabled"] = "true";
+        settings["Llm:Review:LowConfidence"] = "1";
+        settings["Llm:Review:MaxPredictionCostUsd"] = "1";
+        using var predictor = new TestPredictor(settings);
+
+        var predicting = PredictAsync(predictor, "take a payment", maxCostUsd: null);
+        Assert.True(await reviewAsked.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        // The generation's question is answered and priced on the trace (the review was allowed to spend by it), but
+        // nothing is in the ledger while the prediction still has a question out.
+        Assert.Empty(await SpendByAsync(predictor, CostGrouping.Model));
+        answerReview.Release();
+        var response = await predicting;
+
+        // Then one line per question, each written once: the generation's and the review's, both Haiku's.
+        Assert.Equal(2, response.Metadata.LlmCalls.Count);
+        var line = Assert.Single(await SpendByAsync(predictor, CostGrouping.Model));
+        Assert.Equal(("claude-3-haiku", 1, 2, 2 * Priced(0.25m, 1.25m)), (line.Key, line.Predictions, line.Entries, line.CostUsd));
+        Assert.Equal(line.CostUsd, response.CostUsd);
+    }
+
+    [Fact]
+    public async Task AQuestionAnsweredBeforeTheClientWentAwayIsStillInTheLedger()
+    {
+        using var reviewAsked = new SemaphoreSlim(0);
+        using var answerReview = new SemaphoreSlim(0);
+        var requests = 0;
+        using var server = new FakeLlmServer(() =>
+        {
+            if (Interlocked.Increment(ref requests) == 1)
+            {
+                return Reply.Candidates(BillingAnswer);
+            }
+
+            reviewAsked.Release();
+            answerReview.Wait(TimeSpan.FromMinutes(1));
+            return Reply.WithText("""{"reviews": []}""");
+        });
+        var settings = Settings(server);
+        settings["Llm:Review:Enabled"] = "true";
+        settings["Llm:Review:LowConfidence"] = "1";
+        settings["Llm:Review:MaxPredictionCostUsd"] = "1";
+        using var predictor = new TestPredictor(settings);
+        using var client = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+
+        var predicting = predictor.Service.PredictAsync(
+            TestPredictor.Request(TestSpecs.BillingPath, "take a payment", 5, [TestSpecs.Event("GET /v1/invoices")]), client.Token);
+        Assert.True(await reviewAsked.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        await client.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => predicting);
+        answerReview.Release();
+        // The generation's question was answered and paid for before the client left: its line is written.
+        var line = Assert.Single(await SpendByAsync(predictor, CostGrouping.Model));
+        Assert.Equal(("claude-3-haiku", 1, Priced(0.25m, 1.25m)), (line.Key, line.Entries, line.CostUsd));
+    }
+
+    [Fact]
+    public async Task AQuestionAskedForNoPredictionIsRefusedSoNoneEscapesTheLedger()
+    {
+        using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
+        using var predictor = new TestPredictor(Settings(server));
+
+        await Assert.ThrowsAsync<ArgumentException>(() => predictor.Get<ModelRoutingChatClient>().GetResponseAsync(
+            [new ChatMessage(ChatRole.User, "which call comes next?")], cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Empty(server.Requests);
+    }
+
     private static Task<PredictResponse> PredictAsync(TestPredictor predictor, string prompt, decimal? maxCostUsd) =>
         predictor.PredictAsync(TestSpecs.BillingPath, prompt, 5, [TestSpecs.Event("GET /v1/invoices")], maxCostUsd);
 
-    private static Task<RouteDecision> SpendAsync(TestPredictor predictor, decimal usd) =>
-        predictor.Get<CostRecorder>().RecordAsync(new RouteDecision
+    private static Task SpendAsync(TestPredictor predictor, decimal usd) =>
+        predictor.Get<CostRecorder>().RecordAsync(new CostOwner("earlier", "u-0", "s-0"), predictor.Get<RoutePricer>().Price(new RouteDecision
         {
             Model = "claude-3-haiku",
             ModelId = "claude-3-haiku-20240307",
             Provider = RoutingOptions.Anthropic,
             Reason = RouteReasons.CheapestMeetingQualityFloor,
             Explanation = "",
-        }, new RouteUsage("earlier", "u-0", "s-0") { InputTokens = (long)(usd / 0.00000025m), OutputTokens = 0 },
-            TestContext.Current.CancellationToken);
+        }, new RouteUsage { InputTokens = (long)(usd / 0.00000025m), OutputTokens = 0 }), TestContext.Current.CancellationToken);
 
     private static async Task<IReadOnlyList<SpendGroup>> SpendByAsync(TestPredictor predictor, CostGrouping grouping)
     {

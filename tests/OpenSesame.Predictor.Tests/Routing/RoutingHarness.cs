@@ -59,6 +59,8 @@ internal sealed class RoutingHarness : IDisposable
 
     public ModelRouter Router => Get<ModelRouter>();
 
+    public RoutePricer Pricer => Get<RoutePricer>();
+
     public CostRecorder Recorder => Get<CostRecorder>();
 
     public ICostLedger Ledger => Get<ICostLedger>();
@@ -87,11 +89,18 @@ internal sealed class RoutingHarness : IDisposable
             Reason = RouteReasons.CheapestMeetingQualityFloor,
             Explanation = "",
         };
-        return Recorder.RecordAsync(decision, new RouteUsage(Guid.NewGuid().ToString("n"), user, session)
-        {
-            InputTokens = (long)tokens,
-            OutputTokens = 0,
-        }, TestContext.Current.CancellationToken);
+        return RecordAsync(decision, new RouteUsage { InputTokens = (long)tokens, OutputTokens = 0 }, Guid.NewGuid().ToString("n"),
+            user, session);
+    }
+
+    /// <summary>Prices a question as the chat-client chain settles it, and writes it to the ledger as a prediction's
+    /// accounting does; returns the priced decision.</summary>
+    public async Task<RouteDecision> RecordAsync(RouteDecision decision, RouteUsage usage, string prediction = "p-1",
+        string? user = "u-1", string? session = "s-1")
+    {
+        var priced = Pricer.Price(decision, usage);
+        await Recorder.RecordAsync(new CostOwner(prediction, user, session), priced, TestContext.Current.CancellationToken);
+        return priced;
     }
 
     /// <summary>The budget level alert lines logged so far (not the anomaly alerts: a large test spend in one hour

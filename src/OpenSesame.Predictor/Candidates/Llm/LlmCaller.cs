@@ -7,11 +7,13 @@ using OpenSesame.Predictor.Routing;
 namespace OpenSesame.Predictor.Candidates.Llm;
 
 /// <summary>
-/// One question to the language models on behalf of a prediction, answered within a deadline or not at all. It sends
-/// the question down the LLM chat-client chain (<see cref="LlmChatChain.ServiceKey"/>: the response cache, then the
-/// router, which chooses the model, asks it, falls back, and accounts for the cost) with the prediction's facts
-/// attached as an <see cref="LlmQuestion"/>, and publishes the deadline to the resilience handlers below the SDKs
-/// (<see cref="LlmCallBudget"/>). It never throws for a provider's failure; only the caller's own cancellation ends it
+/// One question to the language models on behalf of a prediction, answered within a deadline or not at all. It owns
+/// the question's time: one deadline, started here on the service's <see cref="TimeProvider"/>, which cancels
+/// everything below it (the cache lookup, the router's models with their retries) and travels with the question so
+/// the router can tell a deadline from the caller giving up. It sends the question down the LLM chat-client chain
+/// (<see cref="LlmChatChain.ServiceKey"/>: the response cache, then the router, which chooses the model, asks it,
+/// falls back, and records what it cost on the prediction's trace) with the prediction's facts attached as an
+/// <see cref="LlmQuestion"/>. It never throws for a provider's failure; only the caller's own cancellation ends it
 /// with an exception.
 /// </summary>
 internal sealed class LlmCaller(
@@ -38,16 +40,13 @@ internal sealed class LlmCaller(
         var adaptive = await rollout.IsEnabledAsync(LlmRollout.CostRouting, context.UserId);
         using var deadline = new CancellationTokenSource(deadlineAfter, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        using var budget = LlmCallBudget.Begin(time, deadlineAfter, deadline.Token, cancellationToken);
         var question = new LlmQuestion
         {
             Adaptive = adaptive,
-            PredictionId = context.PredictionId,
-            UserId = context.UserId,
-            SessionId = context.SessionId,
             MaxCostUsd = maxCostUsd ?? context.MaxCostUsd,
             Complexity = complexity,
             Trace = context.Trace,
+            Deadline = deadline.Token,
             IsUsable = text => read(text) is not null,
         };
         var chatOptions = question.AttachTo(new ChatOptions { MaxOutputTokens = options.Value.MaxOutputTokens, Temperature = 0 });

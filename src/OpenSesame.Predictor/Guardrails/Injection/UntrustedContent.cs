@@ -5,8 +5,9 @@ using System.Text.RegularExpressions;
 namespace OpenSesame.Predictor.Guardrails.Injection;
 
 /// <summary>
-/// Puts client text (a prompt, a param value) into a language-model prompt as data: inside a labelled fence the text
-/// cannot close, with the sentence that tells the model what the fence means. For the LLM generator to come.
+/// Puts client text (a prompt, a param value, a JSON document of them) into a language-model prompt as data: inside a
+/// labelled fence the text cannot close, with the sentence that tells the model what the fence means. The LLM
+/// generator's and the review's prompts (<c>LlmPrompt</c>) put their whole request document in it.
 /// </summary>
 public static partial class UntrustedContent
 {

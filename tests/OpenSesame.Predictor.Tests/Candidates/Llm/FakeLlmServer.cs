@@ -16,6 +16,7 @@ internal sealed class FakeLlmServer : IDisposable
     private readonly LoopbackHttpServer _server;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<(string Path, string Body)> _requests = [];
+    private readonly List<(string Path, int Count, TaskCompletionSource Arrived)> _awaited = [];
 
     public FakeLlmServer(Func<Reply> anthropic, Func<Reply>? openAI = null)
     {
@@ -27,6 +28,11 @@ internal sealed class FakeLlmServer : IDisposable
             lock (_requests)
             {
                 _requests.Add((path, body));
+                var count = _requests.Count(r => r.Path == path);
+                foreach (var awaited in _awaited.Where(a => a.Path == path && a.Count <= count))
+                {
+                    awaited.Arrived.TrySetResult();
+                }
             }
 
             var reply = path switch
@@ -72,6 +78,24 @@ internal sealed class FakeLlmServer : IDisposable
 
     /// <summary>How many requests reached <paramref name="path"/>.</summary>
     public int Count(string path) => Requests.Count(r => r.Path == path);
+
+    /// <summary>Completes once <paramref name="count"/> requests have reached <paramref name="path"/>, now or earlier;
+    /// fails the test if they do not within a minute.</summary>
+    public Task ReceivedAsync(string path, int count = 1)
+    {
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_requests)
+        {
+            if (_requests.Count(r => r.Path == path) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            _awaited.Add((path, count, arrived));
+        }
+
+        return arrived.Task.WaitAsync(TimeSpan.FromMinutes(1));
+    }
 
     /// <summary>The replies in order, one per request; the last one repeats.</summary>
     public static Func<Reply> InTurn(params Reply[] replies)

@@ -7,6 +7,8 @@ using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Tests.Routing;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
 
+using OpenSesame.Predictor.Prediction;
+
 namespace OpenSesame.Predictor.Tests.Candidates.Llm;
 
 /// <summary>The response cache in front of the router: memory, then the SQLite file, on the real SDKs and a fake API.</summary>
@@ -47,6 +49,33 @@ public sealed class LlmResponseCacheTests
     }
 
     [Fact]
+    public async Task ACacheHitIsWrittenToTheLedgerByTheAccountingNotByTheCache()
+    {
+        using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
+        using var predictor = new TestPredictor(Settings(server, cache: true));
+        var caller = predictor.Get<LlmCaller>();
+        ChatMessage[] question = [new(ChatRole.System, LlmPrompt.Instructions), new(ChatRole.User, "<data>{}</data>")];
+        var first = TestSpecs.Context(TestSpecs.Billing, "take a payment");
+        var second = TestSpecs.Context(TestSpecs.Billing, "take a payment");
+
+        await caller.AskAsync(first, default, question, TimeSpan.FromMinutes(1), text => text, TestContext.Current.CancellationToken);
+        var answer = await caller.AskAsync(second, default, question, TimeSpan.FromMinutes(1), text => text,
+            TestContext.Current.CancellationToken);
+
+        Assert.NotNull(answer);
+        Assert.Single(server.Requests);
+        var hit = Assert.Single(second.Trace.Routes);
+        Assert.Equal((RouteReasons.CacheHit, true, 0m), (hit.Reason, hit.CacheHit, hit.ActualCostUsd));
+        // The cache recorded the hit on the trace; the ledger has nothing of either question yet.
+        Assert.Empty(await SpendByModelAsync(predictor));
+
+        await predictor.Get<PredictionAccounting>().EnsureAccountedAsync(second, default, TestContext.Current.CancellationToken);
+
+        var line = Assert.Single(await SpendByModelAsync(predictor));
+        Assert.Equal(("claude-3-haiku", 1, 1, 1, 0m), (line.Key, line.Predictions, line.Entries, line.CacheHits, line.CostUsd));
+    }
+
+    [Fact]
     public async Task AnotherQuestionOrAnotherRequestedModelIsNotAnsweredFromTheCache()
     {
         using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
@@ -68,9 +97,9 @@ public sealed class LlmResponseCacheTests
     {
         ChatMessage[] question = [new(ChatRole.System, LlmPrompt.Instructions), new(ChatRole.User, "<data>{}</data>")];
         var context = TestSpecs.Context(TestSpecs.Billing, "take a payment");
-        var asked = new LlmQuestion { PredictionId = "p-1", UserId = "u-1", MaxCostUsd = 1, Trace = context.Trace, IsUsable = _ => true }
+        var asked = new LlmQuestion { MaxCostUsd = 1, Trace = context.Trace, IsUsable = _ => true }
             .AttachTo(new ChatOptions { MaxOutputTokens = 100 });
-        var other = new LlmQuestion { PredictionId = "p-2", UserId = "u-2", Trace = new PredictionTrace(), IsUsable = _ => false }
+        var other = new LlmQuestion { Adaptive = false, Trace = new PredictionTrace(), IsUsable = _ => false }
             .AttachTo(new ChatOptions { MaxOutputTokens = 100 });
 
         Assert.Equal(LlmResponseCacheChatClient.KeyOf(question, asked), LlmResponseCacheChatClient.KeyOf(question, other));
@@ -154,5 +183,12 @@ public sealed class LlmResponseCacheTests
         Assert.Equal(RouteReasons.RequestCostCap, capped.Metadata.Route!.Reason);
         Assert.Equal(("claude-3-sonnet", false), (paying.Metadata.Route!.ActualModel, paying.Metadata.CacheHit));
         Assert.Single(server.Requests);
+    }
+
+    private static async Task<IReadOnlyList<SpendGroup>> SpendByModelAsync(TestPredictor predictor)
+    {
+        var now = predictor.Get<TimeProvider>().GetUtcNow();
+        return await predictor.Get<ICostLedger>().SpendByAsync(CostGrouping.Model, now.AddDays(-1), now.AddDays(1), 10,
+            TestContext.Current.CancellationToken);
     }
 }
