@@ -3,11 +3,10 @@ using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Candidates.Llm;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
+using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Tests.Routing;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
-
-using OpenSesame.Predictor.Prediction;
 
 namespace OpenSesame.Predictor.Tests.Candidates.Llm;
 
