@@ -227,33 +227,15 @@ public sealed class RoutedPredictionTests
     [Fact]
     public async Task EveryPredictionWritesItsLedgerLinesOnceAfterItsQuestionsAreDone()
     {
-        // The review's question is held until the test has read the ledger; the generation's was answered before it.
-        using var reviewAsked = new SemaphoreSlim(0);
-        using var answerReview = new SemaphoreSlim(0);
-        var requests = 0;
-        using var server = new FakeLlmServer(() =>
-        {
-            if (Interlocked.Increment(ref requests) == 1)
-            {
-                return Reply.Candidates(BillingAnswer);
-            }
-
-            reviewAsked.Release();
-            answerReview.Wait(TimeSpan.FromMinutes(1));
-            return Reply.WithText("""{"reviews": []}""");
-        });
-        var settings = Settings(server);
-        settings["Llm:Review:Enabled"] = "true";
-        settings["Llm:Review:LowConfidence"] = "1";
-        settings["Llm:Review:MaxPredictionCostUsd"] = "1";
-        using var predictor = new TestPredictor(settings);
+        using var provider = new HeldReview();
+        using var predictor = provider.Predictor();
 
         var predicting = PredictAsync(predictor, "take a payment", maxCostUsd: null);
-        Assert.True(await reviewAsked.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        Assert.True(await provider.ReviewAskedAsync());
         // The generation's question is answered and priced on the trace (the review was allowed to spend by it), but
         // nothing is in the ledger while the prediction still has a question out.
         Assert.Empty(await SpendByAsync(predictor, CostGrouping.Model));
-        answerReview.Release();
+        provider.AnswerReview();
         var response = await predicting;
 
         // Then one line per question, each written once: the generation's and the review's, both Haiku's.
@@ -266,34 +248,16 @@ public sealed class RoutedPredictionTests
     [Fact]
     public async Task AQuestionAnsweredBeforeTheClientWentAwayIsStillInTheLedger()
     {
-        using var reviewAsked = new SemaphoreSlim(0);
-        using var answerReview = new SemaphoreSlim(0);
-        var requests = 0;
-        using var server = new FakeLlmServer(() =>
-        {
-            if (Interlocked.Increment(ref requests) == 1)
-            {
-                return Reply.Candidates(BillingAnswer);
-            }
-
-            reviewAsked.Release();
-            answerReview.Wait(TimeSpan.FromMinutes(1));
-            return Reply.WithText("""{"reviews": []}""");
-        });
-        var settings = Settings(server);
-        settings["Llm:Review:Enabled"] = "true";
-        settings["Llm:Review:LowConfidence"] = "1";
-        settings["Llm:Review:MaxPredictionCostUsd"] = "1";
-        using var predictor = new TestPredictor(settings);
+        using var provider = new HeldReview();
+        using var predictor = provider.Predictor();
         using var client = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
 
         var predicting = predictor.Service.PredictAsync(
             TestPredictor.Request(TestSpecs.BillingPath, "take a payment", 5, [TestSpecs.Event("GET /v1/invoices")]), client.Token);
-        Assert.True(await reviewAsked.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+        Assert.True(await provider.ReviewAskedAsync());
         await client.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => predicting);
-        answerReview.Release();
         // The generation's question was answered and paid for before the client left: its line is written.
         var line = Assert.Single(await SpendByAsync(predictor, CostGrouping.Model));
         Assert.Equal(("claude-3-haiku", 1, Priced(0.25m, 1.25m)), (line.Key, line.Entries, line.CostUsd));
@@ -329,5 +293,50 @@ public sealed class RoutedPredictionTests
         var now = predictor.Get<TimeProvider>().GetUtcNow();
         return await predictor.Get<ICostLedger>().SpendByAsync(grouping, now.AddDays(-1), now.AddDays(1), 100,
             TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>A provider that answers the generation's question at once and holds a review's question until the
+    /// test lets it go, with a predictor that always asks for a review.</summary>
+    private sealed class HeldReview : IDisposable
+    {
+        private readonly SemaphoreSlim _reviewAsked = new(0);
+        private readonly SemaphoreSlim _answerReview = new(0);
+        private int _requests;
+
+        public HeldReview() => Server = new FakeLlmServer(() =>
+        {
+            if (Interlocked.Increment(ref _requests) == 1)
+            {
+                return Reply.Candidates(BillingAnswer);
+            }
+
+            _reviewAsked.Release();
+            _answerReview.Wait(TimeSpan.FromMinutes(1));
+            return Reply.WithText("""{"reviews": []}""");
+        });
+
+        public FakeLlmServer Server { get; }
+
+        public TestPredictor Predictor()
+        {
+            var settings = Settings(Server);
+            settings["Llm:Review:Enabled"] = "true";
+            settings["Llm:Review:LowConfidence"] = "1";
+            settings["Llm:Review:MaxPredictionCostUsd"] = "1";
+            return new TestPredictor(settings);
+        }
+
+        public Task<bool> ReviewAskedAsync() => _reviewAsked.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        public void AnswerReview() => _answerReview.Release();
+
+        public void Dispose()
+        {
+            // A held review must not keep the server's thread past the test.
+            _answerReview.Release();
+            Server.Dispose();
+            _reviewAsked.Dispose();
+            _answerReview.Dispose();
+        }
     }
 }
