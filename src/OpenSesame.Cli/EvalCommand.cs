@@ -79,6 +79,7 @@ internal static class EvalCommand
             new RandomSystem(seed),
             new PopularitySystem(),
             new LexicalSystem(),
+            new ShortlistSystem(),
             new PipelineSystem("heuristic", pipeline, new HeuristicRanker(), K),
         };
         // The model the service would serve: the one trained into the model directory, else the one shipped with it.

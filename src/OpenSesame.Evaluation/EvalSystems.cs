@@ -1,3 +1,4 @@
+using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
@@ -74,6 +75,21 @@ internal sealed class LexicalSystem : IEvalSystem
             .OrderByDescending(extractor.LexicalScore)
             .ThenBy(o => o.Index)
             .Select(o => o.Key)]);
+    }
+}
+
+/// <summary>
+/// The local generator's ordering of the whole spec (<see cref="Shortlist"/>), unreviewed: the rank of the true call in
+/// it tells how large a pool must be to hold the answer, so its coverage at n is the coverage of a pool of n.
+/// </summary>
+internal sealed class ShortlistSystem : IEvalSystem
+{
+    public string Name => "shortlist";
+
+    public Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken)
+    {
+        var shortlist = Shortlist.Build(new RequestFeatures(context));
+        return Task.FromResult<IReadOnlyList<string>>([.. shortlist.Take(shortlist.Count).Select(o => o.Key)]);
     }
 }
 

@@ -49,7 +49,8 @@ public static class PredictorServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<PredictionOptions>().Bind(configuration.GetSection(PredictionOptions.Section))
             .Validate(o => o.DefaultK >= 1 && o.DefaultK <= o.MaxK && o.CandidateBuffer >= 0 && o.MaxEvents >= 0
-                           && o.MaxPromptLength >= 0, "Prediction: 1 <= DefaultK <= MaxK, and no negative limits.")
+                           && o.MaxPromptLength >= 0 && o.CandidateBufferPerRootOperation >= 0 && o.MaxCandidateBuffer >= o.CandidateBuffer,
+                "Prediction: 1 <= DefaultK <= MaxK, CandidateBuffer <= MaxCandidateBuffer, and no negative limits.")
             .ValidateOnStart();
         services.AddOptions<DestructiveCallPolicyOptions>().Bind(configuration.GetSection(DestructiveCallPolicyOptions.Section))
             .Validate(o => DestructiveCallPolicy.IsValidWordList(o.Words) && DestructiveCallPolicy.IsValidWordList(o.IntentWords),

@@ -96,6 +96,8 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             {
                 ["k"] = options.K,
                 ["candidate_buffer"] = options.CandidateBuffer,
+                ["candidate_buffer_per_root_operation"] = options.CandidateBufferPerRootOperation,
+                ["max_candidate_buffer"] = options.MaxCandidateBuffer,
                 ["absent_share_target"] = options.AbsentShare,
                 ["templated_history_share"] = options.TemplatedHistoryShare,
                 ["no_timestamp_share"] = options.NoTimestampShare,

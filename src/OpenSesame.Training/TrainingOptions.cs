@@ -1,3 +1,5 @@
+using OpenSesame.Predictor.Candidates;
+
 namespace OpenSesame.Training;
 
 /// <summary>How synthetic sessions become ranking groups and how the ranker is fitted. Defaults are documented here
@@ -27,11 +29,21 @@ public sealed class TrainingOptions
     /// <summary>Seed of every random choice (absent positives, history spelling, LightGBM). Default 42.</summary>
     public int Seed { get; set; } = 42;
 
-    /// <summary>Predictions per request the pool is built for; the pool holds K + <see cref="CandidateBuffer"/>. Default 5.</summary>
+    /// <summary>Predictions per request the pool is built for; the pool holds K + a buffer (<see cref="Budget"/>). Default 5.</summary>
     public int K { get; set; } = 5;
 
-    /// <summary>Candidates beyond K, as the service gathers them. Default 15.</summary>
+    /// <summary>Least number of candidates beyond K, as the service gathers them. Default 15.</summary>
     public int CandidateBuffer { get; set; } = 15;
+
+    /// <summary>Extra candidates per square root of the spec's operation count, as the service gathers them
+    /// (<see cref="CandidateBudget"/>). Default 3.</summary>
+    public double CandidateBufferPerRootOperation { get; set; } = 3;
+
+    /// <summary>Most candidates beyond K, as the service gathers them. Default 80.</summary>
+    public int MaxCandidateBuffer { get; set; } = 80;
+
+    /// <summary>The service's pool-size rule with these settings.</summary>
+    public CandidateBudget Budget => new(CandidateBuffer, CandidateBufferPerRootOperation, MaxCandidateBuffer);
 
     /// <summary>Share of groups whose true call is absent from the pool (the generator missed it, or it was taken out
     /// on purpose), so the model and the calibration learn that "none of these" happens. Default 0.30.</summary>

@@ -46,7 +46,7 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
         var random = new Random(TrainingOptions.DeriveSeed(options.Seed, sessionIndex));
         var templated = random.NextDouble() < options.TemplatedHistoryShare;
         var timeless = random.NextDouble() < options.NoTimestampShare;
-        var poolSize = options.K + options.CandidateBuffer;
+        var poolSize = options.Budget.PoolSize(options.K, domain.Catalog.Operations.Count);
         if (!_usage.TryGetValue(session.Domain, out var usage))
         {
             _usage[session.Domain] = usage = new UsageTransitions();

@@ -33,6 +33,7 @@ public sealed class Shortlist
         var semantic = new float[operations.Count];
         var producers = new float[operations.Count];
         var usage = new float[operations.Count];
+        var closeness = new float[operations.Count];
         for (var i = 0; i < operations.Count; i++)
         {
             var f = features.Extract(operations[i]);
@@ -44,6 +45,7 @@ public sealed class Shortlist
             var feeds = f[FeatureSchema.ProducesForPromptTarget];
             producers[i] = feeds > 0 ? feeds + (0.01f * Math.Max(0, combined[i])) : 0;
             usage[i] = f[FeatureSchema.UsageTransition];
+            closeness[i] = features.Closeness(operations[i], f);
         }
 
         var orderings = new List<(int[] Order, int Share)> { (Order(combined), 2) };
@@ -59,6 +61,7 @@ public sealed class Shortlist
 
         if (context.History.Count > 0)
         {
+            orderings.Add((Order(closeness, positiveOnly: true), 1));
             orderings.Add((Order(history), 1));
         }
 

@@ -160,6 +160,33 @@ public sealed class RequestFeatures
 
     public bool HasSemantic => _semantic is not null;
 
+    /// <summary>
+    /// How close an operation sits to the history, by structure alone: the last call again (retries, polling, paging:
+    /// a fifth to a quarter of real client calls), another method on its path, an earlier call again, then the last
+    /// path's children (nearest first), parent and siblings, then what consumes its ids; 0 when none holds. Ties go to
+    /// the heuristic score. Real specs have hundreds of operations and a history-only request has no other signal
+    /// this sharp, so these neighbours must not be crowded out of the pool.
+    /// </summary>
+    /// <param name="features">The operation's <see cref="Extract"/>.</param>
+    public float Closeness(ApiOperation operation, float[] features)
+    {
+        if (_lastShape is null)
+        {
+            return 0;
+        }
+
+        var recency = features[FeatureSchema.Recency];
+        var relation = recency >= 1 ? 8f
+            : features[FeatureSchema.PathSame] > 0 ? 6f
+            : recency > 0 ? 4f + recency
+            : features[FeatureSchema.PathChild] > 0 ? 3f + (1f / Math.Max(1, operation.Path.Depth - _lastShape.Depth))
+            : features[FeatureSchema.PathParent] > 0 ? 2.5f
+            : features[FeatureSchema.PathSibling] > 0 ? 2f
+            : features[FeatureSchema.ConsumesFromLast] > 0 || features[FeatureSchema.UsesLastId] > 0 ? 1f
+            : 0f;
+        return relation == 0 ? 0 : relation + (0.01f * Math.Clamp(features[FeatureSchema.Heuristic], -50, 50));
+    }
+
     /// <summary>The operation the prompt points at that needs an id this operation yields, if any.</summary>
     public (ApiOperation Target, string Entity)? PromptTargetFedBy(ApiOperation operation) => _producerTarget?[operation.Index];
 

@@ -13,7 +13,7 @@ public sealed record RankedPool(IReadOnlyList<ScoredCandidate> Ranked, RequestFe
 /// <summary>
 /// The heart of a prediction once the context is known, each stage's output the next one's input: the request's
 /// features and the local ordering of the spec are computed once (<see cref="Shortlist"/>); every generator proposes
-/// (<see cref="ProposedCall"/>); the proposals merge into a pool of k + buffer distinct operations
+/// (<see cref="ProposedCall"/>); the proposals merge into a pool of distinct operations (k plus a buffer that grows with the spec, <see cref="CandidateBudget"/>)
 /// (<see cref="CandidatePool"/>); the critic drops what must not be suggested and fills parameters
 /// (<see cref="ReviewedCandidate"/>); the pool is described by the features and the ranker orders it
 /// (<see cref="ScoredCandidate"/>); an optional reviewer may veto doubtful suggestions. The service and the
@@ -33,7 +33,7 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
         var features = new RequestFeatures(context);
         var request = new CandidateRequest(context, features, Shortlist.Build(features), k);
         context.Trace.Stage("shortlist", time.GetElapsedTime(started));
-        var pool = await CollectAsync(request, k + options.Value.CandidateBuffer, cancellationToken);
+        var pool = await CollectAsync(request, options.Value.Budget.PoolSize(k, context.Catalog.Operations.Count), cancellationToken);
         context.Trace.Stage("generate", time.GetElapsedTime(started));
 
         started = time.GetTimestamp();

@@ -1,3 +1,5 @@
+using OpenSesame.Predictor.Candidates;
+
 namespace OpenSesame.Predictor.Prediction;
 
 /// <summary>Limits and sizes of a prediction. Section "Prediction" of the configuration.</summary>
@@ -11,9 +13,19 @@ public sealed class PredictionOptions
     /// <summary>Largest <c>k</c> a request may ask for. Default 20.</summary>
     public int MaxK { get; set; } = 20;
 
-    /// <summary>Candidates gathered beyond <c>k</c>, so the critic can drop some and the ranker still has a choice.
-    /// Default 15.</summary>
+    /// <summary>Least number of candidates gathered beyond <c>k</c>, so the critic can drop some and the ranker still
+    /// has a choice. Default 15.</summary>
     public int CandidateBuffer { get; set; } = 15;
+
+    /// <summary>Extra candidates per square root of the spec's operation count (<see cref="CandidateBudget"/>):
+    /// 12 operations keep the least buffer, 468 (Stripe) gather 65 beyond k. Default 3.</summary>
+    public double CandidateBufferPerRootOperation { get; set; } = 3;
+
+    /// <summary>Most candidates gathered beyond <c>k</c>, whatever the spec's size. Default 80.</summary>
+    public int MaxCandidateBuffer { get; set; } = 80;
+
+    /// <summary>The pool-size rule these settings make.</summary>
+    public CandidateBudget Budget => new(CandidateBuffer, CandidateBufferPerRootOperation, MaxCandidateBuffer);
 
     /// <summary>Most history events a request may carry. Default 50.</summary>
     public int MaxEvents { get; set; } = 50;

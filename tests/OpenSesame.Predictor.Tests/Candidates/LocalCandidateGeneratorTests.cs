@@ -53,6 +53,26 @@ public sealed class LocalCandidateGeneratorTests
             "POST /v1/invoices/in_1/lines", "POST /v1/invoices/in_1/lines", "POST /v1/invoices/in_1/lines"));
 
     [Fact]
+    public async Task KeepsTheLastCallAndItsNeighboursInASmallPoolOfALargeSpec()
+    {
+        // 400 look-alike resources, each with a list, a detail and a child: nothing but structure tells them apart.
+        var endpoints = Enumerable.Range(0, 400).SelectMany(i => new[]
+        {
+            $"GET /things{i}", $"GET /things{i}/{{id}}", $"GET /things{i}/{{id}}/parts",
+        }).ToArray();
+        var catalog = TestSpecs.WithOperations(endpoints);
+        var request = Stages.Request(TestSpecs.Context(catalog, null, "GET /things17", "GET /things250/abc"));
+
+        var pool = (await new LocalCandidateGenerator().GenerateAsync(request, 10, TestContext.Current.CancellationToken))
+            .Select(c => c.Operation.Key).ToList();
+
+        Assert.Contains("GET /things250/{id}", pool);
+        Assert.Contains("GET /things250/{id}/parts", pool);
+        Assert.Contains("GET /things250", pool);
+        Assert.Contains("GET /things17", pool);
+    }
+
+    [Fact]
     public void WithoutHistoryFindsTheIdThePromptsTargetNeedsThenTheTarget() =>
         Assert.Equal(["GET /v1/payments", "POST /v1/payments/{payment}/refund"], Ranked("refund the customer's payment", 2));
 

@@ -207,6 +207,7 @@ public sealed class LlmCandidateGeneratorTests
     private static Dictionary<string, string?> WithSmallPool(Dictionary<string, string?> settings)
     {
         settings["Prediction:CandidateBuffer"] = "0";
+        settings["Prediction:CandidateBufferPerRootOperation"] = "0";
         return settings;
     }
 
