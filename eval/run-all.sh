@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every visible task set through `opensesame eval` with all systems side by side and prints one table.
-# Usage: eval/run-all.sh [results-folder]   (default: artifacts/eval). Needs ../shared/evaldata next to the repo. The
-# `ranker` columns use the model the service would serve: the current one in ./data/models (opensesame generate &&
+# Usage: eval/run-all.sh [results-folder]   (default: artifacts/eval). Needs ../shared/evaldata and ../shared/traffic
+# next to the repo. The `ranker` columns use the model the service would serve: the current one in ./data/models (opensesame generate &&
 # opensesame train), else the one shipped in models/. The `ranker-no-intent` column (the ranker without sentence
 # embeddings and data flow) needs `opensesame train --without-intent`; the synthetic-heldout row needs
 # ./data/training/heldout.jsonl (opensesame generate).
@@ -16,9 +16,9 @@ dotnet build -c Release src/OpenSesame.Cli -v q -nologo >/dev/null
 cli=(dotnet src/OpenSesame.Cli/bin/Release/net10.0/opensesame.dll)
 
 run() {
-  local name=$1 format=$2 dataset=$3
-  echo "== $name ($format: $dataset)" >&2
-  "${cli[@]}" eval --format "$format" --dataset "$dataset" --json --cases-out "$out/$name.cases.jsonl" > "$out/$name.json"
+  local name=$1 format=$2 dataset=$3 split=${4:-all}
+  echo "== $name ($format: $dataset, split $split)" >&2
+  "${cli[@]}" eval --format "$format" --dataset "$dataset" --split "$split" --json --cases-out "$out/$name.cases.jsonl" > "$out/$name.json"
 }
 
 run restbench-tmdb restbench "$evaldata/restbench/datasets/tmdb.json"
@@ -26,6 +26,12 @@ run agentdiff agentdiff "$evaldata/agent-diff/datasets/agent-diff-bench/train.js
 run nestful nestful "$evaldata/nestful/data/executable/executable-data.json"
 run toolalpaca toolalpaca "$evaldata/toolalpaca/data/eval_simulated.json"
 run octokit octokit "$evaldata/octokit-fixtures/scenarios/api.github.com"
+# Recorded traffic of real clients (../shared/traffic): every session, and the held-out clients' validation part.
+traffic="../shared/traffic/sessions"
+run traffic-github traffic "$traffic/github.jsonl"
+run traffic-github-validation traffic "$traffic/github.jsonl" validation
+run traffic-stripe traffic "$traffic/stripe.jsonl"
+run traffic-stripe-validation traffic "$traffic/stripe.jsonl" validation
 if [ -f "$data_dir/training/heldout.jsonl" ]; then
   run synthetic-heldout synthetic "$data_dir/training/heldout.jsonl"
 else

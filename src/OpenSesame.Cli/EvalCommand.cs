@@ -13,8 +13,8 @@ using Spectre.Console;
 namespace OpenSesame.Cli;
 
 /// <summary>
-/// <c>opensesame eval --format &lt;name&gt; --dataset &lt;path&gt; [--spec &lt;path&gt;] [--json] [--cases-out file.jsonl]</c>:
-/// every system side by side on every next-call case of a dataset.
+/// <c>opensesame eval --format &lt;name&gt; --dataset &lt;path&gt; [--spec &lt;path&gt;] [--split all|train|validation] [--json]
+/// [--cases-out file.jsonl]</c>: every system side by side on every next-call case of a dataset.
 /// </summary>
 internal static class EvalCommand
 {
@@ -23,13 +23,20 @@ internal static class EvalCommand
     public static Command Create()
     {
         var format = new Option<string>("--format") { Description = $"Dataset format: {string.Join(", ", EvalDatasetAdapters.Formats)}.", Required = true };
-        var dataset = new Option<string>("--dataset") { Description = "The dataset file (or folder, for octokit fixtures).", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "The dataset file (or folder, for octokit fixtures and recorded traffic).", Required = true };
         var spec = new Option<string?>("--spec") { Description = "Use this spec instead of the one the adapter finds under ../shared/evaldata." };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON." };
         var casesOut = new Option<FileInfo?>("--cases-out") { Description = "Write one JSON line per case: input, target, and each system's top 5." };
         var seed = new Option<int>("--seed") { Description = "Seed of the random baseline.", DefaultValueFactory = _ => 42 };
+        var split = new Option<string>("--split")
+        {
+            Description = "Which part to score: all (default), or the train or validation part of recorded traffic "
+                          + "(--format traffic only; docs/EVALUATION.md describes the split).",
+            DefaultValueFactory = _ => "all",
+        };
+        split.AcceptOnlyFromAmong([.. EvalSplits.Names]);
 
-        var command = new Command("eval", "Evaluate the predictors on a task set.") { format, dataset, spec, json, casesOut, seed };
+        var command = new Command("eval", "Evaluate the predictors on a task set.") { format, dataset, spec, split, json, casesOut, seed };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var catalogs = new EvalSpecCatalogs();
@@ -37,15 +44,17 @@ internal static class EvalCommand
             List<EvalCase> cases;
             try
             {
-                var adapter = EvalDatasetAdapters.Get(parse.GetValue(format)!, catalogs);
+                var adapter = EvalDatasetAdapters.Get(parse.GetValue(format)!, catalogs, EvalSplits.Parse(parse.GetValue(split)!));
                 var tasks = adapter.Load(parse.GetValue(dataset)!, parse.GetValue(spec), report).ToList();
                 cases = new EvalCaseBuilder(catalogs).Build(tasks, report);
             }
             catch (EvalDataException ex)
             {
-                await Console.Error.WriteLineAsync(ex.Message);
+                await parse.InvocationConfiguration.Error.WriteLineAsync(ex.Message);
                 return 2;
             }
+
+            await DescribeSkippedAsync(report, parse.InvocationConfiguration.Error);
 
             await using var host = await CliHost.StartAsync(cancellationToken: cancellationToken);
             var systems = Systems(host.Services, parse.GetValue(seed));
@@ -69,6 +78,21 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    // What the adapter left out, by reason, before the run: a malformed item or a split's drop costs cases silently otherwise.
+    private static async Task DescribeSkippedAsync(EvalReport report, TextWriter error)
+    {
+        foreach (var (reason, tally) in report.Skipped)
+        {
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"skipped {tally.Count}: {reason} (e.g. {tally.Examples[0]})"));
+        }
+
+        if (report.HistoryOnlyCalls > 0)
+        {
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{report.HistoryOnlyCalls} calls the dataset marks as no operation of its spec: history of later cases, never a target"));
+        }
     }
 
     private static List<IEvalSystem> Systems(IServiceProvider services, int seed)
@@ -151,6 +175,8 @@ internal static class EvalCommand
         cases = result.Report.Cases,
         unmappable_cases = result.Report.UnmappableCases,
         skipped = result.Report.SkippedCount,
+        skipped_by_reason = result.Report.Skipped.ToDictionary(s => s.Key, s => s.Value.Count, StringComparer.Ordinal),
+        history_only_calls = result.Report.HistoryOnlyCalls,
         unprompted_destructive_targets = result.Report.UnpromptedDestructiveTargets,
         systems = result.Systems.ToDictionary(s => s.Key, s => new
         {
@@ -200,6 +226,7 @@ internal static class EvalCommand
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(result.Dataset)}[/]: {result.Report.Cases} cases"
                                + $" ({result.Report.UnmappableCases} unmappable targets, {result.Report.SkippedCount} items skipped by the adapter,"
+                               + $" {result.Report.HistoryOnlyCalls} history-only calls,"
                                + $" {result.Report.UnpromptedDestructiveTargets} targets destructive without the prompt asking)");
         var table = new Table().AddColumns("system", "top1", "top3", "top5", "mrr", "ndcg5", "coverage", "cases");
         foreach (var (name, scores) in result.Systems)

@@ -14,6 +14,7 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
     public const string PrefixOnly = "only a leading part of the path is a spec path";
     public const string MethodNotDeclared = "the path is a spec path but the method is not declared on it";
     public const string GreedyParameter = "a trailing path parameter took several segments";
+    public const string NamedOperationMissing = "the operation the dataset names is not in the spec";
 
     public EvalCaseBuilder()
         : this(new EvalSpecCatalogs())
@@ -35,8 +36,9 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
     }
 
     /// <summary>
-    /// One case per gold index i &gt;= <see cref="EvalTask.FirstTarget"/>: history = gold[0..i), expected = gold[i].
-    /// A target that maps onto no operation yields no case. History keeps the calls as the dataset spelled them,
+    /// One case per gold index i &gt;= <see cref="EvalTask.FirstTarget"/>: history = gold[0..i), expected = gold[i],
+    /// the operation the dataset names for it (<see cref="EvalCall.Operation"/>) or else the one its path maps onto.
+    /// A target that maps onto no operation yields no case, nor does a call the dataset marks as no target. History keeps the calls as the dataset spelled them,
     /// mapped or not, because a predictor meets unknown calls in real traffic too.
     /// </summary>
     public List<EvalCase> Build(EvalTask task, EvalReport report)
@@ -48,7 +50,17 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
         {
             var call = task.Gold[i];
             var example = string.Create(CultureInfo.InvariantCulture, $"{task.Id}#{i}: {call.Endpoint}");
-            var operation = Map(catalog, call, out var reason);
+            if (!call.IsTarget)
+            {
+                if (i >= task.FirstTarget)
+                {
+                    report.HistoryOnlyCalls++;
+                }
+
+                continue;
+            }
+
+            var operation = call.Operation is { } named ? Named(catalog, named, out var reason) : Map(catalog, call, out reason);
             if (operation is null)
             {
                 report.Unmap(reason!, example);
@@ -74,6 +86,15 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
         }
 
         return cases;
+    }
+
+    /// <summary>The operation the dataset names for a call ("METHOD /template"), when the spec has it.</summary>
+    public static ApiOperation? Named(EndpointCatalog catalog, string operation, out string? reason)
+    {
+        var space = operation.IndexOf(' ', StringComparison.Ordinal);
+        var found = space > 0 ? catalog.Find(operation[..space].ToUpperInvariant(), operation[(space + 1)..].Trim()) : null;
+        reason = found is null ? NamedOperationMissing : null;
+        return found;
     }
 
     /// <summary>

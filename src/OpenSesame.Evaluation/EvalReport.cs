@@ -49,6 +49,12 @@ public sealed class EvalReport
     /// </summary>
     public int UnpromptedDestructiveTargets { get; internal set; }
 
+    /// <summary>
+    /// Calls at a target position that the dataset marks as no operation of its spec (<see cref="EvalCall.IsTarget"/>
+    /// false): kept in the history of later cases, never asked for.
+    /// </summary>
+    public int HistoryOnlyCalls { get; internal set; }
+
     /// <summary>Rows or calls an adapter left out of its tasks, by reason.</summary>
     public IReadOnlyDictionary<string, EvalTally> Skipped => _skipped;
 
@@ -72,7 +78,7 @@ public sealed class EvalReport
     {
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture,
-            $"{Tasks} tasks, {Cases} cases, {UnmappableCases} unmappable cases, {UnmappedCalls} unmapped calls");
+            $"{Tasks} tasks, {Cases} cases, {UnmappableCases} unmappable cases, {UnmappedCalls} unmapped calls, {HistoryOnlyCalls} history-only calls");
         text.AppendLine();
         Describe(text, "skipped", _skipped);
         Describe(text, "unmapped", _unmapped);

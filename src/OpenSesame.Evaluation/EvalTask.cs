@@ -16,6 +16,19 @@ public sealed record EvalSpec(string Name, string? FilePath, string? Content)
 public sealed record EvalCall(string Method, string Path, IReadOnlyDictionary<string, string>? Params = null)
 {
     public string Endpoint => $"{Method} {Path}";
+
+    /// <summary>
+    /// The spec operation ("METHOD /template") the dataset itself says served this call, or null. When set, the case
+    /// builder takes it as the truth instead of matching the path: recorded traffic knows which operation answered a
+    /// HEAD, or an id-based path the spec documents under another name, where matching the path would guess.
+    /// </summary>
+    public string? Operation { get; init; }
+
+    /// <summary>
+    /// False for a call the dataset marks as no operation of its spec: it stays in the history of later cases, as the
+    /// real call it was, but is never asked for.
+    /// </summary>
+    public bool IsTarget { get; init; } = true;
 }
 
 /// <summary>A task of a dataset: one prompt (or none) and the gold sequence of calls that completes it.</summary>
@@ -38,17 +51,18 @@ public sealed record EvalCase(string TaskId, EvalSpec Spec, string? Prompt, IRea
 /// </summary>
 public interface IEvalDatasetAdapter
 {
-    /// <summary>The <c>--format</c> name: restbench, agentdiff, nestful, toolalpaca, octokit, synthetic, jsonl.</summary>
+    /// <summary>The <c>--format</c> name: restbench, agentdiff, nestful, toolalpaca, octokit, synthetic, jsonl, traffic.</summary>
     string Format { get; }
 
-    /// <param name="datasetPath">The dataset file (or folder, for octokit fixtures).</param>
+    /// <param name="datasetPath">The dataset file (or folder, for octokit fixtures and recorded traffic).</param>
     /// <param name="specOverride">A spec to use instead of the one the adapter finds under ../shared/evaldata.</param>
     IEnumerable<EvalTask> Load(string datasetPath, string? specOverride);
 
     /// <summary>
     /// As <see cref="Load(string, string?)"/>, and records in <paramref name="report"/> what the adapter left out and why
-    /// (rows of a non-REST service, pseudo-actions, requests to another host), so a run can say what it did not score.
-    /// Adapters that drop nothing need not implement it.
+    /// (rows of a non-REST service, pseudo-actions, requests to another host, malformed items), so a run can say what it
+    /// did not score. A malformed item costs that item, reported here; only a missing or wholly unreadable dataset throws
+    /// <see cref="EvalDataException"/>.
     /// </summary>
     IEnumerable<EvalTask> Load(string datasetPath, string? specOverride, EvalReport report) => Load(datasetPath, specOverride);
 }

@@ -104,14 +104,32 @@ public sealed class AgentDiffAdapterTests
     }
 
     [Fact]
-    public void ABadJsonLineIsReportedWithFileAndLine()
+    public void ABadJsonLineAmongGoodRowsIsSkippedAndReportedWithFileAndLine()
     {
         using var temp = new TempFolder();
-        var dataset = temp.Write("test.jsonl", Row("slack_1", "slack", "q", "chat.postMessage") + "\n\n{\"question\": \"unfinished\"\n");
+        var dataset = temp.Write("test.jsonl",
+            Row("slack_1", "slack", "q", "chat.postMessage") + "\n\n{\"question\": \"unfinished\"\n" + Row("slack_2", "slack", "q", "conversations.list"));
+        var report = new EvalReport();
 
-        var error = Assert.Throws<EvalDataException>(() => new AgentDiffAdapter().Load(dataset, null));
+        var tasks = new AgentDiffAdapter().Load(dataset, null, report).ToList();
 
-        Assert.StartsWith($"{dataset}:3:", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["slack_1", "slack_2"], tasks.Select(t => t.Id));
+        Assert.StartsWith($"{dataset}:3:", report.Skipped["agentdiff: a malformed line (skipped)"].Examples.Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARowWithoutToolsRequiredAmongGoodRowsIsSkippedAndReported()
+    {
+        using var temp = new TempFolder();
+        var dataset = temp.Write("test.jsonl", string.Join('\n',
+            Row("slack_1", "slack", "q", "chat.postMessage"),
+            """{"question": "q", "test_id": "slack_2", "service": "slack", "info": "{\"service\": \"slack\"}"}"""));
+        var report = new EvalReport();
+
+        var task = Assert.Single(new AgentDiffAdapter().Load(dataset, null, report));
+
+        Assert.Equal("slack_1", task.Id);
+        Assert.Contains("tools_required", report.Skipped["agentdiff: a malformed row (skipped)"].Examples.Single(), StringComparison.Ordinal);
     }
 
     [Fact]

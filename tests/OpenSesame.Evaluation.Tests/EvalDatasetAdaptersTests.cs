@@ -8,7 +8,7 @@ public sealed class EvalDatasetAdaptersTests
     [Fact]
     public void EveryAdapterIsFoundByItsFormatName()
     {
-        Assert.Equal(["agentdiff", "jsonl", "nestful", "octokit", "restbench", "synthetic", "toolalpaca"], EvalDatasetAdapters.Formats);
+        Assert.Equal(["agentdiff", "jsonl", "nestful", "octokit", "restbench", "synthetic", "toolalpaca", "traffic"], EvalDatasetAdapters.Formats);
         Assert.All(EvalDatasetAdapters.Formats, format => Assert.Equal(format, EvalDatasetAdapters.Get(format).Format));
     }
 
@@ -26,6 +26,6 @@ public sealed class EvalDatasetAdaptersTests
         var error = Assert.Throws<EvalDataException>(() => EvalDatasetAdapters.Get("arazzo"));
 
         Assert.Contains("arazzo", error.Message, StringComparison.Ordinal);
-        Assert.Contains("agentdiff, jsonl, nestful, octokit, restbench, synthetic, toolalpaca", error.Message, StringComparison.Ordinal);
+        Assert.Contains("agentdiff, jsonl, nestful, octokit, restbench, synthetic, toolalpaca, traffic", error.Message, StringComparison.Ordinal);
     }
 }

@@ -62,18 +62,23 @@ public sealed class JsonlAdapterTests
     }
 
     [Fact]
-    public void ABadJsonLineIsReportedWithFileAndLine()
+    public void ABadJsonLineAmongGoodOnesIsSkippedAndReportedWithFileAndLine()
     {
         using var temp = new TempFolder();
         temp.Write("pets.yaml", Specs.Pets);
         var dataset = temp.Write("pets.jsonl", """
             {"spec": "pets.yaml", "events": [], "expected": "GET /pets"}
             {"spec": "pets.yaml", "events": [, "expected": "GET /pets"}
+            {"spec": "pets.yaml", "events": [], "expected": "/pets"}
+            {"spec": "pets.yaml", "events": [], "expected": "POST /pets"}
             """);
+        var report = new EvalReport();
 
-        var error = Assert.Throws<EvalDataException>(() => new JsonlAdapter().Load(dataset, null));
+        var tasks = new JsonlAdapter().Load(dataset, null, report).ToList();
 
-        Assert.StartsWith($"{dataset}:2:", error.Message, StringComparison.Ordinal);
+        Assert.Equal(["pets.jsonl:1", "pets.jsonl:4"], tasks.Select(t => t.Id));
+        Assert.StartsWith($"{dataset}:2:", report.Skipped["jsonl: a malformed line (skipped)"].Examples[0], StringComparison.Ordinal);
+        Assert.StartsWith($"{dataset}:3:", report.Skipped["jsonl: a malformed line (skipped)"].Examples[1], StringComparison.Ordinal);
     }
 
     [Fact]

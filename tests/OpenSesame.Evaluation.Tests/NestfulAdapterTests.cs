@@ -128,4 +128,24 @@ public sealed class NestfulAdapterTests
 
         Assert.Contains(missing, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AnItemWithoutOutputAmongGoodOnesIsSkippedAndReported()
+    {
+        using var temp = new TempFolder();
+        temp.Write("executable-spec.json", """
+            [{"name": "Find", "method": "GET", "endpoint": "/find", "host": "finder.p.rapidapi.com"}]
+            """);
+        var data = temp.Write("items.json", """
+            [{"input": "find", "output": [{"name": "Find", "arguments": {}}]},
+             {"input": "no output"},
+             {"input": "find again", "output": [{"name": "Find", "arguments": {}}]}]
+            """);
+        var report = new EvalReport();
+
+        var tasks = new NestfulAdapter().Load(data, null, report).ToList();
+
+        Assert.Equal(["nestful/0", "nestful/2"], tasks.Select(t => t.Id));
+        Assert.Contains("item 1: the field 'output'", report.Skipped["nestful: a malformed item (skipped)"].Examples.Single(), StringComparison.Ordinal);
+    }
 }

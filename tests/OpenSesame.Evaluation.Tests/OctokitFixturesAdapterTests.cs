@@ -140,4 +140,22 @@ public sealed class OctokitFixturesAdapterTests
 
         Assert.StartsWith($"{file}:3:", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ABrokenFixtureOrRequestAmongGoodOnesIsSkippedAndReported()
+    {
+        EvalData.PathOf("specs");
+        using var temp = new TempFolder();
+        temp.Write("traffic/good/normalized-fixture.json", Fixture);
+        var broken = temp.Write("traffic/object/normalized-fixture.json", """{"method": "get", "path": "/user"}""");
+        temp.Write("traffic/no-method/normalized-fixture.json", """[{"path": "/user"}, {"method": "get", "path": "/user/repos"}]""");
+        var report = new EvalReport();
+
+        var tasks = new OctokitFixturesAdapter().Load(temp.PathOf("traffic"), null, report).ToList();
+
+        Assert.Equal(["good", "no-method"], tasks.Select(t => t.Id));
+        Assert.Equal(["GET /user/repos"], tasks[1].Gold.Select(c => c.Endpoint));
+        Assert.StartsWith($"{broken}: a fixture is a JSON list", report.Skipped["octokit: a malformed fixture (skipped)"].Examples.Single(), StringComparison.Ordinal);
+        Assert.Contains("request 0: the field 'method'", report.Skipped["octokit: a malformed request (skipped)"].Examples.Single(), StringComparison.Ordinal);
+    }
 }

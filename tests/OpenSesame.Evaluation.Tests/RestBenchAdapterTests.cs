@@ -126,4 +126,36 @@ public sealed class RestBenchAdapterTests
 
         Assert.StartsWith($"{dataset}:3:", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ATaskWithoutASolutionAmongGoodOnesIsSkippedAndReported()
+    {
+        using var temp = new TempFolder();
+        var spec = temp.Write("pets.yaml", Specs.Pets);
+        var dataset = temp.Write("tmdb_small.json", """
+            [{"query": "list the pets", "solution": ["GET /pets"]},
+             {"query": "no solution here"},
+             "not a task",
+             {"query": "adopt", "solution": ["GET /pets", "POST /pets/{petId}/adopt"]}]
+            """);
+        var report = new EvalReport();
+
+        var tasks = new RestBenchAdapter().Load(dataset, spec, report).ToList();
+
+        Assert.Equal(["tmdb_small/0", "tmdb_small/3"], tasks.Select(t => t.Id));
+        Assert.Equal(2, report.Skipped["restbench: a malformed task (skipped)"].Count);
+        Assert.Contains("task 1: the field 'solution'", report.Skipped["restbench: a malformed task (skipped)"].Examples[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFileWithoutAReadableTaskFailsWithTheFirstError()
+    {
+        using var temp = new TempFolder();
+        var spec = temp.Write("pets.yaml", Specs.Pets);
+        var dataset = temp.Write("tmdb_small.json", """[{"query": "no solution here"}]""");
+
+        var error = Assert.Throws<EvalDataException>(() => new RestBenchAdapter().Load(dataset, spec, new EvalReport()).ToList());
+
+        Assert.Contains("task 0: the field 'solution'", error.Message, StringComparison.Ordinal);
+    }
 }

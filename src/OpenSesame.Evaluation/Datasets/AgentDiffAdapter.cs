@@ -19,6 +19,8 @@ namespace OpenSesame.Evaluation.Datasets;
 /// </list>
 /// The specs are looked for above the dataset, then in the evaldata folder, so a held-out file elsewhere works the same.
 /// A spec override that is a folder replaces the evaldata folder; a file replaces the spec of every service.
+/// A malformed row (not JSON, no <c>info</c> or <c>tools_required</c>) is skipped and reported; a missing spec, or a
+/// file without a readable row, throws.
 /// </summary>
 internal sealed class AgentDiffAdapter(EvalSpecCatalogs catalogs) : IEvalDatasetAdapter
 {
@@ -48,13 +50,27 @@ internal sealed class AgentDiffAdapter(EvalSpecCatalogs catalogs) : IEvalDataset
             specs.TryGetValue(service, out var spec) ? spec : specs[service] = ResolveSpec(service, datasetPath, specOverride);
 
         var tasks = new List<EvalTask>();
-        foreach (var (line, row) in DatasetFiles.ReadJsonLines(datasetPath))
+        var read = 0;
+        EvalDataException? first = null;
+        foreach (var (line, row) in DatasetFiles.ReadJsonLines(datasetPath, report, Format))
         {
             var where = $"{datasetPath}:{DatasetFiles.Invariant(line)}";
-            var info = InfoOf(row, where);
+            JsonElement info, tools;
+            try
+            {
+                info = InfoOf(row, where);
+                tools = DatasetFiles.Required(info, "tools_required", JsonValueKind.Array, $"{where}: info");
+            }
+            catch (EvalDataException ex)
+            {
+                first ??= ex;
+                DatasetFiles.Malformed(report, Format, "row", ex);
+                continue;
+            }
+
+            read++;
             var id = DatasetFiles.String(row, "test_id") ?? $"line {DatasetFiles.Invariant(line)}";
             var service = (DatasetFiles.String(row, "service") ?? DatasetFiles.String(info, "service") ?? "").Trim().ToLowerInvariant();
-            var tools = DatasetFiles.Required(info, "tools_required", JsonValueKind.Array, $"{where}: info");
             if (service == "linear")
             {
                 report.Skip("agentdiff: linear is a GraphQL API (its tools are GraphQL fields), not REST", id);
@@ -89,6 +105,7 @@ internal sealed class AgentDiffAdapter(EvalSpecCatalogs catalogs) : IEvalDataset
             tasks.Add(new EvalTask(id, spec, DatasetFiles.String(row, "question"), gold));
         }
 
+        DatasetFiles.ThrowIfNoneRead(read, first);
         return tasks;
     }
 

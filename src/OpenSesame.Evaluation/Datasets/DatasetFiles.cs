@@ -21,11 +21,15 @@ internal static partial class DatasetFiles
         }
     }
 
-    /// <summary>The non-blank lines of a JSON Lines file as (1-based line number, value).</summary>
-    /// <exception cref="EvalDataException">The file is missing or a line is not a JSON object.</exception>
-    public static List<(int Line, JsonElement Row)> ReadJsonLines(string path)
+    /// <summary>
+    /// The non-blank lines of a JSON Lines file as (1-based line number, value). A line that is not a JSON object is
+    /// skipped and reported under "<paramref name="format"/>: a malformed line"; one bad line costs one item.
+    /// </summary>
+    /// <exception cref="EvalDataException">The file is missing, or no line of it is a JSON object (the first line's error).</exception>
+    public static List<(int Line, JsonElement Row)> ReadJsonLines(string path, EvalReport report, string format)
     {
         var rows = new List<(int, JsonElement)>();
+        EvalDataException? first = null;
         var lineNumber = 0;
         foreach (var line in ReadText(path).Split('\n'))
         {
@@ -35,25 +39,55 @@ internal static partial class DatasetFiles
                 continue;
             }
 
-            JsonElement row;
             try
             {
-                row = JsonSerializer.Deserialize<JsonElement>(line);
+                rows.Add((lineNumber, ParseLine(path, lineNumber, line)));
             }
-            catch (JsonException ex)
+            catch (EvalDataException ex)
             {
-                throw new EvalDataException($"{path}:{lineNumber}: not valid JSON: {ex.Message}", ex);
+                first ??= ex;
+                Malformed(report, format, "line", ex);
             }
-
-            if (row.ValueKind != JsonValueKind.Object)
-            {
-                throw new EvalDataException($"{path}:{lineNumber}: expected a JSON object, found {row.ValueKind}.");
-            }
-
-            rows.Add((lineNumber, row));
         }
 
+        ThrowIfNoneRead(rows.Count, first);
         return rows;
+    }
+
+    /// <summary>
+    /// A dataset whose every item is malformed is unreadable as its format: the first item's error, which names the
+    /// file and place, is thrown so the run fails saying why.
+    /// </summary>
+    public static void ThrowIfNoneRead(int read, EvalDataException? first)
+    {
+        if (read == 0 && first is not null)
+        {
+            throw first;
+        }
+    }
+
+    /// <summary>
+    /// Records a malformed item (a line, task, API, fixture, session) that was skipped: the reason names the format and
+    /// the kind of item, the example is the error, which names the file and place.
+    /// </summary>
+    public static void Malformed(EvalReport report, string format, string item, EvalDataException error) =>
+        report.Skip($"{format}: a malformed {item} (skipped)", error.Message);
+
+    private static JsonElement ParseLine(string path, int lineNumber, string line)
+    {
+        JsonElement row;
+        try
+        {
+            row = JsonSerializer.Deserialize<JsonElement>(line);
+        }
+        catch (JsonException ex)
+        {
+            throw new EvalDataException($"{path}:{lineNumber}: not valid JSON: {ex.Message}", ex);
+        }
+
+        return row.ValueKind == JsonValueKind.Object
+            ? row
+            : throw new EvalDataException($"{path}:{lineNumber}: expected a JSON object, found {row.ValueKind}.");
     }
 
     public static string ReadText(string path)

@@ -14,7 +14,8 @@ namespace OpenSesame.Evaluation.Datasets;
 /// A line becomes one task whose gold is the events followed by the expected call, with
 /// <see cref="EvalTask.FirstTarget"/> = the number of events: the events are history only, and the line asks exactly one
 /// question. Event endpoints may be concrete or templated; <c>params</c> values may be any JSON (non-strings are kept as
-/// JSON text). Blank lines are ignored. A spec override replaces every line's spec.
+/// JSON text). Blank lines are ignored. A spec override replaces every line's spec. A malformed line (bad JSON, a field
+/// missing, a spec that does not exist) is skipped and reported; a file without a readable line throws.
 /// </summary>
 internal sealed class JsonlAdapter : IEvalDatasetAdapter
 {
@@ -28,36 +29,52 @@ internal sealed class JsonlAdapter : IEvalDatasetAdapter
         var specs = new Dictionary<string, EvalSpec>(StringComparer.Ordinal);
         var overridden = specOverride is null ? null : EvalSpec.FromFile(Path.GetFullPath(specOverride));
         var tasks = new List<EvalTask>();
-        foreach (var (line, row) in DatasetFiles.ReadJsonLines(datasetPath))
+        EvalDataException? first = null;
+        foreach (var (line, row) in DatasetFiles.ReadJsonLines(datasetPath, report, Format))
         {
             var where = $"{datasetPath}:{DatasetFiles.Invariant(line)}";
-            var spec = overridden ?? SpecOf(row, datasetPath, where, specs);
-            var gold = new List<EvalCall>();
-            if (row.TryGetProperty("events", out var events) && events.ValueKind != JsonValueKind.Null)
+            try
             {
-                if (events.ValueKind != JsonValueKind.Array)
-                {
-                    throw new EvalDataException($"{where}: 'events' is not a list.");
-                }
-
-                foreach (var e in events.EnumerateArray())
-                {
-                    var endpoint = DatasetFiles.String(e, "endpoint")
-                        ?? throw new EvalDataException($"{where}: an event has no 'endpoint' string.");
-                    var parameters = e.TryGetProperty("params", out var p) ? DatasetFiles.Parameters(p) : null;
-                    gold.Add(Call(endpoint, parameters, where));
-                }
+                tasks.Add(TaskOf(row, line, datasetPath, where, overridden, specs));
             }
-
-            var expected = DatasetFiles.String(row, "expected")
-                ?? throw new EvalDataException($"{where}: the field 'expected' is missing or is not a string.");
-            var history = gold.Count;
-            gold.Add(Call(expected, null, where));
-            var id = DatasetFiles.String(row, "id") ?? $"{Path.GetFileName(datasetPath)}:{DatasetFiles.Invariant(line)}";
-            tasks.Add(new EvalTask(id, spec, DatasetFiles.String(row, "prompt"), gold, history));
+            catch (EvalDataException ex)
+            {
+                first ??= ex;
+                DatasetFiles.Malformed(report, Format, "line", ex);
+            }
         }
 
+        DatasetFiles.ThrowIfNoneRead(tasks.Count, first);
         return tasks;
+    }
+
+    private static EvalTask TaskOf(JsonElement row, int line, string datasetPath, string where, EvalSpec? overridden,
+        Dictionary<string, EvalSpec> specs)
+    {
+        var spec = overridden ?? SpecOf(row, datasetPath, where, specs);
+        var gold = new List<EvalCall>();
+        if (row.TryGetProperty("events", out var events) && events.ValueKind != JsonValueKind.Null)
+        {
+            if (events.ValueKind != JsonValueKind.Array)
+            {
+                throw new EvalDataException($"{where}: 'events' is not a list.");
+            }
+
+            foreach (var e in events.EnumerateArray())
+            {
+                var endpoint = DatasetFiles.String(e, "endpoint")
+                    ?? throw new EvalDataException($"{where}: an event has no 'endpoint' string.");
+                var parameters = e.TryGetProperty("params", out var p) ? DatasetFiles.Parameters(p) : null;
+                gold.Add(Call(endpoint, parameters, where));
+            }
+        }
+
+        var expected = DatasetFiles.String(row, "expected")
+            ?? throw new EvalDataException($"{where}: the field 'expected' is missing or is not a string.");
+        var history = gold.Count;
+        gold.Add(Call(expected, null, where));
+        var id = DatasetFiles.String(row, "id") ?? $"{Path.GetFileName(datasetPath)}:{DatasetFiles.Invariant(line)}";
+        return new EvalTask(id, spec, DatasetFiles.String(row, "prompt"), gold, history);
     }
 
     private static EvalCall Call(string endpoint, IReadOnlyDictionary<string, string>? parameters, string where) =>

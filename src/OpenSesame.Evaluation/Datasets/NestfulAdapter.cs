@@ -26,7 +26,8 @@ namespace OpenSesame.Evaluation.Datasets;
 /// </list>
 /// Gold calls carry literal arguments as <see cref="EvalCall.Params"/>; references to earlier outputs
 /// (<c>$var1.skyId$</c>) are not values and are left out. A name missing from the endpoint list becomes
-/// <c>GET /{name}</c> for the case builder to report. A spec override names another endpoint list.
+/// <c>GET /{name}</c> for the case builder to report. A spec override names another endpoint list. A malformed item
+/// (no <c>output</c> list) is skipped and reported; a file without a readable item throws.
 /// </summary>
 internal sealed partial class NestfulAdapter : IEvalDatasetAdapter
 {
@@ -56,11 +57,25 @@ internal sealed partial class NestfulAdapter : IEvalDatasetAdapter
 
         var tasks = new List<EvalTask>();
         var index = -1;
+        var read = 0;
+        EvalDataException? first = null;
         foreach (var item in root.EnumerateArray())
         {
             index++;
             var id = $"nestful/{DatasetFiles.Invariant(index)}";
-            var output = DatasetFiles.Required(item, "output", JsonValueKind.Array, $"{datasetPath}: item {DatasetFiles.Invariant(index)}");
+            JsonElement output;
+            try
+            {
+                output = DatasetFiles.Required(item, "output", JsonValueKind.Array, $"{datasetPath}: item {DatasetFiles.Invariant(index)}");
+            }
+            catch (EvalDataException ex)
+            {
+                first ??= ex;
+                DatasetFiles.Malformed(report, Format, "item", ex);
+                continue;
+            }
+
+            read++;
             var gold = new List<EvalCall>();
             foreach (var step in output.EnumerateArray())
             {
@@ -92,6 +107,7 @@ internal sealed partial class NestfulAdapter : IEvalDatasetAdapter
             tasks.Add(new EvalTask(id, spec.Spec, DatasetFiles.String(item, "input"), gold));
         }
 
+        DatasetFiles.ThrowIfNoneRead(read, first);
         return tasks;
     }
 

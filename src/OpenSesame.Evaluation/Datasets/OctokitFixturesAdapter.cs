@@ -13,7 +13,8 @@ namespace OpenSesame.Evaluation.Datasets;
 /// object body; the path stays concrete, as a client would send it.</item>
 /// </list>
 /// The dataset path may be a folder (every <c>normalized-fixture.json</c> below it, or every <c>*.json</c> if there is
-/// none) or one fixture file. A spec override replaces the GitHub spec.
+/// none) or one fixture file. A spec override replaces the GitHub spec. A fixture that is not a JSON list is skipped and
+/// reported, as is a request without method or path; when no fixture is readable the first error is thrown.
 /// </summary>
 internal sealed class OctokitFixturesAdapter : IEvalDatasetAdapter
 {
@@ -35,23 +36,43 @@ internal sealed class OctokitFixturesAdapter : IEvalDatasetAdapter
             ? Path.GetFullPath(specOverride)
             : EvalDataLocator.FindFile(datasetPath, "the GitHub REST spec for octokit fixtures", GitHubSpec));
         var tasks = new List<EvalTask>();
+        var read = 0;
+        EvalDataException? first = null;
         foreach (var file in files)
         {
             var id = TaskId(datasetPath, file);
-            var root = DatasetFiles.ReadJson(file);
-            if (root.ValueKind != JsonValueKind.Array)
+            JsonElement root;
+            try
             {
-                throw new EvalDataException($"{file}: a fixture is a JSON list of requests, found {root.ValueKind}.");
+                root = DatasetFiles.ReadJson(file);
+                if (root.ValueKind != JsonValueKind.Array)
+                {
+                    throw new EvalDataException($"{file}: a fixture is a JSON list of requests, found {root.ValueKind}.");
+                }
+            }
+            catch (EvalDataException ex)
+            {
+                first ??= ex;
+                DatasetFiles.Malformed(report, Format, "fixture", ex);
+                continue;
             }
 
+            read++;
             var gold = new List<EvalCall>();
             var index = -1;
             foreach (var request in root.EnumerateArray())
             {
                 index++;
                 var where = $"{file}: request {DatasetFiles.Invariant(index)}";
-                var method = DatasetFiles.String(request, "method") ?? throw new EvalDataException($"{where}: the field 'method' is missing.");
-                var target = DatasetFiles.String(request, "path") ?? throw new EvalDataException($"{where}: the field 'path' is missing.");
+                var method = DatasetFiles.String(request, "method");
+                var target = DatasetFiles.String(request, "path");
+                if (method is null || target is null)
+                {
+                    DatasetFiles.Malformed(report, Format, "request", new EvalDataException(
+                        $"{where}: the field '{(method is null ? "method" : "path")}' is missing or is not a string."));
+                    continue;
+                }
+
                 var host = HostOf(DatasetFiles.String(request, "scope"));
                 if (host is not null && !string.Equals(host, ApiHost, StringComparison.OrdinalIgnoreCase))
                 {
@@ -73,6 +94,7 @@ internal sealed class OctokitFixturesAdapter : IEvalDatasetAdapter
             tasks.Add(new EvalTask(id, spec, null, gold));
         }
 
+        DatasetFiles.ThrowIfNoneRead(read, first);
         return tasks;
     }
 

@@ -9,6 +9,7 @@ namespace OpenSesame.Evaluation.Datasets;
 /// The labels have known defects (stray spaces; <c>/person/{movie_id}/movie_credits</c>); they are repaired by rule, not
 /// by listing them, because the held-out Spotify file has its own: every label is trimmed, and a path parameter named
 /// unlike the spec's parameter at that place takes the spec's name when the rest of the path is a spec path.
+/// A malformed task (no <c>solution</c> list) is skipped and reported; a file without a readable task throws.
 /// </summary>
 internal sealed class RestBenchAdapter(EvalSpecCatalogs catalogs) : IEvalDatasetAdapter
 {
@@ -41,12 +42,26 @@ internal sealed class RestBenchAdapter(EvalSpecCatalogs catalogs) : IEvalDataset
         var name = Path.GetFileNameWithoutExtension(datasetPath);
         var tasks = new List<EvalTask>();
         var index = -1;
+        var read = 0;
+        EvalDataException? first = null;
         foreach (var item in root.EnumerateArray())
         {
             index++;
             var id = $"{name}/{DatasetFiles.Invariant(index)}";
             var where = $"{datasetPath}: task {DatasetFiles.Invariant(index)}";
-            var solution = DatasetFiles.Required(item, "solution", JsonValueKind.Array, where);
+            JsonElement solution;
+            try
+            {
+                solution = DatasetFiles.Required(item, "solution", JsonValueKind.Array, where);
+            }
+            catch (EvalDataException ex)
+            {
+                first ??= ex;
+                DatasetFiles.Malformed(report, Format, "task", ex);
+                continue;
+            }
+
+            read++;
             var gold = new List<EvalCall>();
             foreach (var label in solution.EnumerateArray())
             {
@@ -68,6 +83,7 @@ internal sealed class RestBenchAdapter(EvalSpecCatalogs catalogs) : IEvalDataset
             tasks.Add(new EvalTask(id, spec, DatasetFiles.String(item, "query"), gold));
         }
 
+        DatasetFiles.ThrowIfNoneRead(read, first);
         return tasks;
     }
 
