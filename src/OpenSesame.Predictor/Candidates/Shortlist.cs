@@ -45,7 +45,7 @@ public sealed class Shortlist
             var feeds = f[FeatureSchema.ProducesForPromptTarget];
             producers[i] = feeds > 0 ? feeds + (0.01f * Math.Max(0, combined[i])) : 0;
             usage[i] = f[FeatureSchema.UsageTransition];
-            closeness[i] = features.Closeness(operations[i], f);
+            closeness[i] = f[FeatureSchema.Closeness];
         }
 
         var orderings = new List<(int[] Order, int Share)> { (Order(combined), 2) };

@@ -43,6 +43,8 @@ public sealed class RequestFeatures
     private readonly Dictionary<int, int> _transitionsFromLast = [];
     private readonly HashSet<string> _lastValues;
     private readonly float _historyLength;
+    private readonly float _historyRepeatRate;
+    private readonly float _specSize;
     private readonly int _usageFrom;
     private readonly int _usageTotal;
     private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
@@ -135,6 +137,11 @@ public sealed class RequestFeatures
         }
 
         _historyLength = MathF.Log(1 + history.Count);
+        _specSize = MathF.Log(1 + context.Catalog.Operations.Count) / 10;
+        _historyRepeatRate = history.Count < 2
+            ? 0
+            : Enumerable.Range(1, history.Count - 1).Count(i => history[i].Operation is { } op && history[i - 1].Operation?.Index == op.Index)
+              / (float)(history.Count - 1);
         // Once per request: every operation is scored against the same observed steps.
         if (context.Usage is { } usage && UsageTransitions.StepFrom(history) is { } from)
         {
@@ -167,8 +174,7 @@ public sealed class RequestFeatures
     /// the heuristic score. Real specs have hundreds of operations and a history-only request has no other signal
     /// this sharp, so these neighbours must not be crowded out of the pool.
     /// </summary>
-    /// <param name="features">The operation's <see cref="Extract"/>.</param>
-    public float Closeness(ApiOperation operation, float[] features)
+    private float Closeness(ApiOperation operation, float[] features)
     {
         if (_lastShape is null)
         {
@@ -184,7 +190,7 @@ public sealed class RequestFeatures
             : features[FeatureSchema.PathSibling] > 0 ? 2f
             : features[FeatureSchema.ConsumesFromLast] > 0 || features[FeatureSchema.UsesLastId] > 0 ? 1f
             : 0f;
-        return relation == 0 ? 0 : relation + (0.01f * Math.Clamp(features[FeatureSchema.Heuristic], -50, 50));
+        return relation == 0 ? 0 : (relation + (0.01f * Math.Clamp(features[FeatureSchema.Heuristic], -50, 50))) / 8.5f;
     }
 
     /// <summary>The operation the prompt points at that needs an id this operation yields, if any.</summary>
@@ -326,6 +332,10 @@ public sealed class RequestFeatures
         }
 
         f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);
+        f[FeatureSchema.SpecSize] = _specSize;
+        f[FeatureSchema.HistoryRepeatRate] = _historyRepeatRate;
+        f[FeatureSchema.SameMethodAsLast] = _context.Last is { } lastCall && string.Equals(lastCall.Event.Method, operation.Method, StringComparison.OrdinalIgnoreCase) ? 1 : 0;
+        f[FeatureSchema.Closeness] = Closeness(operation, f);
         return f;
     }
 
