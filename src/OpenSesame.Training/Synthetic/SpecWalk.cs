@@ -99,7 +99,8 @@ internal sealed partial class SpecWalk
         var produced = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         if (!operation.Path.EndsWithParameter && ProducedEntity(operation) is { } entity)
         {
-            var generator = Generator(_graph.Index.ItemReadOf(operation) ?? operation, null, entity);
+            var read = _graph.Index.ItemReadOf(operation);
+            var generator = Generator(read, read is { Path.Slots.Count: > 0 } ? read.Path.Slots[^1].Name : null, entity);
             if (_graph.Index.IsListing(operation))
             {
                 produced[entity] = Reveal(entity, generator);
