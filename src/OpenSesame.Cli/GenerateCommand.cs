@@ -1,9 +1,11 @@
 using System.CommandLine;
 using OpenSesame.Training;
+using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Cli;
 
-/// <summary><c>opensesame generate [--count 10000] [--seed 42] [--out data/training] [--held-out-domains 2]</c></summary>
+/// <summary><c>opensesame generate [--count 10000] [--seed 42] [--out data/training] [--held-out-domains 2]
+/// [--real-specs true] [--sessions-per-spec 300] [--shared ../shared] [--client-behaviours true]</c></summary>
 internal static class GenerateCommand
 {
     public static Command Create()
@@ -12,8 +14,31 @@ internal static class GenerateCommand
         var seed = new Option<int>("--seed") { Description = "Seed; the same seed gives the same files.", DefaultValueFactory = _ => 42 };
         var output = new Option<string?>("--out") { Description = "Output folder (default: training/ inside the data directory)." };
         var heldOut = new Option<int>("--held-out-domains") { Description = "Domains kept apart as the synthetic evaluation set.", DefaultValueFactory = _ => 2 };
+        var realSpecs = new Option<bool>("--real-specs")
+        {
+            Description = "Also walk the real specs of Synthetic/real-specs.txt (under --shared) into the training file.",
+            DefaultValueFactory = _ => true,
+        };
+        var perSpec = new Option<int>("--sessions-per-spec")
+        {
+            Description = "Sessions walked over each real spec.",
+            DefaultValueFactory = _ => new RealSpecOptions().SessionsPerSpec,
+        };
+        var shared = new Option<string>("--shared")
+        {
+            Description = "The shared folder real spec paths are relative to.",
+            DefaultValueFactory = _ => TrainingCatalogs.DefaultSharedFolder,
+        };
+        var behaviours = new Option<bool>("--client-behaviours")
+        {
+            Description = "Add client behaviour (retries, pages, polling, fan-out, interleaving, mid-workflow starts) at the documented rates.",
+            DefaultValueFactory = _ => true,
+        };
 
-        var command = new Command("generate", "Generate synthetic SaaS sessions to train the ranker on.") { count, seed, output, heldOut };
+        var command = new Command("generate", "Generate synthetic SaaS sessions to train the ranker on.")
+        {
+            count, seed, output, heldOut, realSpecs, perSpec, shared, behaviours,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             // Writing files needs the data directory's setting, and no service.
@@ -25,16 +50,30 @@ internal static class GenerateCommand
                 return 2;
             }
 
+            if (parse.GetValue(perSpec) < 0)
+            {
+                await Console.Error.WriteLineAsync("--sessions-per-spec must not be negative.");
+                return 2;
+            }
+
+            var specs = parse.GetValue(realSpecs)
+                ? new RealSpecOptions { SessionsPerSpec = parse.GetValue(perSpec), SharedFolder = parse.GetValue(shared)! }
+                : null;
+            var sessions = new SyntheticSamplerOptions
+            {
+                Behaviours = parse.GetValue(behaviours) ? new ClientBehaviourOptions() : ClientBehaviourOptions.None,
+            };
+            var planned = total + (specs is null ? 0 : specs.Specs.Count * specs.SessionsPerSpec);
             TrainingDataManifest? manifest = null;
             try
             {
-                await CliProgress.RunAsync($"generating {total} sessions", total, progress =>
+                await CliProgress.RunAsync($"generating {planned} sessions", planned, progress =>
                 {
-                    manifest = TrainingData.Generate(folder, total, parse.GetValue(seed), parse.GetValue(heldOut), progress);
+                    manifest = TrainingData.Generate(folder, total, parse.GetValue(seed), parse.GetValue(heldOut), progress, sessions, specs);
                     return Task.CompletedTask;
                 });
             }
-            catch (ArgumentOutOfRangeException ex)
+            catch (Exception ex) when (ex is ArgumentOutOfRangeException or FileNotFoundException)
             {
                 await Console.Error.WriteLineAsync(ex.Message);
                 return 2;
@@ -44,6 +83,10 @@ internal static class GenerateCommand
             Console.WriteLine($"  training domains ({manifest.TrainDomains.Count}): {string.Join(", ", manifest.TrainDomains)} -> {manifest.TrainFile}");
             Console.WriteLine($"  held-out domains ({manifest.HeldOutDomains.Count}): {string.Join(", ", manifest.HeldOutDomains)} -> {manifest.HeldOutFile}");
             Console.WriteLine($"  prompt kinds: {string.Join(", ", manifest.PromptKinds.Select(k => $"{k.Key} {k.Value}"))}");
+            if (manifest.RealSpecs is { Count: > 0 } walked)
+            {
+                Console.WriteLine($"  real specs ({walked.Count}, {walked.Sum(s => s.Sessions)} sessions): {string.Join(", ", walked.Select(s => $"{s.Title} ({s.Operations} ops)"))}");
+            }
             return 0;
         });
         return command;

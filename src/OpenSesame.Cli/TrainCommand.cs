@@ -20,6 +20,11 @@ internal static class TrainCommand
         var learningRate = new Option<double>("--learning-rate") { Description = "Shrinkage per tree.", DefaultValueFactory = _ => defaults.LearningRate };
         var usageShare = new Option<double>("--usage-share") { Description = "Share of sessions that see the usage learned from earlier sessions (0 trains a model that never uses it).", DefaultValueFactory = _ => defaults.UsageShare };
         var calibration = new Option<int>("--calibration-domains") { Description = "Domains left out of tree fitting to calibrate and measure.", DefaultValueFactory = _ => defaults.CalibrationDomainCount };
+        var shared = new Option<string>("--shared")
+        {
+            Description = "The shared folder that sessions' spec paths (real-spec walks) are relative to.",
+            DefaultValueFactory = _ => defaults.SharedFolder,
+        };
         var withoutIntent = new Option<bool>("--without-intent")
         {
             Description = $"Train without the semantic and data-flow features and save the model under '{RankerModelStore.WithoutIntentPointer}' (the current model is unchanged); 'eval' compares it as 'ranker-no-intent'.",
@@ -27,7 +32,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train the LightGBM ranker on synthetic sessions and make it the current model.")
         {
-            data, seed, iterations, leaves, learningRate, calibration, usageShare, withoutIntent,
+            data, seed, iterations, leaves, learningRate, calibration, usageShare, shared, withoutIntent,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,6 +61,7 @@ internal static class TrainCommand
                 UsageShare = parse.GetValue(usageShare),
                 Semantic = !parse.GetValue(withoutIntent),
                 DataFlow = !parse.GetValue(withoutIntent),
+                SharedFolder = parse.GetValue(shared)!,
             };
             var trainer = new RankerTrainer(options, TimeProvider.System);
             RankerModel model;
@@ -63,7 +69,7 @@ internal static class TrainCommand
             {
                 model = trainer.Train(file, new CliProgress.SynchronousProgress<string>(Console.Error.WriteLine));
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or FileNotFoundException)
             {
                 await Console.Error.WriteLineAsync(ex.Message);
                 return 2;

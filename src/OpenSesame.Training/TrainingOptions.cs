@@ -71,6 +71,10 @@ public sealed class TrainingOptions
     /// rest see none, as a new spec does), so the model learns to use usage and to do without it. Default 0.3.</summary>
     public double UsageShare { get; set; } = 0.3;
 
+    /// <summary>Folder that sessions' spec paths (<c>evaldata/specs/...</c>) are relative to; embedded domains need none.
+    /// Default <see cref="TrainingCatalogs.DefaultSharedFolder"/> (<c>../shared</c> from the working directory).</summary>
+    public string SharedFolder { get; set; } = TrainingCatalogs.DefaultSharedFolder;
+
     /// <summary>Domains held out of tree fitting to calibrate scores and report leave-domains-out metrics. Default 2.</summary>
     public int CalibrationDomainCount { get; set; } = 2;
 

@@ -42,7 +42,7 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
 
     public IEnumerable<TrainingGroup> Build(SyntheticSession session, int sessionIndex)
     {
-        var domain = SyntheticDomains.Get(session.Domain);
+        var domain = TrainingCatalogs.For(options.SharedFolder).Get(session.Domain);
         var random = new Random(TrainingOptions.DeriveSeed(options.Seed, sessionIndex));
         var templated = random.NextDouble() < options.TemplatedHistoryShare;
         var timeless = random.NextDouble() < options.NoTimestampShare;

@@ -6,11 +6,19 @@ namespace OpenSesame.Training.Tests;
 
 public sealed class SyntheticSessionSamplerTests
 {
+    // These tests specify the walk itself; ClientBehavioursTests specify what clients add around it.
+    private static readonly SyntheticSamplerOptions Bare = new() { Behaviours = ClientBehaviourOptions.None };
+
     private static readonly Lazy<IReadOnlyList<SyntheticSession>> Standard =
-        new(() => new SyntheticSessionSampler().Sample(2000, SyntheticDomains.All, seed: 42));
+        new(() => new SyntheticSessionSampler(Bare).Sample(2000, SyntheticDomains.All, seed: 42));
 
     // Without goals the walk is the bare chain, so its statistics can be compared with the workflow's weights.
-    private static readonly SyntheticSamplerOptions NoGoals = new() { GoalPromptShare = 0, LatentGoalProbability = 0 };
+    private static readonly SyntheticSamplerOptions NoGoals = new()
+    {
+        GoalPromptShare = 0,
+        LatentGoalProbability = 0,
+        Behaviours = ClientBehaviourOptions.None,
+    };
 
     [Fact]
     public void Sampling_is_deterministic_for_a_seed_and_differs_for_another_seed()

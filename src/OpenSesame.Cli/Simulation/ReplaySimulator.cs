@@ -110,6 +110,10 @@ internal static class ReplaySimulator
         var sampler = new SyntheticSessionSampler(new SyntheticSamplerOptions
         {
             MaxCalls = Math.Min(new SyntheticSamplerOptions().MaxCalls, options.MaxPredictionsPerSession),
+
+            // The bare walks: the simulation's session lengths and durations are its own options, which client
+            // behaviours (retries, pages, fan-out) would stretch.
+            Behaviours = ClientBehaviourOptions.None,
         });
         var sessions = sampler.Sample(options.Sessions, SyntheticDomains.All, options.Seed);
         var random = new Random(options.Seed);

@@ -87,6 +87,13 @@ public sealed class SyntheticSamplerOptions
     /// <summary>Longest pause between calls, in seconds (1800).</summary>
     public double LongPauseMaxSeconds { get; init; } = 1800;
 
+    /// <summary>
+    /// What clients do around the walk: retries, further pages, polling, reading each listed item, a second task
+    /// interleaved, starting mid-workflow. <see cref="ClientBehaviourOptions.None"/> keeps the bare walk. Default: the
+    /// rates documented on <see cref="ClientBehaviourOptions"/>.
+    /// </summary>
+    public ClientBehaviourOptions Behaviours { get; init; } = new();
+
     /// <summary>The configured share of one prompt kind.</summary>
     public double ShareOf(SyntheticPromptKind kind) => kind switch
     {

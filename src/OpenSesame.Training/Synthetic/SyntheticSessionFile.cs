@@ -5,7 +5,7 @@ namespace OpenSesame.Training.Synthetic;
 
 /// <summary>
 /// Sessions as JSON Lines, one session per line, each naming its domain so the spec can be found again with
-/// <see cref="SyntheticDomains.Get"/>. Streams both ways, so a training set need not fit in memory twice.
+/// <see cref="TrainingCatalogs.Get"/> (an embedded domain's name or a spec path under the shared folder). Streams both ways, so a training set need not fit in memory twice.
 /// </summary>
 public static class SyntheticSessionFile
 {

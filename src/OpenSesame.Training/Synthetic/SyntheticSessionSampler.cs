@@ -13,6 +13,8 @@ public sealed class SyntheticSessionSampler(SyntheticSamplerOptions? options = n
 
     public SyntheticSamplerOptions Options { get; } = Validated(options ?? new SyntheticSamplerOptions());
 
+    private ClientBehaviours Behaviours => field ??= new ClientBehaviours(Options.Behaviours);
+
     /// <summary>
     /// <paramref name="count"/> sessions spread evenly over <paramref name="domains"/> (session i uses domain
     /// i mod n): small domains teach generalisation as much as big ones, so size does not buy a domain more sessions.
@@ -33,10 +35,21 @@ public sealed class SyntheticSessionSampler(SyntheticSamplerOptions? options = n
             // Each session draws from its own generator so its content does not depend on how much its predecessors drew.
             var sessionRandom = new Random(random.Next());
             var start = epoch.AddSeconds(sessionRandom.Next(StartWindowSeconds));
-            sessions.Add(new SessionWalk(domains[i % domains.Count], Options, sessionRandom, start).Run(PickKind(sessionRandom)));
+            var domain = domains[i % domains.Count];
+            var session = new SessionWalk(domain, Options, sessionRandom, start).Run(PickKind(sessionRandom));
+            sessions.Add(Options.Behaviours.IsActive ? WithBehaviours(domain, session, sessionRandom, start) : session);
         }
 
         return sessions;
+    }
+
+    // Drawn after the walk, so a walk is the same with behaviours on or off; the partner is a walk of its own.
+    private SyntheticSession WithBehaviours(SyntheticDomain domain, SyntheticSession session, Random random, DateTimeOffset start)
+    {
+        var partner = random.NextDouble() < Options.Behaviours.InterleaveShare
+            ? new SessionWalk(domain, Options, new Random(random.Next()), start).Run(session.PromptKind)
+            : null;
+        return Behaviours.Apply(session, domain.Catalog, random.Next(), partner);
     }
 
     private SyntheticPromptKind PickKind(Random random)
@@ -72,6 +85,7 @@ public sealed class SyntheticSessionSampler(SyntheticSamplerOptions? options = n
             throw new ArgumentException("Ids per list need 1 <= ListRevealMin <= ListRevealMax.", nameof(options));
         }
 
+        options.Behaviours.Validated();
         return options;
     }
 }
