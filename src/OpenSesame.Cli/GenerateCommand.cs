@@ -5,7 +5,7 @@ using OpenSesame.Training.Synthetic;
 namespace OpenSesame.Cli;
 
 /// <summary><c>opensesame generate [--count 10000] [--seed 42] [--out data/training] [--held-out-domains 2]
-/// [--real-specs true] [--sessions-per-spec 300] [--shared ../shared] [--client-behaviours true]</c></summary>
+/// [--real-specs false] [--sessions-per-spec 300] [--shared ../shared] [--client-behaviours true]</c></summary>
 internal static class GenerateCommand
 {
     public static Command Create()
@@ -16,8 +16,8 @@ internal static class GenerateCommand
         var heldOut = new Option<int>("--held-out-domains") { Description = "Domains kept apart as the synthetic evaluation set.", DefaultValueFactory = _ => 2 };
         var realSpecs = new Option<bool>("--real-specs")
         {
-            Description = "Also walk the real specs of Synthetic/real-specs.txt (under --shared) into the training file.",
-            DefaultValueFactory = _ => true,
+            Description = "Also walk the real specs of Synthetic/real-specs.txt (under --shared) into the training file (off by default: they did not help on recorded traffic's validation clients, docs/EVALUATION.md).",
+            DefaultValueFactory = _ => false,
         };
         var perSpec = new Option<int>("--sessions-per-spec")
         {

@@ -25,6 +25,16 @@ internal static class TrainCommand
             Description = "The shared folder that sessions' spec paths (real-spec walks) are relative to.",
             DefaultValueFactory = _ => defaults.SharedFolder,
         };
+        var traffic = new Option<string?>("--traffic")
+        {
+            Description = "Recorded client traffic to train on too (a sessions file or folder, relative to --shared); 'none' for synthetic sessions only.",
+            DefaultValueFactory = _ => defaults.Traffic,
+        };
+        var trafficRepeats = new Option<int>("--traffic-repeats")
+        {
+            Description = "How many times each recorded training session is replayed.",
+            DefaultValueFactory = _ => defaults.TrafficRepeats,
+        };
         var withoutIntent = new Option<bool>("--without-intent")
         {
             Description = $"Train without the semantic and data-flow features and save the model under '{RankerModelStore.WithoutIntentPointer}' (the current model is unchanged); 'eval' compares it as 'ranker-no-intent'.",
@@ -32,10 +42,16 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train the LightGBM ranker on synthetic sessions and make it the current model.")
         {
-            data, seed, iterations, leaves, learningRate, calibration, usageShare, shared, withoutIntent,
+            data, seed, iterations, leaves, learningRate, calibration, usageShare, shared, traffic, trafficRepeats, withoutIntent,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(trafficRepeats) < 0)
+            {
+                await Console.Error.WriteLineAsync("--traffic-repeats is a count, 0 or more.");
+                return 2;
+            }
+
             if (parse.GetValue(usageShare) is < 0 or > 1)
             {
                 await Console.Error.WriteLineAsync("--usage-share is a share of sessions, between 0 and 1.");
@@ -62,6 +78,8 @@ internal static class TrainCommand
                 Semantic = !parse.GetValue(withoutIntent),
                 DataFlow = !parse.GetValue(withoutIntent),
                 SharedFolder = parse.GetValue(shared)!,
+                Traffic = parse.GetValue(traffic) is { } recorded && !string.Equals(recorded, "none", StringComparison.OrdinalIgnoreCase) ? recorded : null,
+                TrafficRepeats = parse.GetValue(trafficRepeats),
             };
             var trainer = new RankerTrainer(options, TimeProvider.System);
             RankerModel model;
@@ -94,6 +112,12 @@ internal static class TrainCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  leave-domains-out, simulated LLM answer: top1 {llm.Top1:0.000}, top3 {llm.Top3:0.000}, mrr {llm.Mrr:0.000}, coverage {llm.Coverage:0.000}, ECE {llm.ExpectedCalibrationError:0.000}"));
+            }
+
+            if (info.TrafficValidation is { } real)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  recorded traffic, validation clients (history only, pool before critique): top1 {real.Top1:0.000}, top3 {real.Top3:0.000}, mrr {real.Mrr:0.000}, coverage {real.Coverage:0.000}"));
             }
 
             return 0;

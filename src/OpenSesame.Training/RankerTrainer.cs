@@ -9,6 +9,7 @@ using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Training.Synthetic;
+using OpenSesame.Training.Traffic;
 
 namespace OpenSesame.Training;
 
@@ -29,9 +30,18 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             throw new InvalidOperationException($"{dataFile} holds no sessions; run 'opensesame generate' first.");
         }
 
+        var synthetic = sessions.Count;
+        var traffic = ReadTraffic(progress);
+        var trafficTrain = traffic is null ? [] : TrafficSessions.ToTrainingSessions(traffic.Train).ToList();
+        for (var repeat = 0; repeat < options.TrafficRepeats; repeat++)
+        {
+            sessions.AddRange(trafficTrain);
+        }
+
         var domains = sessions.Select(s => s.Domain).Distinct().Order(StringComparer.Ordinal).ToList();
-        var calibrationDomains = PickCalibrationDomains(domains);
-        progress?.Report($"{sessions.Count} sessions over {domains.Count} domains; calibration domains: {string.Join(", ", calibrationDomains)}");
+        // Recorded traffic is the only real data there is: it always trains, and is measured on its own validation part.
+        var calibrationDomains = PickCalibrationDomains([.. domains.Except(trafficTrain.Select(s => s.Domain))]);
+        progress?.Report($"{sessions.Count} sessions over {domains.Count} domains ({synthetic} synthetic, {trafficTrain.Count} recorded x {options.TrafficRepeats}); calibration domains: {string.Join(", ", calibrationDomains)}");
 
         using var embedder = options.Semantic ? new SentenceEmbedder() : null;
         if (embedder is not null)
@@ -50,6 +60,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             }
         }
 
+        var validation = traffic is null ? [] : ValidationGroups(traffic, embedder);
         var (count, absent, _) = builder.Counts;
         var train = groups.Where(g => !calibrationDomains.Contains(g.Domain)).ToList();
         var held = groups.Where(g => calibrationDomains.Contains(g.Domain)).ToList();
@@ -76,6 +87,15 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         {
             progress?.Report(string.Create(CultureInfo.InvariantCulture,
                 $"with a simulated LLM answer (hit rate {options.SimulatedLlmHitRate:0.00}): top1 {withLlm.Top1:0.000}, top3 {withLlm.Top3:0.000}, mrr {withLlm.Mrr:0.000}, ECE {withLlm.ExpectedCalibrationError:0.000}"));
+        }
+
+        var trafficValidation = validation.Count > 0
+            ? Measure([.. validation.Select(g => (g, (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))]))], calibration)
+            : null;
+        if (trafficValidation is not null)
+        {
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"recorded traffic, validation part (clients never trained on; pool as built, before critique): top1 {trafficValidation.Top1:0.000}, top3 {trafficValidation.Top3:0.000}, mrr {trafficValidation.Mrr:0.000}, coverage {trafficValidation.Coverage:0.000}"));
         }
 
         var createdAt = time.GetUtcNow();
@@ -111,12 +131,42 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 ["simulated_llm_hit_rate"] = options.SimulatedLlmHitRate,
                 ["simulated_llm_answer_size"] = options.SimulatedLlmAnswerSize,
                 ["usage_share"] = options.UsageShare,
+                ["traffic_train_sessions"] = trafficTrain.Count,
+                ["traffic_repeats"] = options.TrafficRepeats,
             },
             Calibration: metrics,
             TrainingTime: time.GetElapsedTime(started),
             CalibrationWithSimulatedLlm: withLlm,
-            CalibrationWithUsage: withUsage);
+            CalibrationWithUsage: withUsage,
+            TrafficValidation: trafficValidation);
         return new RankerModel(info, ensemble, calibration);
+    }
+
+    private TrafficSplit? ReadTraffic(IProgress<string>? progress)
+    {
+        if (options.Traffic is null || options.TrafficRepeats <= 0)
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(Path.Combine(options.SharedFolder, options.Traffic));
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            progress?.Report($"no recorded traffic at {path}: training on synthetic sessions only");
+            return null;
+        }
+
+        var read = RecordedTraffic.Read(path);
+        var split = TrafficSplit.Create(read.Sessions);
+        progress?.Report($"recorded traffic {path}: {read.Sessions.Count} sessions ({read.Problems.Count} lines or calls unreadable); {split}");
+        return split;
+    }
+
+    // The validation clients' sessions as they send them, through the same pool the service builds.
+    private List<TrainingGroup> ValidationGroups(TrafficSplit traffic, SentenceEmbedder? embedder)
+    {
+        var builder = new TrainingSetBuilder(options.AsClientSendsThem(), embedder);
+        return [.. TrafficSessions.ToTrainingSessions(traffic.Validation).SelectMany((session, i) => builder.Build(session, i))];
     }
 
     // One batched pass over the distinct prompts: encoding them one by one while replaying steps is three times slower.

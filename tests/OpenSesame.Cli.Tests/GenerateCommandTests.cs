@@ -16,7 +16,7 @@ public sealed class GenerateCommandTests
     {
         using var first = new TempFolder();
         using var second = new TempFolder();
-        string[] args = ["--count", "40", "--seed", "3", "--sessions-per-spec", "4", "--shared", SharedFolder];
+        string[] args = ["--count", "40", "--seed", "3", "--real-specs", "true", "--sessions-per-spec", "4", "--shared", SharedFolder];
 
         var one = await CommandRun.RunAsync(GenerateCommand.Create(), ["generate", .. args, "--out", first.Root]);
         var two = await CommandRun.RunAsync(GenerateCommand.Create(), ["generate", .. args, "--out", second.Root]);
@@ -35,13 +35,13 @@ public sealed class GenerateCommandTests
     }
 
     [Fact]
-    public async Task AMissingSharedFolderFailsWithAMessageNamingItUnlessRealSpecsAreOff()
+    public async Task AMissingSharedFolderFailsWithAMessageNamingItWhenRealSpecsAreWalked()
     {
         using var folder = new TempFolder();
         var nowhere = Path.Combine(folder.Root, "no-shared");
 
         var failed = await CommandRun.RunAsync(GenerateCommand.Create(),
-            "generate", "--count", "20", "--shared", nowhere, "--out", Path.Combine(folder.Root, "a"));
+            "generate", "--count", "20", "--shared", nowhere, "--real-specs", "true", "--out", Path.Combine(folder.Root, "a"));
         var off = await CommandRun.RunAsync(GenerateCommand.Create(),
             "generate", "--count", "20", "--shared", nowhere, "--real-specs", "false", "--out", Path.Combine(folder.Root, "b"));
 

@@ -5,6 +5,7 @@ using OpenSesame.Cli.Simulation;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Testing;
 
 namespace OpenSesame.Cli.Tests;
 
@@ -86,9 +87,27 @@ public sealed class PredictCommandTests : IDisposable
         Assert.Equal(0, provider.Requests);
     }
 
-    private Task<(int Code, string Output, string Error)> PredictAsync(TimeProvider? time = null) =>
+    [Fact]
+    public async Task TheChallengesExampleOnTheRealStripeSpecFinishesTheInvoiceWithTheShippedModel()
+    {
+        var events = Path.Combine(_dataDirectory, "stripe-events.json");
+        await File.WriteAllTextAsync(events, """
+            [{"endpoint": "GET /v1/invoices", "params": {}}, {"endpoint": "PUT /v1/invoices/in_123/status", "params": {}}]
+            """, Cancel);
+
+        var (code, output, _) = await PredictAsync(spec: EvalData.StripeSpec, events: events);
+
+        Assert.Equal(0, code);
+        var predictions = JsonNode.Parse(output)!["predictions"]!.AsArray();
+        string[] finishing = ["POST /v1/invoices/{invoice}/finalize", "POST /v1/invoices/{invoice}/pay", "POST /v1/invoices/{invoice}/send"];
+        Assert.Contains(predictions.Take(3), p => finishing.Contains((string?)p!["endpoint"])
+            && (string?)p["params"]!["invoice"] == "in_123");
+        Assert.All(predictions, p => Assert.False((bool?)p!["destructive"] ?? false, (string?)p!["endpoint"]));
+    }
+
+    private Task<(int Code, string Output, string Error)> PredictAsync(TimeProvider? time = null, string? spec = null, string? events = null) =>
         CommandRun.RunAsync(PredictCommand.Create(cancellationToken => StartHostAsync(time, cancellationToken)),
-            "predict", "--spec", Spec, "--events", Events, "--prompt", "Let's finish billing for Q2", "-k", "5", "--json");
+            "predict", "--spec", spec ?? Spec, "--events", events ?? Events, "--prompt", "Let's finish billing for Q2", "-k", "5", "--json");
 
     private Task<StartedHost> StartHostAsync(TimeProvider? time, CancellationToken cancellationToken) =>
         CliHost.StartAsync(_settings, services =>

@@ -21,6 +21,8 @@ public sealed record RankerMetrics(
 /// the simulation's assumed accuracy. Null for models trained before LLM features existed.</param>
 /// <param name="CalibrationWithUsage">The same domains' groups without an LLM answer whose requests saw the usage learned
 /// from the domain's earlier sessions. Null for models trained before usage features existed.</param>
+/// <param name="TrafficValidation">Measured on the validation part of recorded client traffic (clients the model never
+/// trained on), history only, on the pool as built before critique; null when no traffic was given.</param>
 public sealed record RankerModelInfo(
     string Version,
     DateTimeOffset CreatedAt,
@@ -37,7 +39,8 @@ public sealed record RankerModelInfo(
     RankerMetrics Calibration,
     TimeSpan TrainingTime,
     RankerMetrics? CalibrationWithSimulatedLlm = null,
-    RankerMetrics? CalibrationWithUsage = null);
+    RankerMetrics? CalibrationWithUsage = null,
+    RankerMetrics? TrafficValidation = null);
 
 /// <summary>
 /// A learned ranker as stored: its description, the tree ensemble, the score calibration, and the per-feature values
