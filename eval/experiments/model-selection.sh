@@ -14,12 +14,13 @@ cli=(dotnet src/OpenSesame.Cli/bin/Release/net10.0/opensesame.dll)
 
 # name | generate options | train options
 configs=(
-  "synthetic-only|--real-specs false --client-behaviours false|--traffic none"
-  "synthetic+traffic-x1|--real-specs false --client-behaviours false|--traffic-repeats 1"
-  "synthetic+traffic-x4|--real-specs false --client-behaviours false|--traffic-repeats 4"
+  "synthetic-only|--real-specs false --client-behaviours false|--traffic none --iterations 300 --leaves 15"
+  "synthetic+traffic-x1|--real-specs false --client-behaviours false|--traffic-repeats 1 --iterations 300 --leaves 15"
+  "synthetic+traffic-x4|--real-specs false --client-behaviours false|--traffic-repeats 4 --iterations 300 --leaves 15"
   "synthetic+traffic-x4, 600 trees of 31 leaves|--real-specs false --client-behaviours false|--traffic-repeats 4 --iterations 600 --leaves 31"
+  "behaviours+traffic-x4|--real-specs false|--traffic-repeats 4 --iterations 300 --leaves 15"
   "behaviours+traffic-x4, 600x31|--real-specs false|--traffic-repeats 4 --iterations 600 --leaves 31"
-  "behaviours+real-spec walks+traffic-x4|--real-specs true|--traffic-repeats 4"
+  "behaviours+real-spec walks+traffic-x4|--real-specs true|--traffic-repeats 4 --iterations 300 --leaves 15"
   "behaviours+real-spec walks+traffic-x4, 600x31|--real-specs true|--traffic-repeats 4 --iterations 600 --leaves 31"
 )
 

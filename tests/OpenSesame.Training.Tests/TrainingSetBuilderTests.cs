@@ -64,7 +64,7 @@ public sealed class TrainingSetBuilderTests
     [Fact]
     public void GroupsHoldAtMostKPlusBufferDistinctOperationsWithLocalRanksFromZero()
     {
-        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5, SimulatedLlmShare = 0 });
+        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5, CandidateBufferPerRootOperation = 0, SimulatedLlmShare = 0 });
 
         Assert.All(groups, g =>
         {
@@ -80,7 +80,7 @@ public sealed class TrainingSetBuilderTests
     [Fact]
     public void ASimulatedLanguageModelAddsItsOwnProposalsAfterTheLocalPoolAndHoldsTheTrueCallAtItsHitRate()
     {
-        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5, SimulatedLlmShare = 1, SimulatedLlmHitRate = 0.6, SimulatedLlmAnswerSize = 6 });
+        var groups = Build(new TrainingOptions { K = 3, CandidateBuffer = 5, CandidateBufferPerRootOperation = 0, SimulatedLlmShare = 1, SimulatedLlmHitRate = 0.6, SimulatedLlmAnswerSize = 6 });
 
         Assert.All(groups, g =>
         {
