@@ -55,10 +55,9 @@ public static class FeatureSchema
     public const int GeneratorAgreement = 42;
     public const int UsageTransition = 43;
     public const int UsageEvidence = 44;
-    public const int SpecSize = 45;
-    public const int Closeness = 46;
-    public const int HistoryRepeatRate = 47;
-    public const int SameMethodAsLast = 48;
+    public const int Closeness = 45;
+    public const int HistoryRepeatRate = 46;
+    public const int SameMethodAsLast = 47;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -107,7 +106,6 @@ public static class FeatureSchema
         new("generator_agreement", "share of the generators that answered this request which proposed the operation (1 when all did)"),
         new("usage_transition", "share of this spec's observed calls after the last call's operation (or of its sessions' first calls) that went to this operation (0 when nothing was observed)"),
         new("usage_evidence", "log(1 + observed calls after the last call's operation, or sessions started): how much usage_transition rests on"),
-        new("spec_size", "log(1 + operations in the spec) / 10: a 12-operation sample and a 900-operation API call for different trust in each signal"),
         new("closeness", "how close the operation sits to the history by structure alone, scaled to [0, 1]: the last call again, its path, an earlier call, the last path's children, parent, siblings (0 when none)"),
         new("history_repeat_rate", "share of the history's steps that repeated the call before them: clients that page, poll or retry keep doing it"),
         new("same_method_as_last", "the operation has the last call's HTTP method"),

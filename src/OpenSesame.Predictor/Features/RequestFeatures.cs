@@ -44,7 +44,6 @@ public sealed class RequestFeatures
     private readonly HashSet<string> _lastValues;
     private readonly float _historyLength;
     private readonly float _historyRepeatRate;
-    private readonly float _specSize;
     private readonly int _usageFrom;
     private readonly int _usageTotal;
     private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
@@ -137,7 +136,6 @@ public sealed class RequestFeatures
         }
 
         _historyLength = MathF.Log(1 + history.Count);
-        _specSize = MathF.Log(1 + context.Catalog.Operations.Count) / 10;
         _historyRepeatRate = history.Count < 2
             ? 0
             : Enumerable.Range(1, history.Count - 1).Count(i => history[i].Operation is { } op && history[i - 1].Operation?.Index == op.Index)
@@ -332,7 +330,6 @@ public sealed class RequestFeatures
         }
 
         f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);
-        f[FeatureSchema.SpecSize] = _specSize;
         f[FeatureSchema.HistoryRepeatRate] = _historyRepeatRate;
         f[FeatureSchema.SameMethodAsLast] = _context.Last is { } lastCall && string.Equals(lastCall.Event.Method, operation.Method, StringComparison.OrdinalIgnoreCase) ? 1 : 0;
         f[FeatureSchema.Closeness] = Closeness(operation, f);
