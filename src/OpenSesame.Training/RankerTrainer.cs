@@ -14,9 +14,10 @@ using OpenSesame.Training.Traffic;
 namespace OpenSesame.Training;
 
 /// <summary>
-/// Fits the LightGBM LambdaRank model on synthetic sessions, leaving whole domains out: the trees never see the
-/// calibration domains, whose groups then fit the score calibration (even sessions) and measure it (odd sessions).
-/// The reported numbers are therefore on APIs the model never saw.
+/// Fits the LightGBM LambdaRank model on synthetic sessions and the training part of recorded client traffic,
+/// leaving whole synthetic domains out: the trees never see the calibration domains, whose groups then fit the score
+/// calibration (half the sessions) and measure it (the other half), and never see the traffic's validation clients,
+/// which are measured too. The reported numbers are therefore on APIs and clients the model never saw.
 /// </summary>
 internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
 {
