@@ -49,32 +49,25 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
     public SyntheticSession Apply(SyntheticSession session, EndpointCatalog catalog, int seed, SyntheticSession? partner = null,
         ClientBehaviourTally? tally = null)
     {
+        // A throwaway tally when the caller wants none, so the counting below needs no null checks.
+        tally ??= new ClientBehaviourTally();
         var random = new Random(seed);
         var index = ResourceIndex.Of(catalog);
         var steps = Steps(session);
-        if (tally is not null)
-        {
-            tally.Sessions++;
-            tally.CallsIn += steps.Count;
-        }
+        tally.Sessions++;
+        tally.CallsIn += steps.Count;
 
         if (steps.Count > Options.MinKeptCalls && random.NextDouble() < Options.MidWorkflowShare)
         {
             var drop = 1 + random.Next(Math.Max(1, Math.Min(steps.Count - Options.MinKeptCalls, steps.Count / 2)));
             steps.RemoveRange(0, drop);
-            if (tally is not null)
-            {
-                tally.MidWorkflow++;
-            }
+            tally.MidWorkflow++;
         }
 
         if (partner is { Calls.Count: > 0 })
         {
             steps = Interleave(random, steps, Steps(partner), session.PromptKind == SyntheticPromptKind.None);
-            if (tally is not null)
-            {
-                tally.Interleaved++;
-            }
+            tally.Interleaved++;
         }
 
         var output = new List<Step>(steps.Count * 2);
@@ -88,10 +81,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
             output.RemoveRange(Math.Max(Options.MaxCalls, steps.Count), output.Count - Math.Max(Options.MaxCalls, steps.Count));
         }
 
-        if (tally is not null)
-        {
-            tally.CallsOut += output.Count;
-        }
+        tally.CallsOut += output.Count;
 
         // Timestamps are rebuilt from the gaps, so inserted calls push the later ones back instead of crossing them.
         var calls = new List<SyntheticCall>(output.Count);
@@ -105,14 +95,11 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         return session with { Calls = calls, Prompts = [.. output.Select(s => s.Prompt)] };
     }
 
-    private void Expand(Random random, ResourceIndex index, Step step, SyntheticCall? next, List<Step> output, ClientBehaviourTally? tally)
+    private void Expand(Random random, ResourceIndex index, Step step, SyntheticCall? next, List<Step> output, ClientBehaviourTally tally)
     {
         var call = step.Call;
         var operation = index.Catalog.Find(call.Method, call.PathTemplate);
-        if (tally is not null)
-        {
-            tally.Calls++;
-        }
+        tally.Calls++;
 
         if (random.NextDouble() < Options.RetryProbability)
         {
@@ -120,10 +107,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
             var first = ReadMethods.Contains(call.Method) ? call : call with { Produced = new Dictionary<string, IReadOnlyList<string>>() };
             output.Add(step with { Call = first });
             step = step with { Gap = Seconds(random, 1, 10) };
-            if (tally is not null)
-            {
-                tally.Retries++;
-            }
+            tally.Retries++;
         }
 
         output.Add(step);
@@ -144,27 +128,21 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         }
     }
 
-    private void Page(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally? tally)
+    private void Page(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally)
     {
         if (index.PagingOf(operation) is not { } paging)
         {
             return;
         }
 
-        if (tally is not null)
-        {
-            tally.PageableLists++;
-        }
+        tally.PageableLists++;
 
         if (random.NextDouble() >= Options.PaginationProbability)
         {
             return;
         }
 
-        if (tally is not null)
-        {
-            tally.PagedLists++;
-        }
+        tally.PagedLists++;
 
         var pageSize = ResourceIndex.PageSizeOf(operation);
         var previous = step.Call;
@@ -185,10 +163,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
             var next = previous with { Params = parameters, Produced = produced };
             output.Add(step with { Call = next, Gap = Seconds(random, 1, 6) });
             previous = next;
-            if (tally is not null)
-            {
-                tally.Pages++;
-            }
+            tally.Pages++;
         }
     }
 
@@ -209,27 +184,21 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         }
     }
 
-    private void FanOut(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally? tally)
+    private void FanOut(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally)
     {
         if (index.ItemReadOf(operation) is not { } read || IdsFor(step.Call, read) is not { Count: > 0 } ids)
         {
             return;
         }
 
-        if (tally is not null)
-        {
-            tally.FannableLists++;
-        }
+        tally.FannableLists++;
 
         if (random.NextDouble() >= Options.FanOutProbability)
         {
             return;
         }
 
-        if (tally is not null)
-        {
-            tally.FannedLists++;
-        }
+        tally.FannedLists++;
 
         // Clients walk a list in its order; which ones they open depends on what they look for.
         var wanted = Math.Min(ids.Count, random.Next(Options.FanOutMin, Options.FanOutMax + 1));
@@ -240,14 +209,11 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
             var path = ConcretePath(read.PathTemplate, prefix, prefix.Count, id);
             var call = new SyntheticCall(read.Method, read.PathTemplate, path, new Dictionary<string, string>(), step.Call.Timestamp);
             output.Add(step with { Call = call, Gap = Seconds(random, 1, 4) });
-            if (tally is not null)
-            {
-                tally.FanOutReads++;
-            }
+            tally.FanOutReads++;
         }
     }
 
-    private void Poll(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally? tally)
+    private void Poll(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally)
     {
         string? path = null;
         ApiOperation? read = null;
@@ -270,29 +236,20 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
             return;
         }
 
-        if (tally is not null)
-        {
-            tally.PollableWrites++;
-        }
+        tally.PollableWrites++;
 
         if (random.NextDouble() >= Options.PollingProbability)
         {
             return;
         }
 
-        if (tally is not null)
-        {
-            tally.PolledWrites++;
-        }
+        tally.PolledWrites++;
 
         var poll = new SyntheticCall(read.Method, read.PathTemplate, path, new Dictionary<string, string>(), step.Call.Timestamp);
         for (var i = 0; i < 3; i++)
         {
             output.Add(step with { Call = poll, Gap = Seconds(random, 1, i == 0 ? 5 : 20) });
-            if (tally is not null)
-            {
-                tally.Polls++;
-            }
+            tally.Polls++;
 
             if (random.NextDouble() >= Options.PollRepeatProbability)
             {

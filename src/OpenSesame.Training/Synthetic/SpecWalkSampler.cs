@@ -34,11 +34,6 @@ public sealed class SpecWalkOptions
 /// </summary>
 public sealed class SpecWalkSampler(SpecWalkOptions? options = null)
 {
-    // A Monday, as for the embedded domains; the seed shifts it by up to a year.
-    private static readonly DateTimeOffset BaseEpoch = new(2025, 1, 6, 0, 0, 0, TimeSpan.Zero);
-
-    private const int StartWindowSeconds = 30 * 24 * 3600;
-
     public SpecWalkOptions Options { get; } = options ?? new SpecWalkOptions();
 
     /// <param name="domain">What the sessions name as their domain: the spec's path relative to the shared folder
@@ -56,13 +51,13 @@ public sealed class SpecWalkSampler(SpecWalkOptions? options = null)
 
         var behaviours = new ClientBehaviours(Options.Sessions.Behaviours);
         var random = new Random(seed);
-        var epoch = BaseEpoch.AddDays(((seed % 365) + 365) % 365);
+        var epoch = SyntheticSessionSampler.EpochOf(seed);
         var sessions = new List<SyntheticSession>(count);
         for (var i = 0; i < count; i++)
         {
             var sessionRandom = new Random(random.Next());
-            var start = epoch.AddSeconds(sessionRandom.Next(StartWindowSeconds));
-            var kind = PickKind(sessionRandom);
+            var start = SyntheticSessionSampler.StartAfter(epoch, sessionRandom);
+            var kind = Options.Sessions.PickKind(sessionRandom);
             var session = new SpecWalk(graph, domain, Options, sessionRandom, start).Run(kind);
             if (Options.Sessions.Behaviours.IsActive)
             {
@@ -76,21 +71,5 @@ public sealed class SpecWalkSampler(SpecWalkOptions? options = null)
         }
 
         return sessions;
-    }
-
-    private SyntheticPromptKind PickKind(Random random)
-    {
-        var kinds = Enum.GetValues<SyntheticPromptKind>();
-        var roll = random.NextDouble() * kinds.Sum(Options.Sessions.ShareOf);
-        foreach (var kind in kinds)
-        {
-            roll -= Options.Sessions.ShareOf(kind);
-            if (roll < 0)
-            {
-                return kind;
-            }
-        }
-
-        return SyntheticPromptKind.Vague;
     }
 }

@@ -103,4 +103,21 @@ public sealed class SyntheticSamplerOptions
         SyntheticPromptKind.Task => TaskPromptShare,
         _ => VaguePromptShare,
     };
+
+    /// <summary>A prompt kind drawn by <see cref="ShareOf"/>.</summary>
+    internal SyntheticPromptKind PickKind(Random random)
+    {
+        var kinds = Enum.GetValues<SyntheticPromptKind>();
+        var roll = random.NextDouble() * kinds.Sum(ShareOf);
+        foreach (var kind in kinds)
+        {
+            roll -= ShareOf(kind);
+            if (roll < 0)
+            {
+                return kind;
+            }
+        }
+
+        return SyntheticPromptKind.Vague;
+    }
 }

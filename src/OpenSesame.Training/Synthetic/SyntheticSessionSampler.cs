@@ -11,6 +11,12 @@ public sealed class SyntheticSessionSampler(SyntheticSamplerOptions? options = n
 
     private const int StartWindowSeconds = 30 * 24 * 3600;
 
+    /// <summary>The first day of a run's sessions; every sampler of a seed starts from it.</summary>
+    internal static DateTimeOffset EpochOf(int seed) => BaseEpoch.AddDays(((seed % 365) + 365) % 365);
+
+    /// <summary>A session's start within the month after <paramref name="epoch"/>.</summary>
+    internal static DateTimeOffset StartAfter(DateTimeOffset epoch, Random random) => epoch.AddSeconds(random.Next(StartWindowSeconds));
+
     public SyntheticSamplerOptions Options { get; } = Validated(options ?? new SyntheticSamplerOptions());
 
     private ClientBehaviours Behaviours => field ??= new ClientBehaviours(Options.Behaviours);
@@ -28,15 +34,15 @@ public sealed class SyntheticSessionSampler(SyntheticSamplerOptions? options = n
         }
 
         var random = new Random(seed);
-        var epoch = BaseEpoch.AddDays(((seed % 365) + 365) % 365);
+        var epoch = EpochOf(seed);
         var sessions = new List<SyntheticSession>(count);
         for (var i = 0; i < count; i++)
         {
             // Each session draws from its own generator so its content does not depend on how much its predecessors drew.
             var sessionRandom = new Random(random.Next());
-            var start = epoch.AddSeconds(sessionRandom.Next(StartWindowSeconds));
+            var start = StartAfter(epoch, sessionRandom);
             var domain = domains[i % domains.Count];
-            var session = new SessionWalk(domain, Options, sessionRandom, start).Run(PickKind(sessionRandom));
+            var session = new SessionWalk(domain, Options, sessionRandom, start).Run(Options.PickKind(sessionRandom));
             sessions.Add(Options.Behaviours.IsActive ? WithBehaviours(domain, session, sessionRandom, start) : session);
         }
 
@@ -50,21 +56,6 @@ public sealed class SyntheticSessionSampler(SyntheticSamplerOptions? options = n
             ? new SessionWalk(domain, Options, new Random(random.Next()), start).Run(session.PromptKind)
             : null;
         return Behaviours.Apply(session, domain.Catalog, random.Next(), partner);
-    }
-
-    private SyntheticPromptKind PickKind(Random random)
-    {
-        var roll = random.NextDouble() * Enum.GetValues<SyntheticPromptKind>().Sum(Options.ShareOf);
-        foreach (var kind in Enum.GetValues<SyntheticPromptKind>())
-        {
-            roll -= Options.ShareOf(kind);
-            if (roll < 0)
-            {
-                return kind;
-            }
-        }
-
-        return SyntheticPromptKind.Vague;
     }
 
     private static SyntheticSamplerOptions Validated(SyntheticSamplerOptions options)
