@@ -35,6 +35,11 @@ internal static class TrainCommand
             Description = "How many times each recorded training session is replayed.",
             DefaultValueFactory = _ => defaults.TrafficRepeats,
         };
+        var writePrompts = new Option<bool>("--write-prompts-for-traffic")
+        {
+            Description = "Give every replay of a recorded session after the first prompts written from the spec's summaries.",
+            DefaultValueFactory = _ => defaults.WritePromptsForTraffic,
+        };
         var withoutIntent = new Option<bool>("--without-intent")
         {
             Description = $"Train without the semantic and data-flow features and save the model under '{RankerModelStore.WithoutIntentPointer}' (the current model is unchanged); 'eval' compares it as 'ranker-no-intent'.",
@@ -42,7 +47,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train the LightGBM ranker on synthetic sessions and make it the current model.")
         {
-            data, seed, iterations, leaves, learningRate, calibration, usageShare, shared, traffic, trafficRepeats, withoutIntent,
+            data, seed, iterations, leaves, learningRate, calibration, usageShare, shared, traffic, trafficRepeats, writePrompts, withoutIntent,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -80,6 +85,7 @@ internal static class TrainCommand
                 SharedFolder = parse.GetValue(shared)!,
                 Traffic = parse.GetValue(traffic) is { } recorded && !string.Equals(recorded, "none", StringComparison.OrdinalIgnoreCase) ? recorded : null,
                 TrafficRepeats = parse.GetValue(trafficRepeats),
+                WritePromptsForTraffic = parse.GetValue(writePrompts),
             };
             var trainer = new RankerTrainer(options, TimeProvider.System);
             RankerModel model;
@@ -118,6 +124,12 @@ internal static class TrainCommand
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  recorded traffic, validation clients (history only, pool before critique): top1 {real.Top1:0.000}, top3 {real.Top3:0.000}, mrr {real.Mrr:0.000}, coverage {real.Coverage:0.000}"));
+            }
+
+            if (info.TrafficValidationWithWrittenPrompts is { } prompted)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  recorded traffic, validation clients with written prompts: top1 {prompted.Top1:0.000}, top3 {prompted.Top3:0.000}, mrr {prompted.Mrr:0.000}, coverage {prompted.Coverage:0.000}"));
             }
 
             return 0;

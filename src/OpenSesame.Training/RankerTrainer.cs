@@ -34,9 +34,13 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         var synthetic = sessions.Count;
         var traffic = ReadTraffic(progress);
         var trafficTrain = traffic is null ? [] : TrafficSessions.ToTrainingSessions(traffic.Train).ToList();
+        var catalogs = TrainingCatalogs.For(options.SharedFolder);
+        var writer = new Random(options.Seed);
         for (var repeat = 0; repeat < options.TrafficRepeats; repeat++)
         {
-            sessions.AddRange(trafficTrain);
+            sessions.AddRange(repeat == 0 || !options.WritePromptsForTraffic
+                ? trafficTrain
+                : trafficTrain.Select(s => TrafficSessions.WithWrittenPrompts(s, catalogs.Get(s.Domain).Catalog, PromptStyle, writer)));
         }
 
         var domains = sessions.Select(s => s.Domain).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -61,7 +65,8 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             }
         }
 
-        var validation = traffic is null ? [] : ValidationGroups(traffic, embedder);
+        var validation = traffic is null ? [] : ValidationGroups(traffic, embedder, writtenPrompts: false);
+        var promptedValidation = traffic is null ? [] : ValidationGroups(traffic, embedder, writtenPrompts: true);
         var (count, absent, _) = builder.Counts;
         var train = groups.Where(g => !calibrationDomains.Contains(g.Domain)).ToList();
         var held = groups.Where(g => calibrationDomains.Contains(g.Domain)).ToList();
@@ -93,10 +98,15 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         var trafficValidation = validation.Count > 0
             ? Measure([.. validation.Select(g => (g, (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))]))], calibration)
             : null;
-        if (trafficValidation is not null)
+        var promptedTrafficValidation = promptedValidation.Count > 0
+            ? Measure([.. promptedValidation.Select(g => (g, (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))]))], calibration)
+            : null;
+        if (trafficValidation is not null && promptedTrafficValidation is not null)
         {
             progress?.Report(string.Create(CultureInfo.InvariantCulture,
                 $"recorded traffic, validation part (clients never trained on; pool as built, before critique): top1 {trafficValidation.Top1:0.000}, top3 {trafficValidation.Top3:0.000}, mrr {trafficValidation.Mrr:0.000}, coverage {trafficValidation.Coverage:0.000}"));
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"the same with written prompts: top1 {promptedTrafficValidation.Top1:0.000}, top3 {promptedTrafficValidation.Top3:0.000}, mrr {promptedTrafficValidation.Mrr:0.000}, coverage {promptedTrafficValidation.Coverage:0.000}"));
         }
 
         var createdAt = time.GetUtcNow();
@@ -134,12 +144,14 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 ["usage_share"] = options.UsageShare,
                 ["traffic_train_sessions"] = trafficTrain.Count,
                 ["traffic_repeats"] = options.TrafficRepeats,
+                ["write_prompts_for_traffic"] = options.WritePromptsForTraffic ? 1 : 0,
             },
             Calibration: metrics,
             TrainingTime: time.GetElapsedTime(started),
             CalibrationWithSimulatedLlm: withLlm,
             CalibrationWithUsage: withUsage,
-            TrafficValidation: trafficValidation);
+            TrafficValidation: trafficValidation,
+            TrafficValidationWithWrittenPrompts: promptedTrafficValidation);
         return new RankerModel(info, ensemble, calibration);
     }
 
@@ -163,11 +175,20 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         return split;
     }
 
-    // The validation clients' sessions as they send them, through the same pool the service builds.
-    private List<TrainingGroup> ValidationGroups(TrafficSplit traffic, SentenceEmbedder? embedder)
+    // How prompts are written for recorded sessions: the walks' settings, so both read alike.
+    private static readonly SpecWalkOptions PromptStyle = new();
+
+    // The validation clients' sessions as they send them, through the same pool the service builds; with written
+    // prompts (a fixed seed, so every model is measured on the same ones) they stand for prompted requests on large
+    // real specs, which no other selection measure has.
+    private List<TrainingGroup> ValidationGroups(TrafficSplit traffic, SentenceEmbedder? embedder, bool writtenPrompts)
     {
         var builder = new TrainingSetBuilder(options.AsClientSendsThem(), embedder);
-        return [.. TrafficSessions.ToTrainingSessions(traffic.Validation).SelectMany((session, i) => builder.Build(session, i))];
+        var catalogs = TrainingCatalogs.For(options.SharedFolder);
+        var writer = new Random(options.Seed);
+        return [.. TrafficSessions.ToTrainingSessions(traffic.Validation)
+            .Select(s => writtenPrompts ? TrafficSessions.WithWrittenPrompts(s, catalogs.Get(s.Domain).Catalog, PromptStyle, writer) : s)
+            .SelectMany((session, i) => builder.Build(session, i))];
     }
 
     // One batched pass over the distinct prompts: encoding them one by one while replaying steps is three times slower.

@@ -87,6 +87,11 @@ public sealed class TrainingOptions
     /// Default 4.</summary>
     public int TrafficRepeats { get; set; } = 4;
 
+    /// <summary>Whether every replay of a recorded session after the first carries prompts written from the spec's
+    /// summaries of its calls (<see cref="Traffic.TrafficSessions.WithWrittenPrompts"/>), of a kind drawn as the
+    /// synthetic sessions' kinds are; the first replay stays as recorded, without prompts. Default true.</summary>
+    public bool WritePromptsForTraffic { get; set; } = true;
+
     /// <summary>The same settings for measuring real sessions as a client sends them: concrete paths, no timestamps,
     /// no usage, no simulated language model, nothing removed from the pool on purpose.</summary>
     internal TrainingOptions AsClientSendsThem()

@@ -59,6 +59,12 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
         {
             var call = session.Calls[step];
             var now = timeless ? DateTimeOffset.UnixEpoch : call.Timestamp;
+            if (step == 0 && session.BeginsMidWorkflow)
+            {
+                history.Add(Event(call, timeless, templated));
+                continue;
+            }
+
             var context = PredictionContext.Create(domain.Catalog, history, session.Prompts[step], now, embedder, options.DataFlow,
                 usage: seesUsage ? usage : null);
             var features = new RequestFeatures(context);
@@ -90,10 +96,13 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
                 usage.Record(from, domain.Catalog.Operations.First(o => o.Key == call.Key).Index);
             }
 
-            history.Add(new HistoryEvent(timeless ? null : call.Timestamp, call.Method, templated ? call.PathTemplate : call.Path,
-                templated ? HistoryEvent.NoParams : call.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value))));
+            history.Add(Event(call, timeless, templated));
         }
     }
+
+    private static HistoryEvent Event(SyntheticCall call, bool timeless, bool templated) =>
+        new(timeless ? null : call.Timestamp, call.Method, templated ? call.PathTemplate : call.Path,
+            templated ? HistoryEvent.NoParams : call.Params.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)));
 
     // Take the true call out just often enough that the absent share (natural misses included) tracks the target.
     private bool ShouldRemove(Random random)

@@ -40,4 +40,18 @@ public sealed class SyntheticAdapterTests
         Assert.StartsWith($"{file}:1:", unreadable.Message, StringComparison.Ordinal);
         Assert.Contains("none.jsonl", missing.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ASessionThatBeginsMidWorkflowHasNoTaskForItsFirstCall()
+    {
+        using var temp = new TempFolder();
+        const string Call = """{"method": "GET", "pathTemplate": "/invoices", "path": "/invoices", "params": {}, "timestamp": "2026-01-01T00:00:00+00:00"}""";
+        var file = temp.Write("heldout.jsonl", string.Join('\n',
+            $$"""{"domain": "billing", "goal": "", "calls": [{{Call}}, {{Call}}], "prompts": [null, null], "beginsMidWorkflow": true}""",
+            $$"""{"domain": "billing", "goal": "", "calls": [{{Call}}, {{Call}}], "prompts": [null, null]}"""));
+
+        var tasks = new SyntheticAdapter().Load(file, null).ToList();
+
+        Assert.Equal(["billing-0#1", "billing-1#0", "billing-1#1"], tasks.Select(t => t.Id));
+    }
 }

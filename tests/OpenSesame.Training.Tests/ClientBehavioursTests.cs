@@ -36,6 +36,17 @@ public sealed class ClientBehavioursTests
     }
 
     [Fact]
+    public void A_session_that_lost_the_start_of_its_walk_says_it_begins_mid_workflow_and_no_other_does()
+    {
+        var (sessions, tally) = Applied(new ClientBehaviourOptions { InterleaveShare = 0, RetryProbability = 0, PaginationProbability = 0, PollingProbability = 0, FanOutProbability = 0 });
+
+        Assert.True(tally.MidWorkflow > 50, $"{tally.MidWorkflow} sessions began mid-workflow");
+        Assert.Equal(tally.MidWorkflow, sessions.Count(s => s.BeginsMidWorkflow));
+        Assert.All(sessions.Select((s, i) => (Session: s, Walk: Walks.Value[i])), p =>
+            Assert.Equal(p.Session.Calls.Count < p.Walk.Calls.Count, p.Session.BeginsMidWorkflow));
+    }
+
+    [Fact]
     public void With_the_default_rates_about_a_fifth_of_calls_repeat_the_previous_operation_as_in_recorded_traffic()
     {
         var sessions = new SyntheticSessionSampler().Sample(600, SyntheticDomains.All, seed: 17);

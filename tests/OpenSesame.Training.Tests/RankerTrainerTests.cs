@@ -25,9 +25,9 @@ public sealed class RankerTrainerTests(TinyRanker tiny)
         Assert.Equal(tiny.TrainSessions.Count, Info.Sessions);
         Assert.Equal(tiny.TrainSessions.Sum(s => s.Calls.Count), Info.Groups);
         Assert.InRange(Info.AbsentShare, 0.28, 0.32);
-        Assert.Equal(20, Info.Options["iterations"]);
+        Assert.Equal(TinyRanker.Options().Iterations, Info.Options["iterations"]);
         Assert.Equal(5, Info.Options["min_examples_per_leaf"]);
-        Assert.Equal(20, tiny.Model.Ensemble.Trees.Length);
+        Assert.Equal(TinyRanker.Options().Iterations, tiny.Model.Ensemble.Trees.Length);
     }
 
     [Fact]

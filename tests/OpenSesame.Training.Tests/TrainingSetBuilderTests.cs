@@ -104,7 +104,7 @@ public sealed class TrainingSetBuilderTests
     {
         var sessions = Sessions.Value;
 
-        Assert.Equal(sessions.Sum(s => s.Calls.Count), Standard.Value.Count);
+        Assert.Equal(sessions.Sum(s => s.Calls.Count), Standard.Value.Count + sessions.Count(s => s.BeginsMidWorkflow));
         Assert.All(Standard.Value, g =>
         {
             var session = sessions[g.Session];
@@ -122,6 +122,18 @@ public sealed class TrainingSetBuilderTests
 
             Assert.False(g.RemovedOnPurpose && g.Positive >= 0);
         });
+    }
+
+    [Fact]
+    public void ASessionThatBeginsMidWorkflowTeachesNothingAtItsFirstCallAndHasItInTheHistoryOfTheNext()
+    {
+        var sessions = Sessions.Value;
+        var midWorkflow = Enumerable.Range(0, sessions.Count).Where(i => sessions[i].BeginsMidWorkflow).ToHashSet();
+
+        Assert.InRange(midWorkflow.Count, sessions.Count / 10, sessions.Count / 2);
+        Assert.DoesNotContain(Standard.Value, g => g.Step == 0 && midWorkflow.Contains(g.Session));
+        Assert.All(midWorkflow, i => Assert.Contains(Standard.Value, g => g.Session == i && g.Step == 1));
+        Assert.Contains(Standard.Value, g => g.Step == 0 && !midWorkflow.Contains(g.Session));
     }
 
     [Fact]

@@ -7,7 +7,8 @@ namespace OpenSesame.Evaluation.Datasets;
 /// The project's own synthetic sessions (<c>opensesame generate</c> writes the held-out domains to
 /// <c>heldout.jsonl</c>, which training never reads). The prompt can change at every step, so each step is its own
 /// task: gold = the calls up to and including it, <see cref="EvalTask.FirstTarget"/> = its index, prompt = what the
-/// user had typed before it. Specs are the embedded domain specs; a spec override does not apply. A line that is not a
+/// user had typed before it; a session that begins mid-workflow has no task for its first call (nobody asked for it
+/// from an empty history). Specs are the embedded domain specs; a spec override does not apply. A line that is not a
 /// session, names an unknown domain or has a prompt missing for a call is skipped and reported; a file without a
 /// readable session throws.
 /// </summary>
@@ -52,7 +53,7 @@ internal sealed class SyntheticAdapter : IEvalDatasetAdapter
                 }
 
                 var gold = session.Calls.Select(c => new EvalCall(c.Method, c.Path, c.Params)).ToList();
-                for (var step = 0; step < gold.Count; step++)
+                for (var step = session.BeginsMidWorkflow ? 1 : 0; step < gold.Count; step++)
                 {
                     tasks.Add(new EvalTask($"{session.Domain}-{index}#{step}", spec, session.Prompts[step], gold[..(step + 1)], step));
                 }

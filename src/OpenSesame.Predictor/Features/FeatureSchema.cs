@@ -58,6 +58,7 @@ public static class FeatureSchema
     public const int Closeness = 45;
     public const int HistoryRepeatRate = 46;
     public const int SameMethodAsLast = 47;
+    public const int UnknownOpaqueIds = 48;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -109,6 +110,7 @@ public static class FeatureSchema
         new("closeness", "how close the operation sits to the history by structure alone, scaled to [0, 1]: the last call again, its path, an earlier call, the last path's children, parent, siblings (0 when none)"),
         new("history_repeat_rate", "share of the history's steps that repeated the call before them: clients that page, poll or retry keep doing it"),
         new("same_method_as_last", "the operation has the last call's HTTP method"),
+        new("unknown_opaque_ids", "share of the operation's path parameters that take an opaque id (movie_id, {invoice}, issue_number; not an owner, repository or slug a user knows by name) which neither the history nor an id in the prompt gives"),
     ];
 
     public static int Count => All.Count;

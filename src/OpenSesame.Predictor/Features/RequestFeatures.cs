@@ -312,6 +312,9 @@ public sealed class RequestFeatures
             f[FeatureSchema.NeedsListedEntity] = _listedEntity is not null && shape.Slots.Any(s => s.Entity == _listedEntity) ? 1 : 0;
             f[FeatureSchema.PromptHasId] = _promptHasId ? 1 : 0;
             f[FeatureSchema.PromptNamesKnownId] = PromptNamesKnownId(shape) ? 1 : 0;
+            f[FeatureSchema.UnknownOpaqueIds] = _promptHasId
+                ? 0
+                : shape.Slots.Count(s => !s.TakesName && _context.Values.ForSlot(s) is null) / (float)shape.Slots.Count;
         }
 
         f[FeatureSchema.Deprecated] = operation.Deprecated ? 1 : 0;

@@ -92,6 +92,8 @@ internal static class Explainer
                 return ("params", operation.Path.Slots.Count == 0 ? null
                     : features[FeatureSchema.ParamsAvailable] >= 1 ? "every id it needs is in your history"
                     : "some of the ids it needs are in your history");
+            case FeatureSchema.UnknownOpaqueIds:
+                return ("params", features[FeatureSchema.UnknownOpaqueIds] == 0 ? "needs no id you would first have to look up" : null);
             case FeatureSchema.CallCount or FeatureSchema.Recency:
                 return ("repeat", "you called it recently, and repeats are common (paging, bulk edits)");
             case FeatureSchema.TransitionSeen:

@@ -23,6 +23,8 @@ public sealed record RankerMetrics(
 /// from the domain's earlier sessions. Null for models trained before usage features existed.</param>
 /// <param name="TrafficValidation">Measured on the validation part of recorded client traffic (clients the model never
 /// trained on), history only, on the pool as built before critique; null when no traffic was given.</param>
+/// <param name="TrafficValidationWithWrittenPrompts">The same sessions with prompts written from the spec's summaries
+/// (a fixed seed): prompted requests on large real specs; null when no traffic was given or for older models.</param>
 public sealed record RankerModelInfo(
     string Version,
     DateTimeOffset CreatedAt,
@@ -40,7 +42,8 @@ public sealed record RankerModelInfo(
     TimeSpan TrainingTime,
     RankerMetrics? CalibrationWithSimulatedLlm = null,
     RankerMetrics? CalibrationWithUsage = null,
-    RankerMetrics? TrafficValidation = null);
+    RankerMetrics? TrafficValidation = null,
+    RankerMetrics? TrafficValidationWithWrittenPrompts = null);
 
 /// <summary>
 /// A learned ranker as stored: its description, the tree ensemble, the score calibration, and the per-feature values

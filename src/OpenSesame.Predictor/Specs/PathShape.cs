@@ -112,4 +112,31 @@ public sealed class PathShape
 }
 
 /// <summary>A path parameter and the entity (singular resource word) whose id it carries.</summary>
-public sealed record PathParameterSlot(string Name, string Entity);
+public sealed record PathParameterSlot(string Name, string Entity)
+{
+    /// <summary>Entities people refer to by a name they know and type (an owner, a repository, a workspace, a branch),
+    /// not by an id some call hands out.</summary>
+    public static readonly IReadOnlySet<string> NamedEntities = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "owner", "user", "username", "login", "member", "assignee", "author", "workspace", "org", "organization", "team",
+        "namespace", "repo", "repository", "project", "slug", "bucket", "domain", "zone", "region", "cluster", "app",
+        "space", "site", "channel", "label", "tag", "branch", "environment", "path", "ref",
+    };
+
+    /// <summary>Whether the parameter takes a name its user knows without asking the API (a login, a repository, a
+    /// slug), rather than an opaque id a list, search or create must hand out first (<c>movie_id</c>, <c>{invoice}</c>,
+    /// <c>issue_number</c>). A client's first call may well need the former; it can hardly need the latter.</summary>
+    public bool TakesName { get; } = IsName(Name, Entity);
+
+    private static bool IsName(string name, string entity)
+    {
+        var words = Tokenizer.Words(name);
+        if (words.Count > 0 && words[^1] is "id" or "ids" or "uuid" or "guid" or "sid" or "key" or "number" or "no" or "sha" or "hash")
+        {
+            return false;
+        }
+
+        return name.EndsWith("name", StringComparison.OrdinalIgnoreCase) || name.EndsWith("slug", StringComparison.OrdinalIgnoreCase)
+            || NamedEntities.Contains(entity) || words.Any(NamedEntities.Contains);
+    }
+}

@@ -57,7 +57,8 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         tally.Sessions++;
         tally.CallsIn += steps.Count;
 
-        if (steps.Count > Options.MinKeptCalls && random.NextDouble() < Options.MidWorkflowShare)
+        var midWorkflow = steps.Count > Options.MinKeptCalls && random.NextDouble() < Options.MidWorkflowShare;
+        if (midWorkflow)
         {
             var drop = 1 + random.Next(Math.Max(1, Math.Min(steps.Count - Options.MinKeptCalls, steps.Count / 2)));
             steps.RemoveRange(0, drop);
@@ -92,7 +93,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
             calls.Add(output[i].Call with { Timestamp = clock });
         }
 
-        return session with { Calls = calls, Prompts = [.. output.Select(s => s.Prompt)] };
+        return session with { Calls = calls, Prompts = [.. output.Select(s => s.Prompt)], BeginsMidWorkflow = session.BeginsMidWorkflow || midWorkflow };
     }
 
     private void Expand(Random random, ResourceIndex index, Step step, SyntheticCall? next, List<Step> output, ClientBehaviourTally tally)

@@ -1,10 +1,9 @@
-using System.Text.RegularExpressions;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Training.Synthetic;
 
 /// <summary>One session's walk through a spec's <see cref="SpecWalkGraph"/>, with the ids it has seen.</summary>
-internal sealed partial class SpecWalk
+internal sealed class SpecWalk
 {
     private static readonly string[] Words =
     [
@@ -13,13 +12,6 @@ internal sealed partial class SpecWalk
     ];
 
     private static readonly string[] People = ["ana", "ben", "chloe", "diego", "emma", "farid", "grace", "hiro", "ines", "jonas"];
-
-    private static readonly HashSet<string> NamedEntities = new(StringComparer.Ordinal)
-    {
-        "owner", "user", "username", "login", "member", "assignee", "author", "workspace", "org", "organization", "team",
-        "namespace", "repo", "repository", "project", "slug", "bucket", "domain", "zone", "region", "cluster", "app",
-        "space", "site", "channel", "label", "tag", "branch", "environment",
-    };
 
     private readonly SpecWalkGraph _graph;
     private readonly string _domain;
@@ -62,10 +54,8 @@ internal sealed partial class SpecWalk
             current = moves.Count == 0 || _random.NextDouble() < _options.DetourProbability ? Pick(_graph.Starts) : Pick(moves);
         }
 
-        // The end state the user was after: the last change they made, else the last thing they looked at.
-        var end = Enumerable.Range(0, _calls.Count).LastOrDefault(i => _calls[i].Method != "GET", _calls.Count - 1);
-        var goal = Phrasing(end, withId: true);
-        return new SyntheticSession(_domain, goal, _calls, Prompts(kind, goal)) { PromptKind = kind };
+        var (goal, prompts) = new SpecPrompter(_graph.Catalog, _session, _options.IdInPromptProbability).Write(_calls, _ids, kind, _random);
+        return new SyntheticSession(_domain, goal, _calls, prompts) { PromptKind = kind };
     }
 
     private ApiOperation Pick(IReadOnlyList<(ApiOperation Operation, double Weight)> weighted)
@@ -257,7 +247,7 @@ internal sealed partial class SpecWalk
             _ when words.Count > 0 && words[^1] == "key" => new ValueGenerator { Kind = ValueKind.Pattern, Pattern = "@-###", Values = ["PROJ", "OPS", "WEB", "CORE"] },
             _ when words.Count > 0 && words[^1] is "username" or "login" => new ValueGenerator { Kind = ValueKind.Choice, Values = People },
             _ when name.EndsWith("name", StringComparison.Ordinal) || name.EndsWith("slug", StringComparison.Ordinal)
-                   || NamedEntities.Contains(entity) || words.Any(NamedEntities.Contains) =>
+                   || PathParameterSlot.NamedEntities.Contains(entity) || words.Any(PathParameterSlot.NamedEntities.Contains) =>
                 new ValueGenerator { Kind = ValueKind.Slug, Words = Words },
             _ => new ValueGenerator { Kind = ValueKind.Pattern, Pattern = "************" },
         };
@@ -280,77 +270,6 @@ internal sealed partial class SpecWalk
         return TimeSpan.FromMilliseconds(Math.Round(seconds * 1000));
     }
 
-    private List<string?> Prompts(SyntheticPromptKind kind, string goal)
-    {
-        var typed = kind switch
-        {
-            SyntheticPromptKind.Goal => PromptWriter.Noise(_random, PromptWriter.Frame(_random, goal), _session),
-            SyntheticPromptKind.Task => PromptWriter.Noise(_random, TaskText(), _session),
-            _ => null,
-        };
-        var prompts = new List<string?>(_calls.Count);
-        for (var i = 0; i < _calls.Count; i++)
-        {
-            prompts.Add(kind switch
-            {
-                SyntheticPromptKind.Goal or SyntheticPromptKind.Task => typed,
-                SyntheticPromptKind.Explicit when i == 0 || _random.NextDouble() < _session.ExplicitStepProbability =>
-                    PromptWriter.Noise(_random, PromptWriter.Frame(_random, Phrasing(i, _random.NextDouble() < _options.IdInPromptProbability)), _session),
-                SyntheticPromptKind.Vague when _random.NextDouble() < _session.VagueStepProbability =>
-                    PromptWriter.Noise(_random, PromptWriter.Vague(_random), _session),
-                _ => null,
-            });
-        }
-
-        return prompts;
-    }
-
-    // Two to four of the session's steps, in order, as a brief; consecutive calls of one operation are named once.
-    private string TaskText()
-    {
-        var steps = Enumerable.Range(0, _calls.Count).Where(i => i == 0 || _calls[i].Key != _calls[i - 1].Key).ToList();
-        var wanted = Math.Min(steps.Count, 2 + _random.Next(3));
-        var chosen = steps.OrderBy(_ => _random.Next()).Take(wanted).Order().Select(i => Phrasing(i, withId: false)).ToList();
-        return PromptWriter.Sequence(_random, chosen);
-    }
-
-    /// <summary>How a user asks for call <paramref name="index"/>, from the spec's own words for its operation.</summary>
-    private string Phrasing(int index, bool withId)
-    {
-        var call = _calls[index];
-        var operation = _graph.Catalog.Find(call.Method, call.PathTemplate)!;
-        var text = Sentence(operation.Summary) ?? Sentence(operation.Description)
-                   ?? (operation.OperationId is { } id ? string.Join(' ', Tokenizer.Words(id)) : null);
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            text = string.Join(' ', new[] { call.Method.ToLowerInvariant() }.Concat(operation.Path.Resources));
-        }
-
-        text = PromptWriter.Imperative(text);
-        return withId && _ids[index] is { } itemId ? $"{text} {itemId}" : text;
-    }
-
-    /// <summary>The first sentence of a summary as plain words, or null when there is none or it runs on.</summary>
-    private static string? Sentence(string? text)
-    {
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return null;
-        }
-
-        var plain = Whitespace().Replace(Markup().Replace(text, " "), " ").Trim();
-        var end = plain.IndexOfAny(['.', '\n', ':', ';']);
-        var sentence = (end > 0 ? plain[..end] : plain).Trim();
-        var words = sentence.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (words.Length == 1)
-        {
-            // An identifier for a summary ("getBoardsCardsByIdBoard()") still names the operation in words.
-            return string.Join(' ', Tokenizer.Words(sentence)) is { Length: > 0 } spelled ? spelled : null;
-        }
-
-        return words.Length <= 14 && char.IsLetter(sentence[0]) ? sentence : null;
-    }
-
     private EntityState State(string entity)
     {
         if (!_entities.TryGetValue(entity, out var state))
@@ -360,12 +279,6 @@ internal sealed partial class SpecWalk
 
         return state;
     }
-
-    [GeneratedRegex(@"<[^>]*>|[`*_#\[\]]|\(https?:[^)]*\)")]
-    private static partial Regex Markup();
-
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
 
     private sealed class EntityState
     {

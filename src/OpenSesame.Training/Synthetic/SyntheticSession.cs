@@ -57,4 +57,13 @@ public sealed record SyntheticSession(
     IReadOnlyList<string?> Prompts)
 {
     public SyntheticPromptKind PromptKind { get; init; }
+
+    /// <summary>
+    /// The session is a window that opens after its user had already made calls nobody sees (a prefix dropped, or a
+    /// recorded test that starts from its fixtures): its first call is history for the next steps, but no prediction
+    /// from an empty history would have been asked for it. Taught as one, it tells the trees that a first call may
+    /// well need ids nothing handed out yet. Written only when true.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool BeginsMidWorkflow { get; init; }
 }

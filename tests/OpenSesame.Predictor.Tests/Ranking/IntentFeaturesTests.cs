@@ -1,6 +1,7 @@
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Semantics;
+using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Tests.Ranking;
 
@@ -41,6 +42,27 @@ public sealed class IntentFeaturesTests
         Assert.Equal(0, Feature(FeatureSchema.ConsumesFromLast, "GET /v1/customers", null, ["GET /v1/invoices"]));
         Assert.Equal(0, Feature(FeatureSchema.ConsumesFromLast, "POST /v1/payments/{payment}/refund", null, ["GET /v1/invoices"]));
     }
+
+    [Fact]
+    public void AnOpaqueIdNobodyHandedOutCountsAgainstACallAndStopsCountingOnceTheHistoryOrThePromptGivesIt()
+    {
+        Assert.Equal(1, Feature(FeatureSchema.UnknownOpaqueIds, "POST /v1/invoices/{invoice}/finalize", "finalize the invoice", []));
+        Assert.Equal(0, Feature(FeatureSchema.UnknownOpaqueIds, "POST /v1/invoices/{invoice}/finalize", null, ["GET /v1/invoices/in_123"]));
+        Assert.Equal(0, Feature(FeatureSchema.UnknownOpaqueIds, "POST /v1/invoices/{invoice}/finalize", "finalize invoice in_1MtHbELkdIwHu7ix", []));
+        Assert.Equal(0, Feature(FeatureSchema.UnknownOpaqueIds, "GET /v1/invoices", "finalize the invoice", []));
+    }
+
+    [Theory]
+    [InlineData("owner", "owner", true)]
+    [InlineData("repo", "repo", true)]
+    [InlineData("username", "username", true)]
+    [InlineData("workspace_slug", "workspace_slug", true)]
+    [InlineData("movie_id", "movie", false)]
+    [InlineData("invoice", "invoice", false)]
+    [InlineData("issue_number", "issue", false)]
+    [InlineData("user_id", "user", false)]
+    public void APathParameterTakesANameAUserKnowsOrAnOpaqueIdACallMustHandOut(string name, string entity, bool takesName) =>
+        Assert.Equal(takesName, new PathParameterSlot(name, entity).TakesName);
 
     [Fact]
     public void WithoutDataFlowBothDataFlowFeaturesStayZero()

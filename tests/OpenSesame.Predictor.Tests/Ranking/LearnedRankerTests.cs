@@ -23,6 +23,7 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
         ("acts on the resource of your last call", c => c.Features[FeatureSchema.UsesLastId] == 1),
         ("every id it needs is in your history", c => c.Features[FeatureSchema.ParamsAvailable] == 1 && c.Operation.Path.Slots.Count > 0),
         ("some of the ids it needs are in your history", c => c.Features[FeatureSchema.ParamsAvailable] is > 0 and < 1),
+        ("needs no id you would first have to look up", c => c.Features[FeatureSchema.UnknownOpaqueIds] == 0),
         ("you called it recently", c => c.Features[FeatureSchema.CallCount] > 0),
         ("you already went from", c => c.Features[FeatureSchema.TransitionSeen] > 0),
         ("a natural starting point", c => c.Features[FeatureSchema.EntryPoint] > 0),
