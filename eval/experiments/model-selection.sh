@@ -21,8 +21,9 @@ configs=(
   "synthetic+traffic-x4|--real-specs false --client-behaviours false|--traffic-repeats 4 --iterations 300 --leaves 15 --write-prompts-for-traffic false"
   "synthetic+traffic-x4, 600 trees of 31 leaves|--real-specs false --client-behaviours false|--traffic-repeats 4 --iterations 600 --leaves 31 --write-prompts-for-traffic false"
   "behaviours+traffic-x4|--real-specs false|--traffic-repeats 4 --iterations 300 --leaves 15 --write-prompts-for-traffic false"
-  "behaviours+traffic-x4, 600x31, replays as recorded|--real-specs false|--traffic-repeats 4 --iterations 600 --leaves 31 --write-prompts-for-traffic false"
-  "behaviours+traffic-x4, 600x31, written prompts on replays 2-4 (the defaults)|--real-specs false|--traffic-repeats 4 --iterations 600 --leaves 31"
+  "behaviours+traffic-x4, 600x31, replays as recorded, behaviours in every session|--real-specs false --repeating-client-share 1|--traffic-repeats 4 --iterations 600 --leaves 31 --write-prompts-for-traffic false"
+  "behaviours+traffic-x4, 600x31, written prompts on replays 2-4, behaviours in every session|--real-specs false --repeating-client-share 1|--traffic-repeats 4 --iterations 600 --leaves 31"
+  "behaviours+traffic-x4, 600x31, written prompts on replays 2-4, repeating clients 0.4 (the defaults)|--real-specs false|--traffic-repeats 4 --iterations 600 --leaves 31"
   "behaviours+real-spec walks+traffic-x4|--real-specs true|--traffic-repeats 4 --iterations 300 --leaves 15 --write-prompts-for-traffic false"
   "behaviours+real-spec walks+traffic-x4, 600x31|--real-specs true|--traffic-repeats 4 --iterations 600 --leaves 31 --write-prompts-for-traffic false"
 )

@@ -5,7 +5,7 @@ using OpenSesame.Training.Synthetic;
 namespace OpenSesame.Cli;
 
 /// <summary><c>opensesame generate [--count 10000] [--seed 42] [--out data/training] [--held-out-domains 2]
-/// [--real-specs false] [--sessions-per-spec 300] [--shared ../shared] [--client-behaviours true]</c></summary>
+/// [--real-specs false] [--sessions-per-spec 300] [--shared ../shared] [--client-behaviours true] [--repeating-client-share 0.4]</c></summary>
 internal static class GenerateCommand
 {
     public static Command Create()
@@ -34,10 +34,15 @@ internal static class GenerateCommand
             Description = "Add client behaviour (retries, pages, polling, fan-out, interleaving, mid-workflow starts) at the documented rates.",
             DefaultValueFactory = _ => true,
         };
+        var repeating = new Option<double>("--repeating-client-share")
+        {
+            Description = "Share of sessions whose client retries, pages, polls or fans out at all (1 spreads those behaviours over every session).",
+            DefaultValueFactory = _ => new ClientBehaviourOptions().RepeatingClientShare,
+        };
 
         var command = new Command("generate", "Generate synthetic SaaS sessions to train the ranker on.")
         {
-            count, seed, output, heldOut, realSpecs, perSpec, shared, behaviours,
+            count, seed, output, heldOut, realSpecs, perSpec, shared, behaviours, repeating,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,12 +61,20 @@ internal static class GenerateCommand
                 return 2;
             }
 
+            if (parse.GetValue(repeating) is <= 0 or > 1)
+            {
+                await Console.Error.WriteLineAsync("--repeating-client-share is a share of sessions, above 0 and at most 1.");
+                return 2;
+            }
+
             var specs = parse.GetValue(realSpecs)
                 ? new RealSpecOptions { SessionsPerSpec = parse.GetValue(perSpec), SharedFolder = parse.GetValue(shared)! }
                 : null;
             var sessions = new SyntheticSamplerOptions
             {
-                Behaviours = parse.GetValue(behaviours) ? new ClientBehaviourOptions() : ClientBehaviourOptions.None,
+                Behaviours = parse.GetValue(behaviours)
+                    ? new ClientBehaviourOptions { RepeatingClientShare = parse.GetValue(repeating) }
+                    : ClientBehaviourOptions.None,
             };
             var planned = total + (specs is null ? 0 : specs.Specs.Count * specs.SessionsPerSpec);
             TrainingDataManifest? manifest = null;

@@ -49,4 +49,20 @@ public sealed class GenerateCommandTests
         Assert.Equal(0, off.Code);
         Assert.True(File.Exists(Path.Combine(folder.Root, "b", TrainingData.TrainFileName)));
     }
+
+    [Fact]
+    public async Task TheRepeatingClientShareReachesTheManifestAndAShareOutsideZeroToOneIsRefused()
+    {
+        using var folder = new TempFolder();
+
+        var ok = await CommandRun.RunAsync(GenerateCommand.Create(),
+            "generate", "--count", "20", "--repeating-client-share", "0.25", "--out", folder.Root);
+        var zero = await CommandRun.RunAsync(GenerateCommand.Create(),
+            "generate", "--count", "20", "--repeating-client-share", "0", "--out", Path.Combine(folder.Root, "zero"));
+
+        Assert.Equal(0, ok.Code);
+        var manifest = JsonNode.Parse(File.ReadAllText(folder.PathOf(TrainingData.ManifestFileName)))!;
+        Assert.Equal(0.25, (double)manifest["behaviours"]!["repeating_client_share"]!);
+        Assert.Equal(2, zero.Code);
+    }
 }

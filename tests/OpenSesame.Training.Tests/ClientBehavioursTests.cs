@@ -36,6 +36,34 @@ public sealed class ClientBehavioursTests
     }
 
     [Fact]
+    public void Retries_come_from_the_share_of_clients_that_repeat_at_all_at_the_stated_rate_on_average()
+    {
+        var options = new ClientBehaviourOptions
+        {
+            RetryProbability = 0.2,
+            PaginationProbability = 0,
+            PollingProbability = 0,
+            FanOutProbability = 0,
+            InterleaveShare = 0,
+            MidWorkflowShare = 0,
+            RepeatingClientShare = 0.4,
+        };
+        var behaviours = new ClientBehaviours(options);
+        var retried = 0;
+        var tally = new ClientBehaviourTally();
+        for (var i = 0; i < Walks.Value.Count; i++)
+        {
+            var before = tally.Retries;
+            behaviours.Apply(Walks.Value[i], SyntheticDomains.Get(Walks.Value[i].Domain).Catalog, i, tally: tally);
+            retried += tally.Retries > before ? 1 : 0;
+        }
+
+        // Spread over every call, a 0.2 chance would touch about three sessions in four; clustered, fewer than half.
+        Assert.InRange(retried / (double)Walks.Value.Count, 0.30, 0.45);
+        Assert.InRange(tally.Retries / (double)tally.Calls, 0.16, 0.24);
+    }
+
+    [Fact]
     public void A_session_that_lost_the_start_of_its_walk_says_it_begins_mid_workflow_and_no_other_does()
     {
         var (sessions, tally) = Applied(new ClientBehaviourOptions { InterleaveShare = 0, RetryProbability = 0, PaginationProbability = 0, PollingProbability = 0, FanOutProbability = 0 });

@@ -58,6 +58,10 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         tally.CallsIn += steps.Count;
 
         var midWorkflow = steps.Count > Options.MinKeptCalls && random.NextDouble() < Options.MidWorkflowShare;
+        // Clients that retry, page or poll do it throughout; most never do. The rates hold on average over sessions.
+        // No draw at a share of 1, so such sessions are the ones written before the share existed.
+        var scale = Options.RepeatingClientShare >= 1 ? 1
+            : random.NextDouble() < Options.RepeatingClientShare ? 1 / Options.RepeatingClientShare : 0;
         if (midWorkflow)
         {
             var drop = 1 + random.Next(Math.Max(1, Math.Min(steps.Count - Options.MinKeptCalls, steps.Count / 2)));
@@ -74,7 +78,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         var output = new List<Step>(steps.Count * 2);
         for (var i = 0; i < steps.Count; i++)
         {
-            Expand(random, index, steps[i], i + 1 < steps.Count ? steps[i + 1].Call : null, output, tally);
+            Expand(random, index, steps[i], i + 1 < steps.Count ? steps[i + 1].Call : null, output, tally, scale);
         }
 
         if (output.Count > Math.Max(Options.MaxCalls, steps.Count))
@@ -96,13 +100,13 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         return session with { Calls = calls, Prompts = [.. output.Select(s => s.Prompt)], BeginsMidWorkflow = session.BeginsMidWorkflow || midWorkflow };
     }
 
-    private void Expand(Random random, ResourceIndex index, Step step, SyntheticCall? next, List<Step> output, ClientBehaviourTally tally)
+    private void Expand(Random random, ResourceIndex index, Step step, SyntheticCall? next, List<Step> output, ClientBehaviourTally tally, double scale)
     {
         var call = step.Call;
         var operation = index.Catalog.Find(call.Method, call.PathTemplate);
         tally.Calls++;
 
-        if (random.NextDouble() < Options.RetryProbability)
+        if (random.NextDouble() < Scaled(Options.RetryProbability, scale))
         {
             // The first attempt failed (a 429, a 503) and handed back nothing; a read may simply be read again.
             var first = ReadMethods.Contains(call.Method) ? call : call with { Produced = new Dictionary<string, IReadOnlyList<string>>() };
@@ -120,16 +124,16 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         // A walk that goes on to the same list pages (or re-reads) by itself.
         if (index.IsListing(operation) && next?.Key != call.Key)
         {
-            Page(random, index, operation, step, output, tally);
-            FanOut(random, index, operation, step, output, tally);
+            Page(random, index, operation, step, output, tally, scale);
+            FanOut(random, index, operation, step, output, tally, scale);
         }
         else if (!ReadMethods.Contains(operation.Method) && operation.Kind is OperationKind.Create or OperationKind.Update or OperationKind.Action)
         {
-            Poll(random, index, operation, step, output, tally);
+            Poll(random, index, operation, step, output, tally, scale);
         }
     }
 
-    private void Page(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally)
+    private void Page(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally, double scale)
     {
         if (index.PagingOf(operation) is not { } paging)
         {
@@ -138,7 +142,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
 
         tally.PageableLists++;
 
-        if (random.NextDouble() >= Options.PaginationProbability)
+        if (random.NextDouble() >= Scaled(Options.PaginationProbability, scale))
         {
             return;
         }
@@ -185,7 +189,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         }
     }
 
-    private void FanOut(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally)
+    private void FanOut(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally, double scale)
     {
         if (index.ItemReadOf(operation) is not { } read || IdsFor(step.Call, read) is not { Count: > 0 } ids)
         {
@@ -194,7 +198,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
 
         tally.FannableLists++;
 
-        if (random.NextDouble() >= Options.FanOutProbability)
+        if (random.NextDouble() >= Scaled(Options.FanOutProbability, scale))
         {
             return;
         }
@@ -214,7 +218,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         }
     }
 
-    private void Poll(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally)
+    private void Poll(Random random, ResourceIndex index, ApiOperation operation, Step step, List<Step> output, ClientBehaviourTally tally, double scale)
     {
         string? path = null;
         ApiOperation? read = null;
@@ -239,7 +243,7 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
 
         tally.PollableWrites++;
 
-        if (random.NextDouble() >= Options.PollingProbability)
+        if (random.NextDouble() >= Scaled(Options.PollingProbability, scale))
         {
             return;
         }
@@ -332,6 +336,8 @@ public sealed class ClientBehaviours(ClientBehaviourOptions? options = null)
         .. session.Calls.Select((call, i) => new Step(call, session.Prompts[i],
             i == 0 ? TimeSpan.Zero : call.Timestamp - session.Calls[i - 1].Timestamp)),
     ];
+
+    private static double Scaled(double rate, double scale) => Math.Min(1, rate * scale);
 
     private static TimeSpan Seconds(Random random, double min, double max) =>
         TimeSpan.FromSeconds(Math.Round(min + (random.NextDouble() * (max - min)), 3));
