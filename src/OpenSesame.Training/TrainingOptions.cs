@@ -36,11 +36,11 @@ public sealed class TrainingOptions
     public int CandidateBuffer { get; set; } = 15;
 
     /// <summary>Extra candidates per square root of the spec's operation count, as the service gathers them
-    /// (<see cref="CandidateBudget"/>). Default 3.</summary>
-    public double CandidateBufferPerRootOperation { get; set; } = 3;
+    /// (<see cref="CandidateBudget"/>). Default 5.</summary>
+    public double CandidateBufferPerRootOperation { get; set; } = 5;
 
-    /// <summary>Most candidates beyond K, as the service gathers them. Default 80.</summary>
-    public int MaxCandidateBuffer { get; set; } = 80;
+    /// <summary>Most candidates beyond K, as the service gathers them. Default 120.</summary>
+    public int MaxCandidateBuffer { get; set; } = 120;
 
     /// <summary>The service's pool-size rule with these settings.</summary>
     public CandidateBudget Budget => new(CandidateBuffer, CandidateBufferPerRootOperation, MaxCandidateBuffer);
