@@ -22,6 +22,7 @@ app.UseAccessControl();
 app.UseUserRateLimiting();
 
 app.MapPredictApi();
+app.MapFeedbackApi();
 app.MapAdminApi();
 app.MapCostAnalyticsApi();
 app.MapHealthApi();

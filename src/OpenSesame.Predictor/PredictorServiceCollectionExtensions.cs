@@ -10,6 +10,7 @@ using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
+using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
@@ -31,8 +32,8 @@ public static class PredictorServiceCollectionExtensions
 
     /// <summary>The whole prediction pipeline: the local generator and the learned ranker (the trained one in the model
     /// directory, else the one shipped with the service). Storage comes from a provider the host adds
-    /// (<c>AddSqliteStorage</c>, the embedded default). Options bind from
-    /// the "Specs", "Storage", "Ranking", "Prediction", "Audit", "Guardrails", "Usage", "Llm" and "Routing" configuration sections; the LLM
+    /// (<c>AddSqliteStorage</c>, the embedded default). Options bind from the "Specs", "Storage", "Ranking",
+    /// "Prediction", "Audit", "Guardrails", "Usage", "Outcomes", "Llm" and "Routing" configuration sections; the LLM
     /// generator joins only when a provider has a key.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
@@ -67,6 +68,11 @@ public static class PredictorServiceCollectionExtensions
         services.AddOptions<UsageOptions>().Bind(configuration.GetSection(UsageOptions.Section))
             .Validate(o => o.CachedSpecs > 0, "Usage:CachedSpecs must be positive.")
             .ValidateOnStart();
+        services.AddOptions<OutcomeOptions>().Bind(configuration.GetSection(OutcomeOptions.Section))
+            .Validate(o => o.Retention > TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero && o.MaxServedPredictions > 0
+                           && o.CandidatesPerPrediction > 0,
+                "Outcomes: Retention, CleanupInterval, MaxServedPredictions and CandidatesPerPrediction must be positive.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         // One redactor per PII category; a host's own AddRedaction call may replace any of them (HMAC, erasing).
@@ -75,6 +81,9 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<PiiRequestGuard>();
         services.AddSingleton<UsageLearning>();
         services.AddHostedService<AuditRetentionService>();
+        services.AddSingleton<OutcomeRecorder>();
+        services.AddSingleton<FeedbackService>();
+        services.AddHostedService<OutcomeRetentionService>();
         services.AddRouting(configuration);
         services.AddHttpClient(SpecFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => SpecFetcher.CreateHandler(sp.GetRequiredService<IOptions<SpecOptions>>().Value));

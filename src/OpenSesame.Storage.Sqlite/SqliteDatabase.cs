@@ -112,6 +112,32 @@ public sealed class SqliteDatabase
                 count INTEGER NOT NULL,
                 PRIMARY KEY (spec_hash, from_key, to_key)
             );
+            CREATE TABLE IF NOT EXISTS served_predictions (
+                seq INTEGER PRIMARY KEY,
+                prediction_id TEXT NOT NULL UNIQUE,
+                at_ms INTEGER NOT NULL,
+                user_id TEXT,
+                session_id TEXT,
+                spec_hash TEXT NOT NULL,
+                model TEXT NOT NULL,
+                history_length INTEGER NOT NULL,
+                history_hash TEXT NOT NULL,
+                served INTEGER NOT NULL,
+                endpoints TEXT NOT NULL,
+                scores TEXT NOT NULL,
+                feature_count INTEGER NOT NULL,
+                features BLOB NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS served_predictions_session ON served_predictions (session_id, user_id, seq);
+            CREATE INDEX IF NOT EXISTS served_predictions_at ON served_predictions (at_ms);
+            CREATE TABLE IF NOT EXISTS prediction_outcomes (
+                prediction_id TEXT PRIMARY KEY,
+                at_ms INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                source TEXT NOT NULL,
+                chosen TEXT,
+                rank INTEGER
+            );
             """;
         await command.ExecuteNonQueryAsync();
     }

@@ -79,6 +79,72 @@ public sealed class FuzzTests
         Assert.True(statuses.GetValueOrDefault(HttpStatusCode.BadRequest) > Requests / 5, "too few requests were invalid to exercise validation");
     }
 
+    [Fact]
+    public async Task TwoThousandMutatedFeedbacksGetNoServerErrorAndLogNoUnhandledException()
+    {
+        const int Feedbacks = 2_000;
+        using var factory = new ApiFactory(new Dictionary<string, string?>
+        {
+            ["Prediction:SemanticRetrieval"] = "false",
+            ["Security:RateLimit:PermitLimit"] = "1000000",
+        });
+        using var client = factory.CreateClient();
+        var random = new Random(Seed);
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var predicted = await client.PostAsync("/predict",
+                new StringContent(Valid(random).ToJsonString(), Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken);
+            ids.Add((string)JsonNode.Parse(await predicted.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!["prediction_id"]!);
+        }
+
+        var statuses = new Dictionary<HttpStatusCode, int>();
+        for (var i = 0; i < Feedbacks; i++)
+        {
+            using var content = new StringContent(Feedback(random, ids), Encoding.UTF8, "application/json");
+            using var response = await client.PostAsync("/feedback", content, TestContext.Current.CancellationToken);
+            statuses[response.StatusCode] = statuses.GetValueOrDefault(response.StatusCode) + 1;
+            Assert.True((int)response.StatusCode < 500,
+                $"feedback {i} (seed {Seed}) got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        }
+
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= LogLevel.Error);
+        Assert.True(statuses.GetValueOrDefault(HttpStatusCode.OK) > Feedbacks / 20, "too few feedbacks were valid to store anything");
+        Assert.True(statuses.GetValueOrDefault(HttpStatusCode.BadRequest) > Feedbacks / 5, "too few feedbacks were invalid to exercise validation");
+    }
+
+    private static string Feedback(Random random, IReadOnlyList<string> ids)
+    {
+        if (random.Next(10) == 0)
+        {
+            return RandomText(random, random.Next(0, 100));
+        }
+
+        var body = new JsonObject
+        {
+            ["prediction_id"] = random.Next(4) == 0 ? Scalar(random) : Pick(random, ids),
+            ["outcome"] = random.Next(4) == 0 ? Scalar(random) : Pick(random, ["accepted", "overridden", "ignored", "Accepted", " ignored "]),
+        };
+        switch (random.Next(5))
+        {
+            case 0:
+                body["rank"] = random.Next(2) == 0 ? Scalar(random) : random.Next(-1, 6);
+                break;
+            case 1:
+                body["chosen"] = new JsonObject { ["endpoint"] = random.Next(5) == 0 ? Scalar(random) : Pick(random, Endpoints) };
+                break;
+            case 2:
+                body["chosen"] = random.Next(2) == 0 ? Scalar(random) : new JsonArray();
+                break;
+            case 3:
+                body["chosen"] = new JsonObject { ["endpoint"] = Pick(random, Endpoints), ["params"] = Nested(random, random.Next(1, 5)) };
+                body["rank"] = random.Next(1, 4);
+                break;
+        }
+
+        return random.Next(20) == 0 ? Truncate(random, body.ToJsonString()) : body.ToJsonString();
+    }
+
     private static string Body(Random random) => random.Next(10) switch
     {
         0 => RandomText(random, random.Next(0, 300)),

@@ -30,7 +30,7 @@ public sealed class OnlinePathLayeringTests
         ["Candidates"],
         ["Critique"],
         ["Ranking"],
-        ["Candidates.Llm"],
+        ["Candidates.Llm", "Outcomes"],
         ["Prediction"],
     ];
 

@@ -5,6 +5,7 @@ using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Privacy;
+using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
@@ -15,7 +16,8 @@ namespace OpenSesame.Predictor.Prediction;
 /// <summary>
 /// One prediction, end to end: the spec becomes a catalog, the history is resolved against it, and the
 /// <see cref="CandidatePipeline"/> generates, critiques and ranks; the response carries the top k and how its language
-/// model question was routed and what it cost, the cost ledger a line for it, and the audit log a record of it.
+/// model question was routed and what it cost, the cost ledger a line for it, the audit log a record of it, and the
+/// outcome log its ranked candidates (with what the session's previous prediction turned out to be).
 /// </summary>
 public sealed partial class PredictionPipeline(
     SpecProvider specs,
@@ -27,6 +29,7 @@ public sealed partial class PredictionPipeline(
     DestructiveCallPolicy destructive,
     PredictionAccounting accounting,
     UsageLearning usage,
+    OutcomeRecorder outcomes,
     IOptions<PredictionOptions> options,
     IOptions<AuditOptions> auditOptions,
     TimeProvider time,
@@ -82,6 +85,7 @@ public sealed partial class PredictionPipeline(
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
         await usage.RecordAsync(context, cancellationToken);
+        await outcomes.RecordServedAsync(context, pool.Ranked, predictions.Count, ranker.Version, cancellationToken);
         return response;
     }
 

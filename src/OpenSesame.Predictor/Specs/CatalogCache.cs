@@ -18,6 +18,18 @@ internal sealed class CatalogCache(int capacity)
         }
     }
 
+    /// <summary>The catalog of a document already parsed, without parsing or waiting: null when it is not in memory
+    /// (never parsed, evicted, still parsing or failed).</summary>
+    public EndpointCatalog? Find(string hash)
+    {
+        lock (_lock)
+        {
+            return _entries.TryGetValue(hash, out var node) && node.Value.Catalog is { IsValueCreated: true, Value: { IsCompletedSuccessfully: true } parsed }
+                ? parsed.Result
+                : null;
+        }
+    }
+
     public async Task<EndpointCatalog> GetOrAddAsync(string hash, Func<Task<string>> loadContent)
     {
         Lazy<Task<EndpointCatalog>> entry;

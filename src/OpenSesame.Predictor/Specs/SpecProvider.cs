@@ -43,6 +43,10 @@ public sealed class SpecProvider
     /// <summary>Requests answered without a download or a parse, and those that needed one.</summary>
     public (long Hits, long Misses) CacheCounts => (Interlocked.Read(ref _hits), Interlocked.Read(ref _misses));
 
+    /// <summary>The parsed catalog of a document by its content hash, when it is still in memory; null otherwise. Never
+    /// fetches or parses: for work after a prediction (feedback) that can do without the spec.</summary>
+    public EndpointCatalog? Cached(string contentHash) => _catalogs.Find(contentHash);
+
     /// <exception cref="SpecException">The spec cannot be obtained or is not an OpenAPI document.</exception>
     public async Task<CatalogResult> GetAsync(SpecSource source, CancellationToken cancellationToken)
     {

@@ -1,0 +1,237 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using OpenSesame.Predictor.Outcomes;
+
+namespace OpenSesame.Storage.Sqlite;
+
+/// <summary>
+/// Served predictions and their outcomes in the embedded SQLite file. A prediction is one row of
+/// <c>served_predictions</c>: its candidates' templates and scores as JSON arrays and their feature vectors as one blob of
+/// little-endian float32, candidate after candidate, so a ranking group reads back in one step. Its outcome is at most
+/// one row of <c>prediction_outcomes</c>, deleted with it. <c>seq</c> counts insertions, which lets the cap delete the
+/// oldest rows through the primary key instead of counting the table.
+/// </summary>
+internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStore
+{
+    private const string Columns = """
+        prediction_id, at_ms, user_id, session_id, spec_hash, model, history_length, history_hash, served, endpoints, scores,
+        feature_count, features
+        """;
+
+    public async Task SaveServedAsync(ServedPrediction prediction, OutcomeBounds bounds, CancellationToken cancellationToken)
+    {
+        var featureCount = prediction.Candidates.Count == 0 ? 0 : prediction.Candidates[0].Features.Length;
+        if (prediction.Candidates.Any(c => c.Features.Length != featureCount))
+        {
+            throw new ArgumentException("All candidates of a prediction have feature vectors of one length.", nameof(prediction));
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = $"""
+                INSERT INTO served_predictions ({Columns})
+                VALUES ($id, $at, $user, $session, $spec, $model, $length, $hash, $served, $endpoints, $scores, $count, $features)
+                """;
+            command.Parameters.AddWithValue("$id", prediction.PredictionId);
+            command.Parameters.AddWithValue("$at", prediction.At.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$user", (object?)prediction.UserId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$session", (object?)prediction.SessionId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$spec", prediction.SpecHash);
+            command.Parameters.AddWithValue("$model", prediction.ModelVersion);
+            command.Parameters.AddWithValue("$length", prediction.HistoryLength);
+            command.Parameters.AddWithValue("$hash", prediction.HistoryHash);
+            command.Parameters.AddWithValue("$served", prediction.Served);
+            command.Parameters.AddWithValue("$endpoints", JsonSerializer.Serialize(prediction.Candidates.Select(c => c.Endpoint)));
+            command.Parameters.AddWithValue("$scores", JsonSerializer.Serialize(prediction.Candidates.Select(c => c.Score)));
+            command.Parameters.AddWithValue("$count", featureCount);
+            command.Parameters.AddWithValue("$features", Encode(prediction.Candidates, featureCount));
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await TrimAsync(connection, transaction, bounds, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<ServedPrediction?> FindServedAsync(string predictionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM served_predictions WHERE prediction_id = $id";
+        command.Parameters.AddWithValue("$id", predictionId);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async Task<ServedPrediction?> LatestOfSessionAsync(string? userId, string sessionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM served_predictions
+            WHERE session_id = $session AND user_id IS $user
+            ORDER BY seq DESC
+            LIMIT 1
+            """;
+        command.Parameters.AddWithValue("$session", sessionId);
+        command.Parameters.AddWithValue("$user", (object?)userId ?? DBNull.Value);
+        return await ReadOneAsync(command, cancellationToken);
+    }
+
+    public async Task<RecordedOutcome?> RecordOutcomeAsync(RecordedOutcome outcome, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            // Only for a logged prediction (the WHERE also keeps SQLite from reading ON CONFLICT as a join's ON). An
+            // implicit outcome never replaces anything; an explicit one replaces anything but the same explicit outcome,
+            // which stays as it was, time included, so a repeated request answers exactly as the first.
+            var onConflict = outcome.Source == OutcomeSource.Implicit
+                ? "DO NOTHING"
+                : """
+                  DO UPDATE SET at_ms = excluded.at_ms, kind = excluded.kind, source = excluded.source,
+                                chosen = excluded.chosen, rank = excluded.rank
+                  WHERE NOT (prediction_outcomes.source = excluded.source AND prediction_outcomes.kind = excluded.kind
+                             AND prediction_outcomes.chosen IS excluded.chosen AND prediction_outcomes.rank IS excluded.rank)
+                  """;
+            command.CommandText = $"""
+                INSERT INTO prediction_outcomes (prediction_id, at_ms, kind, source, chosen, rank)
+                SELECT $id, $at, $kind, $source, $chosen, $rank
+                WHERE EXISTS (SELECT 1 FROM served_predictions WHERE prediction_id = $id)
+                ON CONFLICT (prediction_id) {onConflict}
+                """;
+            command.Parameters.AddWithValue("$id", outcome.PredictionId);
+            command.Parameters.AddWithValue("$at", outcome.At.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$kind", OutcomeNames.Of(outcome.Kind));
+            command.Parameters.AddWithValue("$source", OutcomeNames.Of(outcome.Source));
+            command.Parameters.AddWithValue("$chosen", (object?)outcome.Chosen ?? DBNull.Value);
+            command.Parameters.AddWithValue("$rank", (object?)outcome.Rank ?? DBNull.Value);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        var stored = await FindOutcomeAsync(connection, transaction, outcome.PredictionId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return stored;
+    }
+
+    public async Task<RecordedOutcome?> FindOutcomeAsync(string predictionId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await FindOutcomeAsync(connection, null, predictionId, cancellationToken);
+    }
+
+    public async Task<int> TrimAsync(OutcomeBounds bounds, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var deleted = await TrimAsync(connection, transaction, bounds, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    // Expired by time or beyond the cap by insertion order; outcomes go with their predictions. Both conditions use an
+    // index, so a write that has nothing to delete pays two index lookups.
+    private static async Task<int> TrimAsync(SqliteConnection connection, SqliteTransaction transaction, OutcomeBounds bounds,
+        CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = """
+            DELETE FROM prediction_outcomes WHERE prediction_id IN (
+                SELECT prediction_id FROM served_predictions
+                WHERE at_ms < $cutoff OR seq <= (SELECT MAX(seq) FROM served_predictions) - $max);
+            DELETE FROM served_predictions
+            WHERE at_ms < $cutoff OR seq <= (SELECT MAX(seq) FROM served_predictions) - $max;
+            SELECT changes();
+            """;
+        command.Parameters.AddWithValue("$cutoff", bounds.Cutoff.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$max", bounds.MaxPredictions);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task<RecordedOutcome?> FindOutcomeAsync(SqliteConnection connection, SqliteTransaction? transaction,
+        string predictionId, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT kind, source, chosen, rank, at_ms FROM prediction_outcomes WHERE prediction_id = $id";
+        command.Parameters.AddWithValue("$id", predictionId);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        return new RecordedOutcome(
+            predictionId,
+            OutcomeNames.KindOf(reader.GetString(0)) ?? throw new InvalidDataException($"Unknown outcome kind '{reader.GetString(0)}'."),
+            OutcomeNames.SourceOf(reader.GetString(1)) ?? throw new InvalidDataException($"Unknown outcome source '{reader.GetString(1)}'."),
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetInt32(3),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+    }
+
+    private static async Task<ServedPrediction?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var endpoints = JsonSerializer.Deserialize<string[]>(reader.GetString(9)) ?? [];
+        var scores = JsonSerializer.Deserialize<double[]>(reader.GetString(10)) ?? [];
+        var featureCount = reader.GetInt32(11);
+        var blob = reader.IsDBNull(12) ? [] : reader.GetFieldValue<byte[]>(12);
+        if (scores.Length != endpoints.Length || blob.LongLength != (long)endpoints.Length * featureCount * sizeof(float))
+        {
+            throw new InvalidDataException(
+                $"Prediction {reader.GetString(0)} holds {endpoints.Length} endpoints, {scores.Length} scores and {blob.Length} bytes of features.");
+        }
+
+        var candidates = new ServedCandidate[endpoints.Length];
+        for (var i = 0; i < candidates.Length; i++)
+        {
+            var features = new float[featureCount];
+            for (var f = 0; f < featureCount; f++)
+            {
+                features[f] = BinaryPrimitives.ReadSingleLittleEndian(blob.AsSpan((i * featureCount + f) * sizeof(float)));
+            }
+
+            candidates[i] = new ServedCandidate(endpoints[i], scores[i], features);
+        }
+
+        return new ServedPrediction(
+            reader.GetString(0),
+            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+            reader.IsDBNull(2) ? null : reader.GetString(2),
+            reader.IsDBNull(3) ? null : reader.GetString(3),
+            reader.GetString(4),
+            reader.GetString(5),
+            reader.GetInt32(6),
+            reader.GetString(7),
+            reader.GetInt32(8),
+            candidates);
+    }
+
+    // Little-endian whatever the machine, as the embedding store writes, so a database file means the same anywhere.
+    private static byte[] Encode(IReadOnlyList<ServedCandidate> candidates, int featureCount)
+    {
+        var blob = new byte[candidates.Count * featureCount * sizeof(float)];
+        var offset = 0;
+        foreach (var candidate in candidates)
+        {
+            foreach (var value in candidate.Features)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(blob.AsSpan(offset), value);
+                offset += sizeof(float);
+            }
+        }
+
+        return blob;
+    }
+}
