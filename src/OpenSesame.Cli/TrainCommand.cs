@@ -106,34 +106,26 @@ internal static class TrainCommand
             Console.WriteLine($"model {info.Version} -> {Path.GetFullPath(Path.Combine(store.Directory, info.Version))} ({pointer})");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {info.Sessions} sessions, {info.Groups} groups, true call absent from {info.AbsentShare:P1} of them, trained in {info.TrainingTime.TotalSeconds:0.0} s"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  leave-domains-out ({string.Join(", ", info.CalibrationDomains)}), no LLM, no usage: top1 {info.Calibration.Top1:0.000}, top3 {info.Calibration.Top3:0.000}, mrr {info.Calibration.Mrr:0.000}, coverage {info.Calibration.Coverage:0.000}, ECE {info.Calibration.ExpectedCalibrationError:0.000}"));
-            if (info.CalibrationWithUsage is { } usage)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  leave-domains-out, usage learned from earlier sessions: top1 {usage.Top1:0.000}, top3 {usage.Top3:0.000}, mrr {usage.Mrr:0.000}, coverage {usage.Coverage:0.000}, ECE {usage.ExpectedCalibrationError:0.000}"));
-            }
-
-            if (info.CalibrationWithSimulatedLlm is { } llm)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  leave-domains-out, simulated LLM answer: top1 {llm.Top1:0.000}, top3 {llm.Top3:0.000}, mrr {llm.Mrr:0.000}, coverage {llm.Coverage:0.000}, ECE {llm.ExpectedCalibrationError:0.000}"));
-            }
-
-            if (info.TrafficValidation is { } real)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  recorded traffic, validation clients (history only, pool before critique): top1 {real.Top1:0.000}, top3 {real.Top3:0.000}, mrr {real.Mrr:0.000}, coverage {real.Coverage:0.000}"));
-            }
-
-            if (info.TrafficValidationWithWrittenPrompts is { } prompted)
-            {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  recorded traffic, validation clients with written prompts: top1 {prompted.Top1:0.000}, top3 {prompted.Top3:0.000}, mrr {prompted.Mrr:0.000}, coverage {prompted.Coverage:0.000}"));
-            }
+            Print($"leave-domains-out ({string.Join(", ", info.CalibrationDomains)}), no LLM, no usage", info.Calibration, withEce: true);
+            Print("leave-domains-out, usage learned from earlier sessions", info.CalibrationWithUsage, withEce: true);
+            Print("leave-domains-out, simulated LLM answer", info.CalibrationWithSimulatedLlm, withEce: true);
+            Print("recorded traffic, validation clients (history only, pool before critique)", info.TrafficValidation, withEce: false);
+            Print("recorded traffic, validation clients with written prompts", info.TrafficValidationWithWrittenPrompts, withEce: false);
 
             return 0;
         });
         return command;
+    }
+
+    private static void Print(string label, RankerMetrics? metrics, bool withEce)
+    {
+        if (metrics is null)
+        {
+            return;
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {label}: top1 {metrics.Top1:0.000}, top3 {metrics.Top3:0.000}, mrr {metrics.Mrr:0.000}, coverage {metrics.Coverage:0.000}")
+            + (withEce ? string.Create(CultureInfo.InvariantCulture, $", ECE {metrics.ExpectedCalibrationError:0.000}") : ""));
     }
 }
