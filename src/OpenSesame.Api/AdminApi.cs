@@ -97,5 +97,5 @@ internal static class AdminApi
     internal sealed record UsageOfSpec(string SpecHash, IReadOnlyList<UsageStep> Steps);
 
     /// <param name="From">The operation called before, "METHOD /template"; null for a session's first call.</param>
-    internal sealed record UsageStep(string? From, string To, int Count);
+    internal sealed record UsageStep(string? From, string To, double Count);
 }

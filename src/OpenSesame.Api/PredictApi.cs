@@ -34,7 +34,7 @@ internal static class PredictApi
             return problem;
         }
 
-        return await predictions.PredictAsync(body, cancellationToken) switch
+        return await predictions.PredictAsync(body, cancellationToken, Tenant(http.HttpContext.User)) switch
         {
             PredictionOutcome.Answered answered => TypedResults.Json(answered.Response, ContractJson.Options),
             PredictionOutcome.Refused refused => TypedResults.ValidationProblem(refused.Errors, title: refused.Title),
@@ -43,4 +43,8 @@ internal static class PredictApi
             var other => throw new UnreachableException($"Unknown prediction outcome {other}."),
         };
     }
+
+    // An API key's owner is the tenant whose usage is learned as its own layer; anonymous callers share the crowd's.
+    private static string? Tenant(System.Security.Claims.ClaimsPrincipal user) =>
+        user.Identity is { AuthenticationType: ApiKeyAuthenticationHandler.SchemeName, Name: { } owner } ? owner : null;
 }

@@ -23,7 +23,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
     {
         var ranked = systems.ToDictionary(s => s.Name, _ => new List<RankedCase>(cases.Count), StringComparer.Ordinal);
         var outcomes = new List<CaseOutcome>(cases.Count);
-        var usage = new Dictionary<EndpointCatalog, UsageTransitions>();
+        var usage = new Dictionary<EndpointCatalog, LearnedUsage>();
         for (var i = 0; i < cases.Count; i++)
         {
             var @case = cases[i];
@@ -37,7 +37,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
             var withoutIntent = new Lazy<PredictionContext>(() => ContextOf(catalogs, @case, null, dataFlow: false));
             if (!usage.TryGetValue(context.Catalog, out var learned))
             {
-                usage[context.Catalog] = learned = new UsageTransitions();
+                usage[context.Catalog] = learned = new LearnedUsage(new UsageCounts());
             }
 
             var withUsage = new Lazy<PredictionContext>(() => ContextOf(catalogs, @case, embedder, usage: learned));
@@ -51,9 +51,9 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
 
             outcomes.Add(new CaseOutcome(@case, lists));
             // Test, then learn: the service counts this step when the user's next request carries it.
-            if (UsageTransitions.StepFrom(context.History) is { } from && target is not null)
+            if (target is not null)
             {
-                learned.Record(from, target.Index);
+                learned.Record(context.History, target.Index, context.Now);
             }
 
             progress?.Report(i + 1);
@@ -70,7 +70,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
 
     /// <summary>The prediction context of a case: its spec, its history (as spelled by the dataset), its prompt.</summary>
     public static PredictionContext ContextOf(EvalSpecCatalogs catalogs, EvalCase @case, SentenceEmbedder? embedder,
-        bool dataFlow = true, UsageTransitions? usage = null) =>
+        bool dataFlow = true, LearnedUsage? usage = null) =>
         PredictionContext.Create(
             catalogs.Get(@case.Spec),
             @case.History.Select(call => new HistoryEvent(null, call.Method.ToUpperInvariant(), call.Path,

@@ -66,7 +66,8 @@ public static class PredictorServiceCollectionExtensions
             .ValidateOnStart();
         services.AddOptions<PrivacyOptions>().Bind(configuration.GetSection(PrivacyOptions.Section)).ValidateOnStart();
         services.AddOptions<UsageOptions>().Bind(configuration.GetSection(UsageOptions.Section))
-            .Validate(o => o.CachedSpecs > 0, "Usage:CachedSpecs must be positive.")
+            .Validate(o => o.CachedLayers > 0 && o.HalfLife >= TimeSpan.Zero && o.RefreshInterval >= TimeSpan.Zero,
+                "Usage: CachedLayers must be positive; HalfLife and RefreshInterval zero (never) or positive.")
             .ValidateOnStart();
         services.AddOptions<OutcomeOptions>().Bind(configuration.GetSection(OutcomeOptions.Section))
             .Validate(o => o.Retention > TimeSpan.Zero && o.CleanupInterval > TimeSpan.Zero && o.MaxServedPredictions > 0

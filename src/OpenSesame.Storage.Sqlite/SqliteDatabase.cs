@@ -105,12 +105,14 @@ public sealed class SqliteDatabase
                 absolute_expires_at_ms INTEGER
             );
             CREATE INDEX IF NOT EXISTS distributed_cache_expires ON distributed_cache (expires_at_ms);
-            CREATE TABLE IF NOT EXISTS usage_transitions (
+            CREATE TABLE IF NOT EXISTS usage_ngrams (
                 spec_hash TEXT NOT NULL,
-                from_key TEXT NOT NULL,
-                to_key TEXT NOT NULL,
-                count INTEGER NOT NULL,
-                PRIMARY KEY (spec_hash, from_key, to_key)
+                scope TEXT NOT NULL,
+                context TEXT NOT NULL,
+                next_key TEXT NOT NULL,
+                weight REAL NOT NULL,
+                updated_at_ms INTEGER NOT NULL,
+                PRIMARY KEY (spec_hash, scope, context, next_key)
             );
             CREATE TABLE IF NOT EXISTS served_predictions (
                 seq INTEGER PRIMARY KEY,
@@ -140,5 +142,31 @@ public sealed class SqliteDatabase
             );
             """;
         await command.ExecuteNonQueryAsync();
+        await MigrateFirstOrderUsageAsync(connection);
+    }
+
+    // Stores made before variable-order usage kept operation pairs; they carry over as the crowd's order-1 contexts
+    // (and, summed per operation, its order-0 one), stamped now, so nothing learned is lost. Longer contexts start empty.
+    private static async Task MigrateFirstOrderUsageAsync(SqliteConnection connection)
+    {
+        using var exists = connection.CreateCommand();
+        exists.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'usage_transitions'";
+        if (Convert.ToInt64(await exists.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return;
+        }
+
+        using var migrate = connection.CreateCommand();
+        migrate.CommandText = """
+            BEGIN IMMEDIATE;
+            INSERT OR IGNORE INTO usage_ngrams (spec_hash, scope, context, next_key, weight, updated_at_ms)
+                SELECT spec_hash, '', CASE from_key WHEN '' THEN '^' ELSE from_key END, to_key, count, unixepoch() * 1000
+                FROM usage_transitions;
+            INSERT OR IGNORE INTO usage_ngrams (spec_hash, scope, context, next_key, weight, updated_at_ms)
+                SELECT spec_hash, '', '', to_key, SUM(count), unixepoch() * 1000 FROM usage_transitions GROUP BY spec_hash, to_key;
+            DROP TABLE usage_transitions;
+            COMMIT;
+            """;
+        await migrate.ExecuteNonQueryAsync();
     }
 }

@@ -38,9 +38,11 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         var writer = new Random(options.Seed);
         for (var repeat = 0; repeat < options.TrafficRepeats; repeat++)
         {
-            sessions.AddRange(repeat == 0 || !options.WritePromptsForTraffic
+            var replay = repeat + 1;
+            sessions.AddRange((repeat == 0 || !options.WritePromptsForTraffic
                 ? trafficTrain
-                : trafficTrain.Select(s => TrafficSessions.WithWrittenPrompts(s, catalogs.Get(s.Domain).Catalog, PromptStyle, writer)));
+                : trafficTrain.Select(s => TrafficSessions.WithWrittenPrompts(s, catalogs.Get(s.Domain).Catalog, PromptStyle, writer)))
+                .Select(s => s with { Replay = replay }));
         }
 
         var domains = sessions.Select(s => s.Domain).Distinct().Order(StringComparer.Ordinal).ToList();

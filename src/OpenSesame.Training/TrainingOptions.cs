@@ -71,6 +71,10 @@ public sealed class TrainingOptions
     /// rest see none, as a new spec does), so the model learns to use usage and to do without it. Default 0.3.</summary>
     public double UsageShare { get; set; } = 0.3;
 
+    /// <summary>Users a generated domain's sessions are spread over, each with its own layer of learned usage as the
+    /// service keeps one per <c>user_id</c> (recorded sessions belong to their client). Default 8.</summary>
+    public int UsersPerDomain { get; set; } = 8;
+
     /// <summary>Folder that sessions' spec paths (<c>evaldata/specs/...</c>) are relative to; embedded domains need none.
     /// Default <see cref="TrainingCatalogs.DefaultSharedFolder"/> (<c>../shared</c> from the working directory).</summary>
     public string SharedFolder { get; set; } = TrainingCatalogs.DefaultSharedFolder;
@@ -138,4 +142,7 @@ public enum RandomChoice
 
     /// <summary>Whether a session's requests see the usage learned from earlier sessions.</summary>
     SeesUsage = 2,
+
+    /// <summary>Which of its domain's users made a generated session.</summary>
+    User = 3,
 }

@@ -23,7 +23,8 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
     private int _removed;
 
     // What each domain's sessions so far taught about its usage, as the service learns it from the requests it sees.
-    private readonly Dictionary<string, UsageTransitions> _usage = new(StringComparer.Ordinal);
+    // Keyed by domain and replay (the crowd) and by domain, replay and user (that user's own layer).
+    private readonly Dictionary<(string Domain, int Replay, string? User), UsageCounts> _usage = [];
 
     /// <summary>Groups built so far, how many lack their true call, and how many of those on purpose.</summary>
     public (int Groups, int Absent, int RemovedOnPurpose) Counts => (_groups, _absent, _removed);
@@ -47,10 +48,9 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
         var templated = random.NextDouble() < options.TemplatedHistoryShare;
         var timeless = random.NextDouble() < options.NoTimestampShare;
         var poolSize = options.Budget.PoolSize(options.K, domain.Catalog.Operations.Count);
-        if (!_usage.TryGetValue(session.Domain, out var usage))
-        {
-            _usage[session.Domain] = usage = new UsageTransitions();
-        }
+        var user = session.Client
+            ?? $"user-{(int)(TrainingOptions.Uniform(options.Seed, sessionIndex, RandomChoice.User) * Math.Max(1, options.UsersPerDomain))}";
+        var usage = new LearnedUsage(Layer(session.Domain, session.Replay, null), user: Layer(session.Domain, session.Replay, user));
 
         // Its own stream, so that the choice leaves every other random draw of the session as it was.
         var seesUsage = TrainingOptions.Uniform(options.Seed, sessionIndex, RandomChoice.SeesUsage) < options.UsageShare;
@@ -91,13 +91,21 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
             _removed += removed ? 1 : 0;
             yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, vectors, positive, removed);
 
-            if (UsageTransitions.StepFrom(context.History) is { } from)
-            {
-                usage.Record(from, domain.Catalog.Operations.First(o => o.Key == call.Key).Index);
-            }
+            usage.Record(context.History, domain.Catalog.Operations.First(o => o.Key == call.Key).Index, now);
 
             history.Add(Event(call, timeless, templated));
         }
+    }
+
+    // Learned without fading: sessions' clocks are made up and unordered across sessions.
+    private UsageCounts Layer(string domain, int replay, string? user)
+    {
+        if (!_usage.TryGetValue((domain, replay, user), out var layer))
+        {
+            _usage[(domain, replay, user)] = layer = new UsageCounts();
+        }
+
+        return layer;
     }
 
     private static HistoryEvent Event(SyntheticCall call, bool timeless, bool templated) =>

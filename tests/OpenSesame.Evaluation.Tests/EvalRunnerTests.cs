@@ -71,11 +71,12 @@ public sealed class EvalRunnerTests
 
         public bool LearnsUsage => true;
 
-        public List<int> Observed { get; } = [];
+        public List<(int Order, float Evidence)> Observed { get; } = [];
 
         public Task<IReadOnlyList<string>> RankAsync(PredictionContext context, CancellationToken cancellationToken)
         {
-            Observed.Add(context.Usage is { } usage && UsageTransitions.StepFrom(context.History) is { } from ? usage.Total(from) : -1);
+            var crowd = context.Usage!.Estimate(context.History, context.Catalog.Operations.Count, context.Now).Crowd;
+            Observed.Add((crowd.Order, crowd.Evidence));
             return Task.FromResult<IReadOnlyList<string>>(["GET /v1/invoices"]);
         }
     }
@@ -98,7 +99,9 @@ public sealed class EvalRunnerTests
         await new EvalRunner(new EvalSpecCatalogs(), null)
             .RunAsync("billing", cases, new EvalReport(), [learner, cold], null, TestContext.Current.CancellationToken);
 
-        Assert.Equal([0, 0, 1, 1], learner.Observed);
+        // Nothing before the first case; then only the steps of the cases before, ever longer contexts of them (the
+        // second "a" call after the first; "b" starting as "a" did; b's second call after the same start and list).
+        Assert.Equal([(-1, 0f), (0, 1f), (1, 1f), (2, 1f)], learner.Observed);
         Assert.Equal(4, cold.Seen.Count);
     }
 }

@@ -35,16 +35,19 @@ public sealed class TrainingSetBuilderTests
     }
 
     [Fact]
-    public void AboutTheUsageShareOfSessionsSeeWhatTheirDomainsEarlierSessionsDidAndTheFirstSeesNothing()
+    public void AboutTheUsageShareOfSessionsSeeWhatTheirDomainsEarlierStepsDidAndTheFirstStepSeesNothing()
     {
         var groups = Standard.Value;
         var sessions = groups.GroupBy(g => g.Session).ToList();
         var seeing = sessions.Count(s => s.Any(g => g.Features[0][FeatureSchema.UsageEvidence] > 0)) / (double)sessions.Count;
+        string[] usageFeatures = ["usage_probability", "usage_evidence", "usage_order", "usage_personal"];
+        var usageIndexes = usageFeatures.Select(name => FeatureSchema.Names.ToList().IndexOf(name)).ToList();
 
         Assert.InRange(seeing, new TrainingOptions().UsageShare - 0.08, new TrainingOptions().UsageShare + 0.08);
-        Assert.All(groups.Where(g => g.Session == 0), g => Assert.All(g.Features, f => Assert.Equal(0f, f[FeatureSchema.UsageEvidence])));
+        Assert.All(groups.Where(g => g.Session == 0).Take(1), g => Assert.All(g.Features, f => Assert.Equal(0f, f[FeatureSchema.UsageEvidence])));
+        Assert.Contains(groups, g => g.Features.Any(f => f[FeatureSchema.UsagePersonal] > 0));
         Assert.All(Build(new TrainingOptions { UsageShare = 0 }, sessions: 60), g =>
-            Assert.All(g.Features, f => Assert.Equal((0f, 0f), (f[FeatureSchema.UsageTransition], f[FeatureSchema.UsageEvidence]))));
+            Assert.All(g.Features, f => Assert.All(usageIndexes, i => Assert.Equal(0f, f[i]))));
     }
 
     [Theory]

@@ -76,6 +76,18 @@ internal sealed class LruCache<TKey, TValue>
         }
     }
 
+    /// <summary>Forgets every value whose key matches <paramref name="match"/>.</summary>
+    public void Clear(Func<TKey, bool> match)
+    {
+        lock (_lock)
+        {
+            foreach (var key in _entries.Keys.Where(match).ToList())
+            {
+                Remove(key);
+            }
+        }
+    }
+
     /// <summary>Adds or replaces the value as the most recently used, evicting the least recently used beyond capacity.</summary>
     public void Set(TKey key, TValue value)
     {

@@ -44,7 +44,7 @@ public sealed class Shortlist
             // Among the producers of a needed id, the one the other signals like best comes first.
             var feeds = f[FeatureSchema.ProducesForPromptTarget];
             producers[i] = feeds > 0 ? feeds + (0.01f * Math.Max(0, combined[i])) : 0;
-            usage[i] = f[FeatureSchema.UsageTransition];
+            usage[i] = Math.Max(f[FeatureSchema.UsageProbability], f[FeatureSchema.UsagePersonal]);
             closeness[i] = f[FeatureSchema.Closeness];
         }
 

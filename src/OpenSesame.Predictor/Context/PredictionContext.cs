@@ -19,7 +19,7 @@ public sealed class PredictionContext
 {
     private PredictionContext(EndpointCatalog catalog, IReadOnlyList<ResolvedEvent> history, string? prompt,
         DateTimeOffset now, SentenceEmbedder? embedder, bool dataFlow, DestructiveCallPolicy destructive,
-        InjectionVerdict injection, Requester? requester, string? predictionId, UsageTransitions? usage)
+        InjectionVerdict injection, Requester? requester, string? predictionId, LearnedUsage? usage)
     {
         Usage = usage;
         PredictionId = predictionId ?? Guid.CreateVersion7(now).ToString();
@@ -83,8 +83,8 @@ public sealed class PredictionContext
     /// <summary>The prompt asks to remove, cancel or revoke something, which unlocks destructive suggestions.</summary>
     public bool RemovalIntent { get; }
 
-    /// <summary>How this spec's users moved between its operations so far; null when nothing is learned from usage.</summary>
-    public UsageTransitions? Usage { get; }
+    /// <summary>What this spec's users (and the requester's own layers) were seen to call after what; null when nothing is learned from usage.</summary>
+    public LearnedUsage? Usage { get; }
 
     /// <summary>Where this prediction's time and money went; every stage adds to it.</summary>
     public PredictionTrace Trace { get; } = new();
@@ -95,7 +95,7 @@ public sealed class PredictionContext
     public static PredictionContext Create(EndpointCatalog catalog, IEnumerable<HistoryEvent> events, string? prompt,
         DateTimeOffset now, SentenceEmbedder? embedder = null, bool dataFlow = true,
         DestructiveCallPolicy? destructive = null, InjectionVerdict? injection = null,
-        Requester? requester = null, string? predictionId = null, UsageTransitions? usage = null)
+        Requester? requester = null, string? predictionId = null, LearnedUsage? usage = null)
     {
         var history = events.Select(e => new ResolvedEvent(e, catalog.Matcher.Match(e.Method, e.Path))).ToList();
         return new PredictionContext(catalog, history, prompt, now, embedder, dataFlow,

@@ -53,12 +53,14 @@ public static class FeatureSchema
     public const int LlmAnswered = 40;
     public const int LlmRank = 41;
     public const int GeneratorAgreement = 42;
-    public const int UsageTransition = 43;
+    public const int UsageProbability = 43;
     public const int UsageEvidence = 44;
     public const int Closeness = 45;
     public const int HistoryRepeatRate = 46;
     public const int SameMethodAsLast = 47;
     public const int UnknownOpaqueIds = 48;
+    public const int UsageOrder = 49;
+    public const int UsagePersonal = 50;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -105,12 +107,14 @@ public static class FeatureSchema
         new("llm_answered", "1 when a language model answered this request with usable candidates; 0 when none ran, failed or timed out, so the trees can tell the two cases apart"),
         new("llm_rank", "1/(1+rank) of the operation in the language model's answer (0 when it did not propose it, or no model answered)"),
         new("generator_agreement", "share of the generators that answered this request which proposed the operation (1 when all did)"),
-        new("usage_transition", "share of this spec's observed calls after the last call's operation (or of its sessions' first calls) that went to this operation (0 when nothing was observed)"),
-        new("usage_evidence", "log(1 + observed calls after the last call's operation, or sessions started): how much usage_transition rests on"),
+        new("usage_probability", "chance that this spec's users call the operation next, by what followed the last 1-3 calls (or a session's start), backing off from the longest context seen to shorter ones (Witten-Bell), counts fading with age (0 when it was never seen to follow)"),
+        new("usage_evidence", "log(1 + the faded number of calls observed after the longest of those contexts that was seen): how much usage_probability rests on"),
         new("closeness", "how close the operation sits to the history by structure alone, scaled to [0, 1]: the last call again, its path, an earlier call, the last path's children, parent, siblings (0 when none)"),
         new("history_repeat_rate", "share of the history's steps that repeated the call before them: clients that page, poll or retry keep doing it"),
         new("same_method_as_last", "the operation has the last call's HTTP method"),
         new("unknown_opaque_ids", "share of the operation's path parameters that take an opaque id (movie_id, {invoice}, issue_number; not an owner, repository or slug a user knows by name) which neither the history nor an id in the prompt gives"),
+        new("usage_order", "how long a context usage_probability found: (calls matched + 1) / 4, from 0.25 (only how often each operation is called) to 1 (the last three calls); 0 when nothing was observed"),
+        new("usage_personal", "usage_probability as learned from the requester's own tenant and user, backing off to the whole spec's; 0 when they have no usage of their own for this context"),
     ];
 
     public static int Count => All.Count;

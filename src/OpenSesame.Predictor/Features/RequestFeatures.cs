@@ -44,8 +44,7 @@ public sealed class RequestFeatures
     private readonly HashSet<string> _lastValues;
     private readonly float _historyLength;
     private readonly float _historyRepeatRate;
-    private readonly int _usageFrom;
-    private readonly int _usageTotal;
+    private readonly UsageView? _usage;
     private readonly HashSet<string> _historyEntities = new(StringComparer.Ordinal);
     private readonly string? _listedEntity;
     private readonly bool _promptHasId;
@@ -141,10 +140,7 @@ public sealed class RequestFeatures
             : Enumerable.Range(1, history.Count - 1).Count(i => history[i].Operation is { } op && history[i - 1].Operation?.Index == op.Index)
               / (float)(history.Count - 1);
         // Once per request: every operation is scored against the same observed steps.
-        if (context.Usage is { } usage && UsageTransitions.StepFrom(history) is { } from)
-        {
-            (_usageFrom, _usageTotal) = (from, usage.Total(from));
-        }
+        _usage = context.Usage?.Estimate(history, context.Catalog.Operations.Count, context.Now);
         _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
             ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
             : 0;
@@ -283,10 +279,16 @@ public sealed class RequestFeatures
         f[FeatureSchema.DestructiveWithoutIntent] = destructive && !_context.RemovalIntent ? 1 : 0;
         f[FeatureSchema.EntryPoint] = EntryPoint(operation);
         f[FeatureSchema.HistoryLength] = _historyLength;
-        if (_usageTotal > 0)
+        if (_usage is { Crowd: { Any: true } crowd })
         {
-            f[FeatureSchema.UsageTransition] = _context.Usage!.Count(_usageFrom, operation.Index) / (float)_usageTotal;
-            f[FeatureSchema.UsageEvidence] = MathF.Log(1 + _usageTotal);
+            f[FeatureSchema.UsageProbability] = crowd.Probabilities[operation.Index];
+            f[FeatureSchema.UsageEvidence] = MathF.Log(1 + crowd.Evidence);
+            f[FeatureSchema.UsageOrder] = (crowd.Order + 1f) / (UsageCounts.MaxOrder + 1);
+        }
+
+        if (_usage?.Personal is { } personal)
+        {
+            f[FeatureSchema.UsagePersonal] = personal.Probabilities[operation.Index];
         }
 
         f[FeatureSchema.SecondsSinceLast] = _secondsSinceLast;

@@ -52,7 +52,7 @@ public sealed partial class PredictionPipeline(
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var specMs = time.GetElapsedTime(stage);
         stage = time.GetTimestamp();
-        var learned = await usage.ForAsync(spec.Catalog, cancellationToken);
+        var learned = await usage.ForAsync(spec.Catalog, request.Tenant, request.UserId, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
             options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict,
             new Requester(request.UserId, request.SessionId, request.MaxCostUsd), predictionId, learned);
@@ -84,7 +84,7 @@ public sealed partial class PredictionPipeline(
             PredictMetadata.From(context.Trace.Snapshot()),
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
-        await usage.RecordAsync(context, cancellationToken);
+        await usage.RecordAsync(context, request.Tenant, cancellationToken);
         await outcomes.RecordServedAsync(context, pool.Ranked, predictions.Count, ranker.Version, cancellationToken);
         return response;
     }

@@ -21,4 +21,8 @@ public sealed record PredictionRequest(
     /// <summary>The most this prediction's language-model calls may cost, in US dollars (<c>max_cost_usd</c>); the
     /// router picks a cheaper model, or none, to stay under it. None by default.</summary>
     public decimal? MaxCostUsd { get; init; }
+
+    /// <summary>Who the caller is on behalf of a whole team (the API key's owner), for the tenant's own layer of
+    /// learned usage; null when the host knows of none.</summary>
+    public string? Tenant { get; init; }
 }

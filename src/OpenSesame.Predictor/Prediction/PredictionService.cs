@@ -35,7 +35,9 @@ public sealed class PredictionService(
     InjectionDetector injection,
     IOptions<PredictionOptions> options)
 {
-    public async Task<PredictionOutcome> PredictAsync(PredictRequest? body, CancellationToken cancellationToken)
+    /// <param name="tenant">The authenticated caller (an API key's owner), whose team's usage is learned as its own
+    /// layer; null when the host has none.</param>
+    public async Task<PredictionOutcome> PredictAsync(PredictRequest? body, CancellationToken cancellationToken, string? tenant = null)
     {
         var errors = PredictRequestValidator.Validate(body, options.Value, injection, out var request);
         if (request is null)
@@ -51,7 +53,7 @@ public sealed class PredictionService(
 
         try
         {
-            return new PredictionOutcome.Answered(await pipeline.PredictAsync(request, cancellationToken));
+            return new PredictionOutcome.Answered(await pipeline.PredictAsync(request with { Tenant = tenant }, cancellationToken));
         }
         catch (SpecException ex)
         {

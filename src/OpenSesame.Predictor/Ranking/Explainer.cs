@@ -130,8 +130,10 @@ internal static class Explainer
                 return ("llm", quote && candidate.Reason is { } reason
                     ? $"the language model suggests it: {Shorten(reason)}"
                     : "the language model suggests it");
-            case FeatureSchema.UsageTransition:
+            case FeatureSchema.UsageProbability:
                 return ("usage", "what this API's users often call next");
+            case FeatureSchema.UsagePersonal:
+                return ("usage", "what you often call next after these calls");
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {(operation.Path.MainResource is { } resource ? Humanize(resource, operation) : "resources")}");
             default:

@@ -1,23 +1,37 @@
 
 namespace OpenSesame.Predictor.Usage;
 
-/// <summary>Where the usage learned from requests survives restarts: counts of operation pairs per spec content hash.</summary>
+/// <summary>
+/// Where the usage learned from requests survives restarts and is shared between instances: per spec content hash and
+/// layer (<see cref="UsageScopes"/>), the faded count of each operation after each context of up to three operations.
+/// Only operation keys ("METHOD /template") are stored; a layer's owner only as a digest.
+/// </summary>
 public interface IUsageStore
 {
-    Task<IReadOnlyList<UsageCount>> LoadAsync(string specHash, CancellationToken cancellationToken);
+    /// <summary>Every count of one layer of a spec.</summary>
+    Task<IReadOnlyList<UsageRow>> LoadAsync(string specHash, string scope, CancellationToken cancellationToken);
 
-    /// <summary>Counts one more call of <paramref name="toKey"/> after <paramref name="fromKey"/> ("" for a session start).</summary>
-    Task AddAsync(string specHash, string fromKey, string toKey, CancellationToken cancellationToken);
+    /// <summary>Adds the counts of one step, all or none: each row's stored weight first fades by
+    /// <paramref name="halfLife"/> (null: never) from its last update to the increment's time.</summary>
+    Task AddAsync(string specHash, IReadOnlyList<UsageIncrement> increments, TimeSpan? halfLife, CancellationToken cancellationToken);
 
     /// <summary>Every spec with learned usage, most steps first.</summary>
     Task<IReadOnlyList<UsageSpec>> ListAsync(CancellationToken cancellationToken);
 
-    /// <summary>Deletes what was learned of the spec; says whether there was anything.</summary>
+    /// <summary>Deletes what was learned of the spec, every layer; says whether there was anything.</summary>
     Task<bool> ForgetAsync(string specHash, CancellationToken cancellationToken);
 }
 
-/// <summary>A spec's learned usage in brief: how many steps were counted, over how many distinct operation pairs.</summary>
-public sealed record UsageSpec(string SpecHash, long Steps, int Pairs);
+/// <summary>A spec's learned usage in brief: how many steps were counted (faded as of their last update) and over how
+/// many distinct pairs of operations, in its crowd layer.</summary>
+public sealed record UsageSpec(string SpecHash, double Steps, int Pairs);
 
-/// <summary>How often one call (by operation key; "" for a session start) was followed by another.</summary>
-public sealed record UsageCount(string From, string To, int Count);
+/// <summary>One stored count: <paramref name="Next"/> after <paramref name="Context"/> (see
+/// <see cref="UsageScopes.ContextText"/>), <paramref name="Weight"/> as of <paramref name="UpdatedAt"/>.</summary>
+public sealed record UsageRow(string Context, string Next, double Weight, DateTimeOffset UpdatedAt);
+
+/// <summary>One more call of <paramref name="Next"/> after <paramref name="Context"/> in layer <paramref name="Scope"/>.</summary>
+public sealed record UsageIncrement(string Scope, string Context, string Next, DateTimeOffset At, double Weight = 1);
+
+/// <summary>How often one call followed another (by operation key; "" for a session start), for operators.</summary>
+public sealed record UsageCount(string From, string To, double Count);

@@ -7,12 +7,27 @@ public sealed class UsageOptions
 
     /// <summary>
     /// Learn from the histories requests carry how this deployment's users move between each spec's operations, and
-    /// let the ranker use it. Only pairs of operations are counted, per spec: no values, prompts or user ids. Off, the
-    /// usage features stay 0, as for a spec nobody has used yet. Default true.
+    /// let the ranker and the shortlist use it. Only operation keys are counted, per spec: no values or prompts; user
+    /// and tenant layers are stored under a digest of who they are. Off, the usage features stay 0, as for a spec
+    /// nobody has used yet. Default true.
     /// </summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Specs whose counts are kept in memory; the least recently used are reloaded from storage when needed.
-    /// Default 256.</summary>
-    public int CachedSpecs { get; set; } = 256;
+    /// <summary>Keep a layer per tenant (the API key's owner) and per user (<c>user_id</c>) on top of the spec's
+    /// crowd, so a user's own habits count first. Default true.</summary>
+    public bool PersonalLayers { get; set; } = true;
+
+    /// <summary>How fast what was learned fades: a step this old counts half as much as one made now, so a changed
+    /// habit takes over. Zero never fades. Default 30 days.</summary>
+    public TimeSpan HalfLife { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long a layer is used from memory before it is read again from the store, where other instances
+    /// add their steps. Zero never rereads. Default 30 seconds.</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Layers (spec, tenant or user) kept in memory; the least recently used are reloaded from storage when
+    /// needed. Default 1,024.</summary>
+    public int CachedLayers { get; set; } = 1024;
+
+    internal TimeSpan? HalfLifeOrNull => HalfLife > TimeSpan.Zero ? HalfLife : null;
 }

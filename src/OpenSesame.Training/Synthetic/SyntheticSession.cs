@@ -66,4 +66,14 @@ public sealed record SyntheticSession(
     /// </summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public bool BeginsMidWorkflow { get; init; }
+
+    /// <summary>The recorded client the session comes from (its repository), whose earlier sessions are its user's
+    /// own layer of learned usage; null for generated sessions, which draw a user of their domain.</summary>
+    [JsonIgnore]
+    public string? Client { get; init; }
+
+    /// <summary>Which replay of recorded traffic the session belongs to (0 for generated sessions). Each replay learns
+    /// usage on its own, so a session never meets itself, replayed earlier, in what its requests see.</summary>
+    [JsonIgnore]
+    public int Replay { get; init; }
 }

@@ -34,6 +34,7 @@ public static class TrafficSessions
                 {
                     PromptKind = SyntheticPromptKind.None,
                     BeginsMidWorkflow = true,
+                    Client = session.Repository,
                 };
             }
         }

@@ -114,14 +114,14 @@ public sealed class LocalCandidateGeneratorTests
         var cold = PredictionContextOf(null);
         var coldPool = Stages.Local(cold, 5).Select(c => c.Operation).ToList();
         var outsider = catalog.Operations.Last(o => !coldPool.Contains(o) && !o.IsDestructive);
-        var usage = new UsageTransitions();
-        usage.Record(catalog.Operations.Single(o => o.Key == "GET /v1/invoices/{invoice}").Index, outsider.Index, 3);
+        var usage = new LearnedUsage(new UsageCounts());
+        usage.Spec.Record([catalog.Operations.Single(o => o.Key == "GET /v1/invoices/{invoice}").Index], outsider.Index, DateTimeOffset.UnixEpoch, 3);
 
         var warmPool = Stages.Local(PredictionContextOf(usage), 5);
 
         Assert.Contains(warmPool, c => c.Operation == outsider);
 
-        PredictionContext PredictionContextOf(UsageTransitions? learned) =>
+        PredictionContext PredictionContextOf(LearnedUsage? learned) =>
             PredictionContext.Create(catalog, events, null, DateTimeOffset.UnixEpoch, usage: learned);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Specs;
@@ -17,22 +18,39 @@ public sealed class UsageLearningTests : IDisposable
     private const string Finalize = "POST /v1/invoices/{invoice}/finalize";
 
     private readonly string _folder = Directory.CreateTempSubdirectory("opensesame-usage-").FullName;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero));
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private TestPredictor NewPredictor(bool enabled = true, Action<IServiceCollection>? configure = null) => new(new Dictionary<string, string?>
-    {
-        ["Storage:DataDirectory"] = _folder,
-        ["Usage:Enabled"] = enabled ? "true" : "false",
-    }, configure: configure);
+    private TestPredictor NewPredictor(bool enabled = true, Action<IServiceCollection>? configure = null, string refresh = "00:00:30") =>
+        new(new Dictionary<string, string?>
+        {
+            ["Storage:DataDirectory"] = _folder,
+            ["Usage:Enabled"] = enabled ? "true" : "false",
+            ["Usage:RefreshInterval"] = refresh,
+        }, _time, configure);
 
-    private static async Task<(EndpointCatalog Catalog, UsageTransitions? Usage)> UsageOf(TestPredictor predictor)
+    private static async Task<(EndpointCatalog Catalog, LearnedUsage? Usage)> UsageOf(TestPredictor predictor, string? user = "u-1")
     {
         var catalog = (await predictor.Specs.GetAsync(TestPredictor.Inline(TestSpecs.BillingPath), Cancel)).Catalog;
-        return (catalog, await predictor.Get<UsageLearning>().ForAsync(catalog, Cancel));
+        return (catalog, await predictor.Get<UsageLearning>().ForAsync(catalog, null, user, Cancel));
     }
 
     private static int Index(EndpointCatalog catalog, string key) => catalog.Operations.Single(o => o.Key == key).Index;
+
+    private static List<ResolvedEvent> History(EndpointCatalog catalog, params string[] endpoints) =>
+        PredictionContext.Create(catalog, [.. endpoints.Select(e => HistoryEvent.ParseEndpoint(e) is { } p
+            ? new HistoryEvent(null, p.Method, p.Path, HistoryEvent.NoParams)
+            : throw new ArgumentException(e))], null, DateTimeOffset.UnixEpoch).History.ToList();
+
+    private async Task<UsageEstimate> CrowdAfter(TestPredictor predictor, params string[] history)
+    {
+        var (catalog, usage) = await UsageOf(predictor);
+        return usage!.Estimate(History(catalog, history), catalog.Operations.Count, _time.GetUtcNow()).Crowd;
+    }
+
+    private static async Task<IReadOnlyList<UsageRow>> RowsAsync(TestPredictor predictor, string scope = UsageScopes.Crowd) =>
+        await predictor.Get<IUsageStore>().LoadAsync((await UsageOf(predictor)).Catalog.ContentHash, scope, Cancel);
 
     // A client resends its growing history with every request; each step must count once.
     private static async Task WalkAsync(TestPredictor predictor, params string[] calls)
@@ -44,19 +62,22 @@ public sealed class UsageLearningTests : IDisposable
     }
 
     [Fact]
-    public async Task AGrowingHistoryCountsEachStepOnceAndTheNextRequestSeesIt()
+    public async Task AGrowingHistoryCountsEachStepOnceAfterEachOrderOfContextAndTheNextRequestSeesIt()
     {
         using var predictor = NewPredictor();
 
         await WalkAsync(predictor, "GET /v1/invoices", "GET /v1/invoices/in_1", "POST /v1/invoices/in_1/finalize");
         await WalkAsync(predictor, "GET /v1/invoices", "GET /v1/invoices/in_2");
 
-        var (catalog, usage) = await UsageOf(predictor);
-        Assert.NotNull(usage);
-        Assert.Equal(2, usage.Count(UsageTransitions.Start, Index(catalog, List)));
-        Assert.Equal(2, usage.Count(Index(catalog, List), Index(catalog, Detail)));
-        Assert.Equal(1, usage.Count(Index(catalog, Detail), Index(catalog, Finalize)));
-        Assert.Equal(1, usage.Total(Index(catalog, Detail)));
+        var rows = (await RowsAsync(predictor)).ToDictionary(r => (r.Context, r.Next), r => r.Weight);
+        Assert.Equal(2, rows[("^", List)]);
+        Assert.Equal(2, rows[(List, Detail)]);
+        Assert.Equal(2, rows[("^\n" + List, Detail)]);
+        Assert.Equal(1, rows[(Detail, Finalize)]);
+        Assert.Equal(1, rows[($"^\n{List}\n{Detail}", Finalize)]);
+        Assert.Equal(2, rows[("", List)]);
+        var after = await CrowdAfter(predictor, "GET /v1/invoices", "GET /v1/invoices/in_3");
+        Assert.Equal(Index(TestSpecs.Billing, Finalize), Array.IndexOf(after.Probabilities, after.Probabilities.Max()));
     }
 
     // Twenty users at once: every step counts once, in memory and in the file (SQLite writers wait, they do not fail).
@@ -68,9 +89,10 @@ public sealed class UsageLearningTests : IDisposable
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
             predictor.PredictAsync(TestSpecs.BillingPath, null, 3, "GET /v1/invoices", $"GET /v1/invoices/in_{i}")));
 
-        var (catalog, usage) = await UsageOf(predictor);
-        Assert.Equal(20, usage!.Count(Index(catalog, List), Index(catalog, Detail)));
-        Assert.Equal([new UsageCount(List, Detail, 20)], await predictor.Get<IUsageStore>().LoadAsync(catalog.ContentHash, Cancel));
+        Assert.Equal(20, (await RowsAsync(predictor)).Single(r => r.Context == List).Weight);
+        var after = await CrowdAfter(predictor, "GET /v1/invoices");
+        // After the session's start and the list: a context of order 2.
+        Assert.Equal((2, 20f), (after.Order, after.Evidence));
     }
 
     [Fact]
@@ -82,13 +104,28 @@ public sealed class UsageLearningTests : IDisposable
         }
 
         using var after = NewPredictor();
-        var (catalog, usage) = await UsageOf(after);
+        var estimate = await CrowdAfter(after, "GET /v1/invoices");
 
-        Assert.Equal(1, usage!.Count(Index(catalog, List), Index(catalog, Detail)));
+        Assert.Equal(2, estimate.Order);
+        Assert.True(estimate.Probabilities[Index(TestSpecs.Billing, Detail)] > 0);
     }
 
     [Fact]
-    public async Task OnlyPairsOfOperationsAreStoredNeverIdsPromptsOrUsers()
+    public async Task AnotherInstanceOnTheSameStoreSeesTheStepsAfterItsRefreshInterval()
+    {
+        using var first = NewPredictor();
+        using var second = NewPredictor();
+        Assert.False((await CrowdAfter(second, "GET /v1/invoices")).Any);
+
+        await WalkAsync(first, "GET /v1/invoices", "GET /v1/invoices/in_1");
+        Assert.False((await CrowdAfter(second, "GET /v1/invoices")).Any);
+        _time.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.Equal(2, (await CrowdAfter(second, "GET /v1/invoices")).Order);
+    }
+
+    [Fact]
+    public async Task OnlyOperationKeysAreStoredAndTheUserOnlyAsADigest()
     {
         using var predictor = NewPredictor();
         await predictor.PredictAsync(TestSpecs.BillingPath, "finish the invoice of alice@example.com", 3,
@@ -98,7 +135,7 @@ public sealed class UsageLearningTests : IDisposable
         await using (var connection = await predictor.Get<SqliteDatabase>().OpenAsync(Cancel))
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT * FROM usage_transitions";
+            command.CommandText = "SELECT * FROM usage_ngrams";
             await using var reader = await command.ExecuteReaderAsync(Cancel);
             while (await reader.ReadAsync(Cancel))
             {
@@ -106,10 +143,45 @@ public sealed class UsageLearningTests : IDisposable
             }
         }
 
-        var row = Assert.Single(rows);
-        Assert.EndsWith($"|{List}|{Detail}|1", row, StringComparison.Ordinal);
-        Assert.DoesNotContain("secret42", row, StringComparison.Ordinal);
-        Assert.DoesNotContain("alice", row, StringComparison.Ordinal);
+        // Orders 0-2 after the list, in the crowd's layer and the user's.
+        Assert.Equal(6, rows.Count);
+        Assert.Equal(3, rows.Count(r => r.Contains("|user:", StringComparison.Ordinal)));
+        Assert.All(rows, row =>
+        {
+            Assert.DoesNotContain("secret42", row, StringComparison.Ordinal);
+            Assert.DoesNotContain("alice", row, StringComparison.Ordinal);
+            Assert.DoesNotContain("u-1", row, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public async Task AUsersOwnHabitCountsFirstForThemAndNotForOthers()
+    {
+        using var predictor = NewPredictor();
+        var catalog = (await UsageOf(predictor)).Catalog;
+        var learning = predictor.Get<UsageLearning>();
+        var crowd = (await learning.ForAsync(catalog, "acme", "bob", Cancel))!;
+        for (var i = 0; i < 10; i++)
+        {
+            crowd.Record(History(catalog, "GET /v1/invoices/in_1"), Index(catalog, Finalize), _time.GetUtcNow());
+        }
+
+        var mine = (await learning.ForAsync(catalog, "acme", "carol", Cancel))!;
+        for (var i = 0; i < 3; i++)
+        {
+            mine.Record(History(catalog, "GET /v1/invoices/in_1"), Index(catalog, List), _time.GetUtcNow());
+        }
+
+        var history = History(catalog, "GET /v1/invoices/in_2");
+        var carol = (await learning.ForAsync(catalog, "acme", "carol", Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
+        var dave = (await learning.ForAsync(catalog, "other", "dave", Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
+
+        Assert.True(carol.Personal!.Probabilities[Index(catalog, List)] > carol.Personal.Probabilities[Index(catalog, Finalize)]);
+        Assert.True(carol.Crowd.Probabilities[Index(catalog, Finalize)] > carol.Crowd.Probabilities[Index(catalog, List)]);
+        Assert.Null(dave.Personal);
+        // Carol's tenant learned from bob and carol both: 10 finalizes outweigh 3 lists there.
+        var acme = (await learning.ForAsync(catalog, "acme", null, Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
+        Assert.True(acme.Personal!.Probabilities[Index(catalog, Finalize)] > acme.Personal.Probabilities[Index(catalog, List)]);
     }
 
     [Fact]
@@ -127,13 +199,12 @@ public sealed class UsageLearningTests : IDisposable
 
             Assert.True(await learning.ForgetAsync(hash, Cancel));
             Assert.False(await learning.ForgetAsync(hash, Cancel));
-            var (catalog, usage) = await UsageOf(predictor);
-            Assert.Equal(0, usage!.Total(Index(catalog, List)));
+            Assert.False((await CrowdAfter(predictor, "GET /v1/invoices")).Any);
             Assert.Empty(await learning.ListAsync(Cancel));
         }
 
         using var restarted = NewPredictor();
-        Assert.Equal(0, (await UsageOf(restarted)).Usage!.Total(UsageTransitions.Start));
+        Assert.False((await CrowdAfter(restarted)).Any);
     }
 
     [Fact]
@@ -145,15 +216,15 @@ public sealed class UsageLearningTests : IDisposable
         var (_, usage) = await UsageOf(predictor);
 
         Assert.Null(usage);
-        Assert.Empty(await predictor.Get<IUsageStore>().LoadAsync(TestSpecs.Billing.ContentHash, Cancel));
+        Assert.Empty(await predictor.Get<IUsageStore>().LoadAsync(TestSpecs.Billing.ContentHash, UsageScopes.Crowd, Cancel));
     }
 
     private sealed class BrokenStore : IUsageStore
     {
-        public Task<IReadOnlyList<UsageCount>> LoadAsync(string specHash, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<UsageRow>> LoadAsync(string specHash, string scope, CancellationToken cancellationToken) =>
             throw new SqliteException("disk I/O error", 10);
 
-        public Task AddAsync(string specHash, string fromKey, string toKey, CancellationToken cancellationToken) =>
+        public Task AddAsync(string specHash, IReadOnlyList<UsageIncrement> increments, TimeSpan? halfLife, CancellationToken cancellationToken) =>
             throw new SqliteException("disk I/O error", 10);
 
         public Task<IReadOnlyList<UsageSpec>> ListAsync(CancellationToken cancellationToken) =>
@@ -175,32 +246,61 @@ public sealed class UsageLearningTests : IDisposable
     }
 
     [Fact]
-    public void TheFeaturesReadTheShareOfObservedNextCallsAndHowManyWereObserved()
+    public async Task StoredWeightsFadeByTheHalfLifeBeforeEachIncrement()
     {
-        var catalog = TestSpecs.Billing;
-        var usage = new UsageTransitions();
-        usage.Record(Index(catalog, Detail), Index(catalog, Finalize), 2);
-        usage.Record(Index(catalog, Detail), Index(catalog, List));
-        var context = PredictionContext.Create(catalog, [new HistoryEvent(null, "GET", "/v1/invoices/in_1", HistoryEvent.NoParams)],
-            null, DateTimeOffset.UnixEpoch, usage: usage);
-        var extractor = new RequestFeatures(context);
+        using var predictor = NewPredictor();
+        var store = predictor.Get<IUsageStore>();
+        var start = _time.GetUtcNow();
+        await store.AddAsync("spec", [new UsageIncrement("", List, Detail, start, 4)], TimeSpan.FromDays(30), Cancel);
+        await store.AddAsync("spec", [new UsageIncrement("", List, Detail, start.AddDays(60))], TimeSpan.FromDays(30), Cancel);
+        // A step that arrives late counts as faded to the newest update.
+        await store.AddAsync("spec", [new UsageIncrement("", List, Detail, start.AddDays(30), 2)], TimeSpan.FromDays(30), Cancel);
 
-        var finalize = extractor.Extract(catalog.Operations[Index(catalog, Finalize)]);
-        var never = extractor.Extract(catalog.Operations.First(o => o.Key.StartsWith("DELETE", StringComparison.Ordinal)));
-
-        Assert.Equal(2 / 3f, finalize[FeatureSchema.UsageTransition], 5);
-        Assert.Equal(MathF.Log(4), finalize[FeatureSchema.UsageEvidence], 5);
-        Assert.Equal((0f, MathF.Log(4)), (never[FeatureSchema.UsageTransition], never[FeatureSchema.UsageEvidence]));
+        var row = Assert.Single(await store.LoadAsync("spec", "", Cancel));
+        Assert.Equal(4 * 0.25 + 1 + (2 * 0.5), row.Weight, 9);
+        Assert.Equal(start.AddDays(60), row.UpdatedAt);
     }
 
     [Fact]
     public void StoredCountsOfOperationsTheSpecNoLongerHasAreSkipped()
     {
-        var usage = UsageLearning.Transitions(TestSpecs.Billing,
-            [new UsageCount("", List, 3), new UsageCount(List, "GET /v1/gone", 5), new UsageCount("GET /v1/gone", Detail, 7)]);
+        var at = DateTimeOffset.UnixEpoch;
+        var usage = UsageLearning.Counts(TestSpecs.Billing,
+            [new UsageRow("", List, 3, at), new UsageRow("^", List, 3, at), new UsageRow(List, "GET /v1/gone", 5, at),
+             new UsageRow("GET /v1/gone", Detail, 7, at), new UsageRow("^\nGET /v1/gone", Detail, 7, at)], halfLife: null);
+        var catalog = TestSpecs.Billing;
 
-        Assert.Equal(3, usage.Total(UsageTransitions.Start));
-        Assert.Equal(0, usage.Total(Index(TestSpecs.Billing, List)));
+        var first = usage.Probabilities([UsageCounts.Start], catalog.Operations.Count, at);
+        var afterList = usage.Probabilities([Index(catalog, List)], catalog.Operations.Count, at);
+
+        Assert.Equal((1, 3f), (first.Order, first.Evidence));
+        Assert.Equal(0, afterList.Order);
+    }
+
+    [Fact]
+    public async Task PairsLearnedBeforeLongerContextsCarryOverWhenTheStoreIsOpened()
+    {
+        var path = Path.Combine(_folder, "opensesame.db");
+        await using (var old = new SqliteConnection($"Data Source={path}"))
+        {
+            await old.OpenAsync(Cancel);
+            using var command = old.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE usage_transitions (spec_hash TEXT NOT NULL, from_key TEXT NOT NULL, to_key TEXT NOT NULL,
+                    count INTEGER NOT NULL, PRIMARY KEY (spec_hash, from_key, to_key));
+                INSERT INTO usage_transitions VALUES ('spec', '', 'GET /v1/invoices', 3), ('spec', 'GET /v1/invoices', 'GET /v1/invoices/{invoice}', 2),
+                    ('spec', 'GET /v1/customers', 'GET /v1/invoices/{invoice}', 1);
+                """;
+            await command.ExecuteNonQueryAsync(Cancel);
+        }
+
+        SqliteConnection.ClearAllPools();
+        using var predictor = NewPredictor();
+        var rows = (await predictor.Get<IUsageStore>().LoadAsync("spec", UsageScopes.Crowd, Cancel))
+            .OrderBy(r => r.Context, StringComparer.Ordinal).ThenBy(r => r.Next, StringComparer.Ordinal)
+            .Select(r => (r.Context, r.Next, r.Weight)).ToList();
+
+        Assert.Equal([("", List, 3), ("", Detail, 3), ("GET /v1/customers", Detail, 1), (List, Detail, 2), ("^", List, 3)], rows);
     }
 
     public void Dispose()

@@ -1,0 +1,208 @@
+namespace OpenSesame.Predictor.Context;
+
+/// <summary>
+/// One layer of learned usage (all of a spec's users, one tenant, or one user): what followed each context of up to
+/// <see cref="MaxOrder"/> calls, as operation indexes only, never values. Each count fades with its age by
+/// <see cref="HalfLife"/>, so a changed habit overtakes an old one. Read as a variable-order model with Witten-Bell
+/// backoff (<see cref="Probabilities"/>): the n-gram and PPM predictors of web prefetching, which beat first-order
+/// counts by a fifth and more in precision, are the model for it.
+/// </summary>
+public sealed class UsageCounts(TimeSpan? halfLife = null)
+{
+    /// <summary>The longest context counted: the last three calls.</summary>
+    public const int MaxOrder = 3;
+
+    /// <summary>Stands before a session's first call: a context that begins with it says where the session began.</summary>
+    public const int Start = -1;
+
+    // Weights are kept relative to each context's own reference time, so recording never rescales the others.
+    private const double Rebase = 1e100;
+
+    private readonly Dictionary<UsageContext, Followers> _contexts = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>How fast counts fade: a count this old weighs half; null never fades.</summary>
+    public TimeSpan? HalfLife { get; } = halfLife is { Ticks: > 0 } ? halfLife : null;
+
+    public bool IsEmpty
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _contexts.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>Counts <paramref name="next"/> after each order of <paramref name="before"/> (0 up to its length).</summary>
+    /// <param name="before">The calls before, oldest first, as <see cref="UsageContext.Before"/> gives them.</param>
+    public void Record(IReadOnlyList<int> before, int next, DateTimeOffset at, double weight = 1)
+    {
+        lock (_gate)
+        {
+            for (var order = 0; order <= before.Count; order++)
+            {
+                var context = UsageContext.Of(before, order);
+                if (!_contexts.TryGetValue(context, out var followers))
+                {
+                    _contexts[context] = followers = new Followers(at);
+                }
+
+                followers.Add(next, weight, at, HalfLife);
+            }
+        }
+    }
+
+    /// <summary>Adds a stored count to one context as it stood at <paramref name="at"/>.</summary>
+    public void Load(UsageContext context, int next, double weight, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            if (!_contexts.TryGetValue(context, out var followers))
+            {
+                _contexts[context] = followers = new Followers(at);
+            }
+
+            followers.Add(next, weight, at, HalfLife);
+        }
+    }
+
+    /// <summary>
+    /// The chance of each of <paramref name="operationCount"/> operations to follow <paramref name="before"/>: from
+    /// the empty context up to the longest, each order's counts weigh against its number of distinct followers, the
+    /// rest backs off to the order below (Witten-Bell). Below order 0 lies <paramref name="lower"/> (a wider layer's
+    /// estimate) or nothing, so an operation never seen after anything scores 0.
+    /// </summary>
+    public UsageEstimate Probabilities(IReadOnlyList<int> before, int operationCount, DateTimeOffset now, float[]? lower = null)
+    {
+        var p = lower is null ? new float[operationCount] : (float[])lower.Clone();
+        var (longest, evidence) = (-1, 0f);
+        lock (_gate)
+        {
+            for (var order = 0; order <= before.Count; order++)
+            {
+                if (!_contexts.TryGetValue(UsageContext.Of(before, order), out var followers))
+                {
+                    break;
+                }
+
+                var scale = followers.Scale(now, HalfLife);
+                var total = followers.Total * scale;
+                var distinct = followers.Weights.Count;
+                if (total <= 0)
+                {
+                    break;
+                }
+
+                var keep = distinct / (total + distinct);
+                for (var i = 0; i < p.Length; i++)
+                {
+                    p[i] = (float)(keep * p[i]);
+                }
+
+                foreach (var (next, weight) in followers.Weights)
+                {
+                    if ((uint)next < (uint)p.Length)
+                    {
+                        p[next] += (float)(weight * scale / (total + distinct));
+                    }
+                }
+
+                (longest, evidence) = (order, (float)total);
+            }
+        }
+
+        return new UsageEstimate(p, longest, evidence);
+    }
+
+    private sealed class Followers(DateTimeOffset reference)
+    {
+        public DateTimeOffset Reference { get; private set; } = reference;
+
+        public Dictionary<int, double> Weights { get; } = [];
+
+        public double Total { get; private set; }
+
+        public void Add(int next, double weight, DateTimeOffset at, TimeSpan? halfLife)
+        {
+            var scaled = weight / Scale(at, halfLife);
+            if (scaled > Rebase)
+            {
+                Rescale(at, halfLife);
+                scaled = weight;
+            }
+
+            Weights[next] = Weights.GetValueOrDefault(next) + scaled;
+            Total += scaled;
+        }
+
+        /// <summary>What a stored weight is worth at <paramref name="now"/>.</summary>
+        public double Scale(DateTimeOffset now, TimeSpan? halfLife) =>
+            halfLife is { } half ? Math.Pow(0.5, (now - Reference) / half) : 1;
+
+        private void Rescale(DateTimeOffset at, TimeSpan? halfLife)
+        {
+            var scale = Scale(at, halfLife);
+            foreach (var next in Weights.Keys.ToList())
+            {
+                // What has faded to nothing is forgotten, or it would still count as a distinct follower.
+                if ((Weights[next] *= scale) < 1e-9)
+                {
+                    Weights.Remove(next);
+                }
+            }
+
+            Total = Weights.Values.Sum();
+            Reference = at;
+        }
+    }
+}
+
+/// <summary>What a layer of usage expects next.</summary>
+/// <param name="Probabilities">Per operation index; 0 for what was never seen to follow.</param>
+/// <param name="Order">The longest context with counts (0 = only how often each operation is called at all; -1 = none).</param>
+/// <param name="Evidence">The (faded) number of calls counted after that context.</param>
+public sealed record UsageEstimate(float[] Probabilities, int Order, float Evidence)
+{
+    public bool Any => Order >= 0;
+}
+
+/// <summary>A context of learned usage: the operations of the last <see cref="Order"/> calls, oldest first.</summary>
+public readonly record struct UsageContext(int Order, int A, int B, int C)
+{
+    /// <summary>The last <paramref name="order"/> entries of <paramref name="before"/>.</summary>
+    public static UsageContext Of(IReadOnlyList<int> before, int order)
+    {
+        int At(int back) => back <= order ? before[before.Count - back] : 0;
+        return new UsageContext(order, At(3), At(2), At(1));
+    }
+
+    /// <summary>
+    /// The calls a next call is counted after: the last <see cref="UsageCounts.MaxOrder"/> operations of the history,
+    /// oldest first, fewer when one of them is no operation of the spec (what came before it is not known), with
+    /// <see cref="UsageCounts.Start"/> first when the history begins within them.
+    /// </summary>
+    public static IReadOnlyList<int> Before(IReadOnlyList<ResolvedEvent> history)
+    {
+        var before = new List<int>(UsageCounts.MaxOrder);
+        for (var i = history.Count - 1; before.Count < UsageCounts.MaxOrder; i--)
+        {
+            if (i < 0)
+            {
+                before.Add(UsageCounts.Start);
+                break;
+            }
+
+            if (history[i].Operation is not { } operation)
+            {
+                break;
+            }
+
+            before.Add(operation.Index);
+        }
+
+        before.Reverse();
+        return before;
+    }
+}
