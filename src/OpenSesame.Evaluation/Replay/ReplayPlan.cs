@@ -11,9 +11,10 @@ internal enum ReplayStepKind
     /// <summary>A case of the task set: its answer is scored against the case's expected operation.</summary>
     Case,
 
-    /// <summary>A call of the session that is no case (a call the dataset marks as history only, or one no operation
-    /// of the spec takes), reported by a request whose history ends with it, as a client that asks after every call
-    /// would. Not scored.</summary>
+    /// <summary>When the next case's history is more than one call longer (a call in between is no case: the dataset
+    /// marks it as history only, or no operation of the spec takes it), a request for each history length in between,
+    /// as a client that asks after every call would send, so that each call ends the history of one request. Not
+    /// scored.</summary>
     Between,
 
     /// <summary>After a session's last case: the request a client would send next, its history ending with that case's
@@ -46,9 +47,9 @@ internal sealed record ReplayStep(ReplaySession Session, ReplayStepKind Kind, IR
 /// task's first case (its history is not longer), a case whose history differs, or a case on another spec.
 /// </para>
 /// <para>
-/// Within a session every call is reported once, by a request whose history ends with it: the cases' own requests,
-/// a <see cref="ReplayStepKind.Between"/> request for each call between two cases, and a
-/// <see cref="ReplayStepKind.Closing"/> request after the last case. The service learns each request's newest step and
+/// Within a session every call after the first case's history is reported once, by a request whose history ends with
+/// it: the cases' own requests, a <see cref="ReplayStepKind.Between"/> request for each history length between two
+/// cases', and a <see cref="ReplayStepKind.Closing"/> request after the last case. The service learns each request's newest step and
 /// joins each request to the session's previous prediction as its outcome, so this is what lets it learn every step.
 /// The closing request names the expected call by its template ("GET /movie/{movie_id}"): the case knows its operation,
 /// not the concrete call, and the contract takes either.
