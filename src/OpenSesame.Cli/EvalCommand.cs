@@ -215,26 +215,29 @@ internal static class EvalCommand
 
     private static double Round(double value) => Math.Round(value, 4);
 
-    private static async Task WriteCasesAsync(FileInfo file, EvalResult result, CancellationToken cancellationToken)
+    private static Task WriteCasesAsync(FileInfo file, EvalResult result, CancellationToken cancellationToken) =>
+        WriteJsonLinesAsync(file, result.Outcomes.Select(outcome => new
+        {
+            task = outcome.Case.TaskId,
+            spec = outcome.Case.Spec.Name,
+            prompt = outcome.Case.Prompt,
+            history = outcome.Case.History.Select(h => h.Endpoint),
+            expected = outcome.Case.Expected,
+            systems = outcome.Ranked.ToDictionary(r => r.Key, r => new
+            {
+                rank = RankingMetrics.RankOf(r.Value, outcome.Case.Expected),
+                top5 = r.Value.Take(5),
+            }),
+        }), cancellationToken);
+
+    /// <summary>One JSON object per line, in the contract's spelling (<c>--cases-out</c> of eval and replay).</summary>
+    internal static async Task WriteJsonLinesAsync<T>(FileInfo file, IEnumerable<T> rows, CancellationToken cancellationToken)
     {
         file.Directory?.Create();
         await using var writer = new StreamWriter(file.FullName);
-        foreach (var outcome in result.Outcomes)
+        foreach (var row in rows)
         {
-            var line = JsonSerializer.Serialize(new
-            {
-                task = outcome.Case.TaskId,
-                spec = outcome.Case.Spec.Name,
-                prompt = outcome.Case.Prompt,
-                history = outcome.Case.History.Select(h => h.Endpoint),
-                expected = outcome.Case.Expected,
-                systems = outcome.Ranked.ToDictionary(r => r.Key, r => new
-                {
-                    rank = RankingMetrics.RankOf(r.Value, outcome.Case.Expected),
-                    top5 = r.Value.Take(5),
-                }),
-            }, ContractJson.Options);
-            await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(row, ContractJson.Options).AsMemory(), cancellationToken);
         }
     }
 

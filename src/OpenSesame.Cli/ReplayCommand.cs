@@ -305,25 +305,17 @@ internal static class ReplayCommand
 
     private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
 
-    private static async Task WriteCasesAsync(FileInfo file, ReplayResult result, CancellationToken cancellationToken)
-    {
-        file.Directory?.Create();
-        await using var writer = new StreamWriter(file.FullName);
-        foreach (var replayed in result.Cases)
+    private static Task WriteCasesAsync(FileInfo file, ReplayResult result, CancellationToken cancellationToken) =>
+        EvalCommand.WriteJsonLinesAsync(file, result.Cases.Select(replayed => new
         {
-            var line = JsonSerializer.Serialize(new
-            {
-                session = replayed.Session.SessionId,
-                task = replayed.Case.TaskId,
-                spec = replayed.Case.Spec.Name,
-                prompt = replayed.Case.Prompt,
-                history = replayed.Case.History.Select(h => h.Endpoint),
-                expected = replayed.Case.Expected,
-                status = replayed.Answer.Status,
-                rank = RankingMetrics.RankOf(replayed.Answer.Endpoints, replayed.Case.Expected),
-                answer = replayed.Answer.Endpoints,
-            }, ContractJson.Options);
-            await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
-        }
-    }
+            session = replayed.Session.SessionId,
+            task = replayed.Case.TaskId,
+            spec = replayed.Case.Spec.Name,
+            prompt = replayed.Case.Prompt,
+            history = replayed.Case.History.Select(h => h.Endpoint),
+            expected = replayed.Case.Expected,
+            status = replayed.Answer.Status,
+            rank = RankingMetrics.RankOf(replayed.Answer.Endpoints, replayed.Case.Expected),
+            answer = replayed.Answer.Endpoints,
+        }), cancellationToken);
 }
