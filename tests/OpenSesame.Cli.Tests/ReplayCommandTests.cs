@@ -180,6 +180,19 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData(404, "{}", "answered 404: no prediction service there")]
+    [InlineData(200, "<html>hello</html>", "answered 200 with something other than predictions")]
+    public async Task AnAddressWhereAnotherServiceAnswersIsBadInput(int status, string body, string message)
+    {
+        using var other = new LoopbackHttpServer(_ => System.Threading.Tasks.Task.FromResult((status, body)));
+
+        var (code, output, error) = await ReplayAsync("--url", other.Url(""));
+
+        Assert.Equal((2, ""), (code, output));
+        Assert.Contains(message, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("--url", "ftp://127.0.0.1/", "--url must be an http or https address")]
     [InlineData("--url", "localhost:8080", "--url must be an http or https address")]
     [InlineData("--k", "0", "--k must be at least 1")]

@@ -119,12 +119,26 @@ internal sealed class HttpReplayTarget(HttpClient client, TimeProvider time) : I
                 return new ReplayAnswer(status, [], Problem: await ProblemAsync(response, cancellationToken));
             }
 
+            return await AnswerAsync(response, cancellationToken);
+        }
+    }
+
+    // The predictions' endpoints and the model version; anything else is not this service's answer.
+    private async Task<ReplayAnswer> AnswerAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
             using var body = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken),
                 cancellationToken: cancellationToken);
             var root = body.RootElement;
-            return new ReplayAnswer(status,
+            return new ReplayAnswer((int)response.StatusCode,
                 [.. root.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("endpoint").GetString() ?? "")],
                 root.TryGetProperty("model_version", out var version) ? version.GetString() : null);
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new ReplayTargetException($"{client.BaseAddress}predict answered {(int)response.StatusCode} with something "
+                + "other than predictions; is it this prediction service?", ex);
         }
     }
 
