@@ -107,8 +107,9 @@ internal static class ReplayCommand
             }
             catch (ReplayTargetException ex)
             {
+                // Bad input (the address, the key) unless the service had been answering: then it failed during the run.
                 await error.WriteLineAsync(ex.Message);
-                return 2;
+                return ex.AfterAnswers ? 1 : 2;
             }
 
             if (parse.GetValue(casesOut) is { } file)

@@ -192,6 +192,22 @@ public sealed class ReplayCommandTests : IDisposable
         Assert.Contains(message, error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AServiceThatGoesAwayDuringTheRunEndsItWithExitCode1()
+    {
+        // Predictions for the first two requests (and the reachability check), then no prediction service any more.
+        var predictions = 0;
+        using var fading = new LoopbackHttpServer(request => System.Threading.Tasks.Task.FromResult(
+            !request.Url!.AbsolutePath.EndsWith("/predict", StringComparison.Ordinal) ? (200, "Healthy")
+            : Interlocked.Increment(ref predictions) <= 2 ? (200, """{"predictions": [], "model_version": "m"}""")
+            : (404, "{}")));
+
+        var (code, output, error) = await ReplayAsync("--url", fading.Url(""));
+
+        Assert.Equal((1, ""), (code, output));
+        Assert.Contains("answered 404", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--url", "ftp://127.0.0.1/", "--url must be an http or https address")]
     [InlineData("--url", "localhost:8080", "--url must be an http or https address")]

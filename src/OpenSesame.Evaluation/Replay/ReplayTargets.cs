@@ -25,7 +25,13 @@ internal interface IReplayTarget
 }
 
 /// <summary>The replay cannot go on: the service is unreachable, refuses the credentials, or is not there.</summary>
-internal sealed class ReplayTargetException(string message, Exception? inner = null) : Exception(message, inner);
+/// <param name="afterAnswers">The service had answered before: it went away or changed during the run, which is no
+/// fault of the command's input.</param>
+internal sealed class ReplayTargetException(string message, bool afterAnswers = false, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public bool AfterAnswers => afterAnswers;
+}
 
 /// <summary>The application service every host calls, in this process: the same outcomes <c>/predict</c> turns into
 /// 200, 400 and 422.</summary>
@@ -59,6 +65,9 @@ internal sealed class HttpReplayTarget(HttpClient client, TimeProvider time) : I
     /// <summary>Requests that were throttled and sent again.</summary>
     public int ThrottledRetries { get; private set; }
 
+    /// <summary>Requests the service answered (any status but the ones that end the replay).</summary>
+    public int Answered { get; private set; }
+
     /// <summary>A client on <paramref name="baseAddress"/> (its path kept: <c>http://host/prefix/</c> posts to
     /// <c>/prefix/predict</c>), with the API key as a bearer token when one is given.</summary>
     public static HttpClient CreateClient(Uri baseAddress, string? apiKey)
@@ -84,7 +93,7 @@ internal sealed class HttpReplayTarget(HttpClient client, TimeProvider time) : I
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ReplayTargetException($"Cannot reach {client.BaseAddress}: {ex.Message}", ex);
+            throw new ReplayTargetException($"Cannot reach {client.BaseAddress}: {ex.Message}", inner: ex);
         }
     }
 
@@ -105,21 +114,20 @@ internal sealed class HttpReplayTarget(HttpClient client, TimeProvider time) : I
             {
                 throw new ReplayTargetException($"{client.BaseAddress}predict answered {status}: "
                     + $"{await ProblemAsync(response, cancellationToken)} Pass an API key with the 'predict' role "
-                    + "(--api-key or OPENSESAME_API_KEY).");
+                    + "(--api-key or OPENSESAME_API_KEY).", Answered > 0);
             }
 
             if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
             {
                 throw new ReplayTargetException($"{client.BaseAddress}predict answered {status}: no prediction service "
-                    + "there. Give --url the service's root (http://127.0.0.1:8080).");
+                    + "there. Give --url the service's root (http://127.0.0.1:8080).", Answered > 0);
             }
 
-            if (!response.IsSuccessStatusCode)
-            {
-                return new ReplayAnswer(status, [], Problem: await ProblemAsync(response, cancellationToken));
-            }
-
-            return await AnswerAsync(response, cancellationToken);
+            var answer = response.IsSuccessStatusCode
+                ? await AnswerAsync(response, cancellationToken)
+                : new ReplayAnswer(status, [], Problem: await ProblemAsync(response, cancellationToken));
+            Answered++;
+            return answer;
         }
     }
 
@@ -138,7 +146,7 @@ internal sealed class HttpReplayTarget(HttpClient client, TimeProvider time) : I
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException)
         {
             throw new ReplayTargetException($"{client.BaseAddress}predict answered {(int)response.StatusCode} with something "
-                + "other than predictions; is it this prediction service?", ex);
+                + "other than predictions; is it this prediction service?", Answered > 0, ex);
         }
     }
 
@@ -150,7 +158,7 @@ internal sealed class HttpReplayTarget(HttpClient client, TimeProvider time) : I
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            throw new ReplayTargetException($"Lost {client.BaseAddress}: {ex.Message}", ex);
+            throw new ReplayTargetException($"Lost {client.BaseAddress}: {ex.Message}", Answered > 0, ex);
         }
     }
 
