@@ -263,7 +263,6 @@ internal static class ReplayCommand
         cases = s.Count,
         top1 = Round(s.Top1),
         top3 = Round(s.Top3),
-        top5 = Round(s.Top5),
         mrr = Round(s.Mrr),
     };
 
