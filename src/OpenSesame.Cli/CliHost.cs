@@ -62,6 +62,17 @@ internal static class CliHost
             ? configured
             : new StorageOptions().DataDirectory;
 
+    /// <summary>Where the configured deployment keeps its trained rankers (<c>Ranking:ModelDirectory</c>, else
+    /// <c>models</c> in its data directory), as an absolute path: a command on a temporary data directory still ranks
+    /// with them, as <c>predict</c> and <c>eval</c> would.</summary>
+    public static string ModelDirectory(IConfiguration? configuration = null)
+    {
+        configuration ??= Configuration();
+        return Path.GetFullPath(configuration["Ranking:ModelDirectory"] is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(DataDirectory(configuration), "models"));
+    }
+
     private static IConfigurationBuilder AddSources(IConfigurationBuilder configuration,
         IReadOnlyDictionary<string, string?>? overrides) => configuration
         .AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true)

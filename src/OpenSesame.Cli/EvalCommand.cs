@@ -41,20 +41,11 @@ internal static class EvalCommand
         {
             var catalogs = new EvalSpecCatalogs();
             var report = new EvalReport();
-            List<EvalCase> cases;
-            try
+            if (await LoadCasesAsync(parse.GetValue(format)!, parse.GetValue(dataset)!, parse.GetValue(spec), parse.GetValue(split)!,
+                    catalogs, report, parse.InvocationConfiguration.Error) is not { } cases)
             {
-                var adapter = EvalDatasetAdapters.Get(parse.GetValue(format)!, catalogs, EvalSplits.Parse(parse.GetValue(split)!));
-                var tasks = adapter.Load(parse.GetValue(dataset)!, parse.GetValue(spec), report).ToList();
-                cases = new EvalCaseBuilder(catalogs).Build(tasks, report);
-            }
-            catch (EvalDataException ex)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync(ex.Message);
                 return 2;
             }
-
-            await DescribeSkippedAsync(report, parse.InvocationConfiguration.Error);
 
             await using var host = await CliHost.StartAsync(cancellationToken: cancellationToken);
             var systems = Systems(host.Services, parse.GetValue(seed));
@@ -78,6 +69,31 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The next-call cases of a task set, in file order, as <c>eval</c> and <c>replay</c> read it, with what the adapter
+    /// left out written to <paramref name="error"/>; null, with the reason written there, when the format, the split
+    /// or the dataset is unusable.
+    /// </summary>
+    internal static async Task<List<EvalCase>?> LoadCasesAsync(string format, string dataset, string? spec, string split,
+        EvalSpecCatalogs catalogs, EvalReport report, TextWriter error)
+    {
+        List<EvalCase> cases;
+        try
+        {
+            var adapter = EvalDatasetAdapters.Get(format, catalogs, EvalSplits.Parse(split));
+            var tasks = adapter.Load(dataset, spec, report).ToList();
+            cases = new EvalCaseBuilder(catalogs).Build(tasks, report);
+        }
+        catch (EvalDataException ex)
+        {
+            await error.WriteLineAsync(ex.Message);
+            return null;
+        }
+
+        await DescribeSkippedAsync(report, error);
+        return cases;
     }
 
     // What the adapter left out, by reason, before the run: a malformed item or a split's drop costs cases silently otherwise.
@@ -199,26 +215,29 @@ internal static class EvalCommand
 
     private static double Round(double value) => Math.Round(value, 4);
 
-    private static async Task WriteCasesAsync(FileInfo file, EvalResult result, CancellationToken cancellationToken)
+    private static Task WriteCasesAsync(FileInfo file, EvalResult result, CancellationToken cancellationToken) =>
+        WriteJsonLinesAsync(file, result.Outcomes.Select(outcome => new
+        {
+            task = outcome.Case.TaskId,
+            spec = outcome.Case.Spec.Name,
+            prompt = outcome.Case.Prompt,
+            history = outcome.Case.History.Select(h => h.Endpoint),
+            expected = outcome.Case.Expected,
+            systems = outcome.Ranked.ToDictionary(r => r.Key, r => new
+            {
+                rank = RankingMetrics.RankOf(r.Value, outcome.Case.Expected),
+                top5 = r.Value.Take(5),
+            }),
+        }), cancellationToken);
+
+    /// <summary>One JSON object per line, in the contract's spelling (<c>--cases-out</c> of eval and replay).</summary>
+    internal static async Task WriteJsonLinesAsync<T>(FileInfo file, IEnumerable<T> rows, CancellationToken cancellationToken)
     {
         file.Directory?.Create();
         await using var writer = new StreamWriter(file.FullName);
-        foreach (var outcome in result.Outcomes)
+        foreach (var row in rows)
         {
-            var line = JsonSerializer.Serialize(new
-            {
-                task = outcome.Case.TaskId,
-                spec = outcome.Case.Spec.Name,
-                prompt = outcome.Case.Prompt,
-                history = outcome.Case.History.Select(h => h.Endpoint),
-                expected = outcome.Case.Expected,
-                systems = outcome.Ranked.ToDictionary(r => r.Key, r => new
-                {
-                    rank = RankingMetrics.RankOf(r.Value, outcome.Case.Expected),
-                    top5 = r.Value.Take(5),
-                }),
-            }, ContractJson.Options);
-            await writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(row, ContractJson.Options).AsMemory(), cancellationToken);
         }
     }
 

@@ -20,6 +20,7 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     AuditCommand.Create(),
     CostsCommand.Create(),
     SimulateCommand.Create(),
+    ReplayCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -60,7 +60,7 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
                 continue;
             }
 
-            var operation = call.Operation is { } named ? Named(catalog, named, out var reason) : Map(catalog, call, out reason);
+            var operation = OperationOf(catalog, call, out var reason);
             if (operation is null)
             {
                 report.Unmap(reason!, example);
@@ -87,6 +87,11 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
 
         return cases;
     }
+
+    /// <summary>The operation a gold call is: the one the dataset names for it, else the one its path maps onto.</summary>
+    /// <param name="reason">Why the call did not map, or why it mapped only loosely; null for an exact match.</param>
+    public static ApiOperation? OperationOf(EndpointCatalog catalog, EvalCall call, out string? reason) =>
+        call.Operation is { } named ? Named(catalog, named, out reason) : Map(catalog, call, out reason);
 
     /// <summary>The operation the dataset names for a call ("METHOD /template"), when the spec has it.</summary>
     public static ApiOperation? Named(EndpointCatalog catalog, string operation, out string? reason)

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
@@ -73,8 +72,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
         bool dataFlow = true, LearnedUsage? usage = null) =>
         PredictionContext.Create(
             catalogs.Get(@case.Spec),
-            @case.History.Select(call => new HistoryEvent(null, call.Method.ToUpperInvariant(), call.Path,
-                call.Params?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)) ?? HistoryEvent.NoParams)),
+            @case.History.Select(call => new HistoryEvent(null, call.Method.ToUpperInvariant(), call.Path, call.JsonParams())),
             @case.Prompt,
             DateTimeOffset.UnixEpoch,
             embedder,

@@ -1,3 +1,6 @@
+using System.Text.Json;
+using OpenSesame.Predictor.Context;
+
 namespace OpenSesame.Evaluation;
 
 /// <summary>The spec a task runs against: a file under ../shared/evaldata (or anywhere), or a document built in memory.</summary>
@@ -16,6 +19,10 @@ public sealed record EvalSpec(string Name, string? FilePath, string? Content)
 public sealed record EvalCall(string Method, string Path, IReadOnlyDictionary<string, string>? Params = null)
 {
     public string Endpoint => $"{Method} {Path}";
+
+    /// <summary>The parameter values as a request's event carries them: each value a JSON string, as the dataset gave it.</summary>
+    public IReadOnlyDictionary<string, JsonElement> JsonParams() =>
+        Params?.ToDictionary(p => p.Key, p => JsonSerializer.SerializeToElement(p.Value)) ?? HistoryEvent.NoParams;
 
     /// <summary>
     /// The spec operation ("METHOD /template") the dataset itself says served this call, or null. When set, the case

@@ -170,29 +170,12 @@ internal static class ReplaySimulator
     public static async Task<SimulationReport> RunAsync(SimulationOptions options, IReadOnlyList<SimulationStep> steps,
         IProgress<int>? progress, CancellationToken cancellationToken)
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("opensesame-simulate-").FullName;
-        try
-        {
-            using var provider = new FakeAnthropicProvider();
-            var clock = new SimulatedClock(options.MonthStart);
-            await using (var host = await CliHost.StartAsync(Settings(options, provider, dataDirectory),
-                             services => services.AddSingleton<TimeProvider>(clock), cancellationToken))
-            {
-                return await RunAsync(host, clock, options, steps, progress, cancellationToken);
-            }
-        }
-        finally
-        {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(dataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still held open; the temporary folder is the system's to clean.
-            }
-        }
+        using var dataDirectory = TemporaryDataDirectory.Create("opensesame-simulate-");
+        using var provider = new FakeAnthropicProvider();
+        var clock = new SimulatedClock(options.MonthStart);
+        await using var host = await CliHost.StartAsync(Settings(options, provider, dataDirectory.Path),
+            services => services.AddSingleton<TimeProvider>(clock), cancellationToken);
+        return await RunAsync(host, clock, options, steps, progress, cancellationToken);
     }
 
     private static async Task<SimulationReport> RunAsync(StartedHost host, SimulatedClock clock,
@@ -294,15 +277,11 @@ internal static class ReplaySimulator
     /// into a timeout (which would make runs differ), and the budget.</summary>
     private static Dictionary<string, string?> Settings(SimulationOptions options, FakeAnthropicProvider provider, string dataDirectory)
     {
-        var configuration = CliHost.Configuration();
-        var models = configuration["Ranking:ModelDirectory"] is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(CliHost.DataDirectory(configuration), "models");
         var settings = new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = dataDirectory,
             // The trained ranker of the configured data directory, when there is one; else the shipped one, as predict.
-            ["Ranking:ModelDirectory"] = Path.GetFullPath(models),
+            ["Ranking:ModelDirectory"] = CliHost.ModelDirectory(),
             ["Llm:Anthropic:ApiKey"] = "simulated",
             ["Llm:Anthropic:BaseUrl"] = provider.BaseUrl,
             ["Llm:OpenAI:ApiKey"] = "simulated",
