@@ -56,6 +56,8 @@ public sealed partial class PredictionPipeline(
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
             options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict,
             new Requester(request.UserId, request.SessionId, request.MaxCostUsd), predictionId, learned);
+        // The history's newest step is already made: counted before ranking, this very prediction uses it.
+        await usage.RecordAsync(context, request.Tenant, cancellationToken);
         context.Trace.Stage("spec", specMs);
         context.Trace.Stage("context", time.GetElapsedTime(stage));
         RankedPool pool;
@@ -84,7 +86,6 @@ public sealed partial class PredictionPipeline(
             PredictMetadata.From(context.Trace.Snapshot()),
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
-        await usage.RecordAsync(context, request.Tenant, cancellationToken);
         await outcomes.RecordServedAsync(context, pool.Ranked, predictions.Count, ranker.Version, cancellationToken);
         return response;
     }
