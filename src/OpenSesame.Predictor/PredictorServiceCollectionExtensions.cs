@@ -100,6 +100,7 @@ public static class PredictorServiceCollectionExtensions
             sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.AddSingleton<RankerHost>();
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
+        services.AddSingleton<RankerExperiment>();
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
         services.AddSingleton<DestructiveCallPolicy>();
         services.AddSingleton<InjectionDetector>();

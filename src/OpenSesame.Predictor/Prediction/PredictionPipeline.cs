@@ -22,7 +22,7 @@ namespace OpenSesame.Predictor.Prediction;
 public sealed partial class PredictionPipeline(
     SpecProvider specs,
     CandidatePipeline candidates,
-    IRankerSource rankers,
+    RankerExperiment rankers,
     SentenceEmbedder embedder,
     IAuditLog audit,
     IPiiRedactor redactor,
@@ -39,7 +39,7 @@ public sealed partial class PredictionPipeline(
     public async Task<PredictResponse> PredictAsync(PredictionRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        var ranker = rankers.Current;
+        var ranker = await rankers.ForAsync(request.UserId);
         var predictionId = Guid.CreateVersion7(time.GetUtcNow()).ToString();
         var verdict = request.Injection;
         if (verdict.Flagged)

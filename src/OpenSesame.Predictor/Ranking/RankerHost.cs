@@ -12,6 +12,10 @@ public interface IRankerSource
     /// <summary>What the learned model serving now was trained on and how well it did, or null while the heuristic
     /// ranker serves.</summary>
     RankerModelInfo? CurrentModel { get; }
+
+    /// <summary>The configured challenger (<see cref="RankingOptions.Challenger"/>) when it loads and differs from the
+    /// current version; null otherwise.</summary>
+    ICandidateRanker? Challenger { get; }
 }
 
 /// <summary>
@@ -31,6 +35,7 @@ internal sealed partial class RankerHost(
         string.IsNullOrWhiteSpace(options.Value.DefaultModelDirectory) ? null : new RankerModelStore(options.Value.DefaultModelDirectory);
 
     private volatile ICandidateRanker _current = new HeuristicRanker();
+    private volatile LearnedRanker? _challenger;
     private ITimer? _timer;
     private int _checking;
 
@@ -41,12 +46,16 @@ internal sealed partial class RankerHost(
 
     public RankerModelInfo? CurrentModel => (_current as LearnedRanker)?.Model.Info;
 
+    public ICandidateRanker? Challenger => _challenger is { } challenger && challenger.Version != _current.Version ? challenger : null;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (!TryLoadCurrent())
         {
             LogNoModel(store.Directory);
         }
+
+        TryLoadChallenger();
 
         _timer = time.CreateTimer(_ => CheckForNewVersion(), null, options.Value.ReloadInterval, options.Value.ReloadInterval);
         return Task.CompletedTask;
@@ -96,6 +105,33 @@ internal sealed partial class RankerHost(
         }
     }
 
+    /// <summary>Loads the configured challenger version from the model store, once per version named.</summary>
+    public void TryLoadChallenger()
+    {
+        var version = options.Value.Challenger;
+        if (string.IsNullOrWhiteSpace(version))
+        {
+            _challenger = null;
+            return;
+        }
+
+        if (_challenger?.Version == version || version == _unloadable)
+        {
+            return;
+        }
+
+        try
+        {
+            _challenger = new LearnedRanker(store.Load(version));
+            LogChallenger(version, store.Directory);
+        }
+        catch (InvalidDataException ex)
+        {
+            _unloadable = version;
+            LogUnloadable(version, ex.Message, _current.Version);
+        }
+    }
+
     private void CheckForNewVersion()
     {
         if (Interlocked.Exchange(ref _checking, 1) == 1)
@@ -106,6 +142,7 @@ internal sealed partial class RankerHost(
         try
         {
             TryLoadCurrent();
+            TryLoadChallenger();
         }
         finally
         {
@@ -115,6 +152,9 @@ internal sealed partial class RankerHost(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ranking with model {Version} from {Directory}.")]
     private partial void LogServing(string version, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Challenger model {Version} from {Directory} serves the users the RankerChallenger feature targets.")]
+    private partial void LogChallenger(string version, string directory);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Cannot load ranker model {Version}: {Reason} The current ranker ({Current}) keeps serving.")]
     private partial void LogUnloadable(string version, string reason, string current);

@@ -15,6 +15,12 @@ public sealed class RankingOptions
     /// ranker serves until a model is trained.</summary>
     public string DefaultModelDirectory { get; set; } = Path.Combine(AppContext.BaseDirectory, "models");
 
+    /// <summary>A model version in <see cref="ModelDirectory"/> served beside the current one to the users that the
+    /// <c>RankerChallenger</c> feature of the <c>FeatureManagement</c> section targets (a sticky percentage by user id),
+    /// to compare the two on real outcomes (<c>GET /admin/model</c>). Empty, or the feature not configured: everyone
+    /// gets the current version. Default empty.</summary>
+    public string Challenger { get; set; } = "";
+
     /// <summary>How often the service looks for a newer model version to swap in. Default 30 seconds.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
