@@ -140,5 +140,45 @@ public sealed class SqliteDatabase
             );
             """;
         await command.ExecuteNonQueryAsync();
+        await MigrateAsync(connection);
+    }
+
+    // Databases outlive releases: columns added after a table first shipped are added here, never by recreating it.
+    private static async Task MigrateAsync(SqliteConnection connection)
+    {
+        // The fingerprint of the feature list a prediction's vectors follow (FeatureFingerprint); null in older rows.
+        await AddColumnIfMissingAsync(connection, "served_predictions", "feature_list", "TEXT");
+    }
+
+    private static async Task AddColumnIfMissingAsync(SqliteConnection connection, string table, string column, string type)
+    {
+        if (await HasColumnAsync(connection, table, column))
+        {
+            return;
+        }
+
+        using var alter = connection.CreateCommand();
+        alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+        try
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+        catch (SqliteException)
+        {
+            // Another process opening the same file may have added it first; anything else is a real failure.
+            if (!await HasColumnAsync(connection, table, column))
+            {
+                throw;
+            }
+        }
+    }
+
+    private static async Task<bool> HasColumnAsync(SqliteConnection connection, string table, string column)
+    {
+        using var info = connection.CreateCommand();
+        info.CommandText = "SELECT 1 FROM pragma_table_info($table) WHERE name = $column";
+        info.Parameters.AddWithValue("$table", table);
+        info.Parameters.AddWithValue("$column", column);
+        return await info.ExecuteScalarAsync() is not null;
     }
 }

@@ -26,6 +26,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog, SqliteAuditLog>();
         services.TryAddSingleton<IUsageStore, SqliteUsageStore>();
         services.TryAddSingleton<IOutcomeStore, SqliteOutcomeStore>();
+        services.TryAddSingleton<IOutcomeReader, SqliteOutcomeStore>();
         services.TryAddSingleton<ICostLedger, SqliteCostLedger>();
         services.TryAddSingleton<IDistributedCache, SqliteDistributedCache>();
         services.AddHostedService<DistributedCacheCleanupService>();
