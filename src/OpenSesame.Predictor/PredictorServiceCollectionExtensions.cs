@@ -96,7 +96,7 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
         services.AddLlmCandidates(configuration);
         services.AddSingleton(sp => RankerModelStore.Configured(sp.GetRequiredService<IOptions<RankingOptions>>().Value,
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RankerHost>();
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
         services.AddHostedService(sp => sp.GetRequiredService<RankerHost>());
