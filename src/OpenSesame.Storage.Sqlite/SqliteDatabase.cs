@@ -141,6 +141,30 @@ public sealed class SqliteDatabase
             """;
         await command.ExecuteNonQueryAsync();
         await MigrateAsync(connection);
+        await CreateRetrainTablesAsync(connection);
+    }
+
+    // The queue of retraining runs (SqliteRetrainRequests): requested by the service, claimed by a worker process.
+    private static async Task CreateRetrainTablesAsync(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS retrain_requests (
+                id TEXT PRIMARY KEY,
+                trigger TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at_ms INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                worker TEXT,
+                started_at_ms INTEGER,
+                finished_at_ms INTEGER,
+                candidate TEXT,
+                message TEXT
+            );
+            CREATE INDEX IF NOT EXISTS retrain_requests_state ON retrain_requests (state, requested_at_ms);
+            CREATE INDEX IF NOT EXISTS retrain_requests_started ON retrain_requests (started_at_ms);
+            """;
+        await command.ExecuteNonQueryAsync();
     }
 
     // Databases outlive releases: columns added after a table first shipped are added here, never by recreating it.
