@@ -11,6 +11,7 @@ namespace OpenSesame.Training.Retraining;
 /// shared store, so any number of workers on one storage run each request once.
 /// </summary>
 /// <param name="worker">This process's name in the claims, e.g. "host:pid".</param>
+/// <param name="reported">Receives what each finished run measured and decided (the CLI prints it).</param>
 internal sealed class RetrainWorker(
     IRetrainRequests requests,
     IOutcomeReader outcomes,
@@ -18,7 +19,8 @@ internal sealed class RetrainWorker(
     string dataFile,
     LearningOptions learning,
     TimeProvider time,
-    string worker)
+    string worker,
+    Action<RetrainReport>? reported = null)
 {
     /// <summary>Who a run this worker started on its own was requested by.</summary>
     public const string Requester = "worker";
@@ -83,6 +85,7 @@ internal sealed class RetrainWorker(
         try
         {
             var report = await retrainer.RunAsync(dataFile, claimed.Id, progress, cancellationToken);
+            reported?.Invoke(report);
             (state, candidate, message) = (report.Decision.Promote ? RetrainState.Promoted : RetrainState.Refused,
                 report.Candidate.Version, string.Join("; ", report.Decision.Reasons));
         }

@@ -56,7 +56,19 @@ internal sealed class Retrainer(
     public TrainingRun Train(string dataFile, RetrainData data, IProgress<string>? progress)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return new RankerTrainer(training, time).Train(dataFile, data.Split.Training, data.Serving, progress);
+        var run = new RankerTrainer(training, time).Train(dataFile, data.Split.Training, data.Serving, progress);
+        // A version names its data and the second it was made; two runs with other options in one second would share
+        // it, and saving the second must not overwrite the first (which may be current).
+        var saved = store.Versions();
+        var version = run.Model.Version;
+        for (var n = 2; saved.Contains(version, StringComparer.Ordinal); n++)
+        {
+            version = string.Create(CultureInfo.InvariantCulture, $"{run.Model.Version}-{n}");
+        }
+
+        return version == run.Model.Version
+            ? run
+            : run with { Model = run.Model with { Info = run.Model.Info with { Version = version } } };
     }
 
     /// <summary>Measures both models on the held-out outcomes and asks the gate.</summary>
