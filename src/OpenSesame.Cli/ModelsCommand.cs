@@ -121,7 +121,7 @@ internal static class ModelsCommand
             .AddColumn(new TableColumn("traffic\ntop-3").RightAligned())
             .AddColumn(new TableColumn("held-out\ntop-3").RightAligned())
             .AddColumn(new TableColumn("held-out\noutcomes").RightAligned())
-            .AddColumn("last judged");
+            .AddColumn("last judged in");
         foreach (var model in listing.Models)
         {
             var evaluation = model.Evaluation;
@@ -134,13 +134,13 @@ internal static class ModelsCommand
                 Top3(model.TrafficValidation),
                 Top3(evaluation?.Prequential),
                 evaluation is null ? "" : Count(evaluation.HoldoutGroups),
-                evaluation is null ? "" : Invariant($"{evaluation.At:yyyy-MM-dd HH:mm} as {evaluation.Role} ({evaluation.Request})"));
+                evaluation is null ? "" : $"{evaluation.Request} (as {evaluation.Role})");
         }
 
         console.Write(table);
         console.WriteLine(listing.Current is null
             ? $"Nothing is current in {listing.Directory}: the model shipped with the service (or the heuristic) serves."
-            : $"{listing.History.Count} changes of current in {Path.Combine(listing.Directory, RankerModelStore.HistoryFile)}; 'opensesame models rollback' goes back to {listing.Previous ?? "the shipped model"}.");
+            : $"{listing.Current} is current (history of current: {Path.Combine(listing.Directory, RankerModelStore.HistoryFile)}, {Count(listing.History.Count)} lines); 'opensesame models rollback' goes back to {listing.Previous ?? "the shipped model"}.");
 
         static string Top3(RankerMetrics? metrics) => metrics is null ? "" : Invariant($"{metrics.Top3:0.000}");
 

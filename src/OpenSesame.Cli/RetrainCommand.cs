@@ -135,17 +135,17 @@ internal static class RetrainCommand
     /// <summary>Both models' numbers side by side, then the decision and why.</summary>
     private static void Write(RetrainReport report, RankerModelStore store, IAnsiConsole console)
     {
-        var serving = report.Serving ?? "(none)";
+        console.WriteLine($"serving: {report.Serving ?? "(none)"}; candidate: {report.Candidate.Version}");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("measured on").AddColumn(new TableColumn("groups").RightAligned());
-        foreach (var who in new[] { serving, report.Candidate.Version })
+        foreach (var who in new[] { "serving", "candidate" })
         {
             table.AddColumn(new TableColumn($"{who}\ntop-1").RightAligned())
-                .AddColumn(new TableColumn("top-3").RightAligned())
-                .AddColumn(new TableColumn("MRR").RightAligned());
+                .AddColumn(new TableColumn("\ntop-3").RightAligned())
+                .AddColumn(new TableColumn("\nMRR").RightAligned());
         }
 
-        table.AddColumn(new TableColumn("Δ top-3").RightAligned());
+        table.AddColumn(new TableColumn("\nΔ top-3").RightAligned());
         var heldOut = report.Judged.Count > 0
             ? Invariant($"held-out outcomes, predicted {report.Judged[0].At:yyyy-MM-dd HH:mm} to {report.Judged[^1].At:yyyy-MM-dd HH:mm}")
             : "held-out outcomes (none)";

@@ -81,6 +81,15 @@ internal sealed class Retrainer(
         var evidence = new GateEvidence(data.Serving?.Version, data.Judged.Count, candidatePrequential, servingPrequential,
             run.Measures.Calibration, run.Baseline?.Calibration);
         var decision = PromotionGate.Decide(evidence, learning.PromotionMargin, learning.MinHoldoutGroups);
+        if (data.Serving is { } serving && serving.Info.TrainDomains.Intersect(run.Model.Info.CalibrationDomains).ToList() is { Count: > 0 } seen)
+        {
+            // Said, not decided on: the serving model then looks better than it is there, which only makes the gate stricter.
+            decision = decision with
+            {
+                Reasons = [.. decision.Reasons, $"note: {serving.Version} was trained on {string.Join(", ", seen)}, which the synthetic comparison holds out"],
+            };
+        }
+
         return new RetrainReport(request, run.Model, data.Serving?.Version, data.ServingProblem, data.Split.Training.Summary,
             data.Judged, candidatePrequential, servingPrequential, run.Measures, run.Baseline, decision);
     }
