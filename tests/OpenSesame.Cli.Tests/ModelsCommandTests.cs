@@ -24,6 +24,15 @@ public sealed class ModelsCommandTests : IDisposable
 
     private RankerModelStore Store => RankerModelStore.Configured(new RankingOptions(), new StorageOptions { DataDirectory = _dataDirectory });
 
+    /// <summary>Trains nothing: saves the shipped model as each version in turn, each made current.</summary>
+    private void SaveInTurn(params string[] versions)
+    {
+        for (var i = 0; i < versions.Length; i++)
+        {
+            Store.Save(Named(versions[i], i + 1));
+        }
+    }
+
     private static RankerModel Named(string version, int minutes) => Shipped.Value with
     {
         Info = Shipped.Value.Info with { Version = version, CreatedAt = new DateTimeOffset(2026, 6, 1, 9, minutes, 0, TimeSpan.Zero) },
@@ -40,8 +49,7 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task TheListingNamesEveryVersionWhichIsCurrentWhichServedBeforeAndWhatRetrainingMeasured()
     {
-        Store.Save(Named("ltr-a", 1));
-        Store.Save(Named("ltr-b", 2));
+        SaveInTurn("ltr-a", "ltr-b");
         Store.SaveVersion(Named("ltr-refused", 3));
         var measured = Shipped.Value.Info.Calibration with { Groups = 120, Top3 = 0.5 };
         Store.RecordEvaluation(new ModelEvaluation(DateTimeOffset.UnixEpoch, "ltr-refused", "candidate", "rt-1", 120, null, null,
@@ -68,9 +76,7 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task RollbackRestoresTheVersionTheCurrentOneReplacedAndAgainTheOneBeforeThat()
     {
-        Store.Save(Named("ltr-a", 1));
-        Store.Save(Named("ltr-b", 2));
-        Store.Save(Named("ltr-c", 3));
+        SaveInTurn("ltr-a", "ltr-b", "ltr-c");
 
         var first = await RunAsync("rollback");
         var second = await RunAsync("rollback");
@@ -100,9 +106,7 @@ public sealed class ModelsCommandTests : IDisposable
     [Fact]
     public async Task RollbackToANamedVersionMakesItCurrentAndAVersionNotSavedIsRefused()
     {
-        Store.Save(Named("ltr-a", 1));
-        Store.Save(Named("ltr-b", 2));
-        Store.Save(Named("ltr-c", 3));
+        SaveInTurn("ltr-a", "ltr-b", "ltr-c");
 
         var named = await RunAsync("rollback", "--to", "ltr-a");
         var missing = await RunAsync("rollback", "--to", "ltr-never-saved");

@@ -33,18 +33,26 @@ public sealed class RetrainerTests(TinyRanker tiny)
     private static Retrainer RetrainerOf(OutcomeLog log, LearningOptions? learning = null) =>
         new(TinyRanker.Options(), learning ?? Learning(), log.Store, log.Models, shipped: null, new FakeTimeProvider(TinyRanker.TrainedAt));
 
+    /// <summary>A log of the held-out domains' groups (the first <paramref name="groups"/>), the measured model serving,
+    /// and the retraining's data read from both.</summary>
+    private async Task<(TrainingRun Measured, Retrainer Retrainer, RetrainData Data)> ServingTheMeasuredModelAsync(
+        OutcomeLog log, int groups = int.MaxValue)
+    {
+        await log.LogAsync(OutcomeLog.HeldOutGroups(tiny).Take(groups));
+        var measured = Measured();
+        log.Models.Save(measured.Model);
+        var retrainer = RetrainerOf(log);
+        return (measured, retrainer, await retrainer.PrepareAsync(null, Cancel));
+    }
+
     [Fact]
     public async Task TheGateRefusesACandidateThatRanksWorseThanTheServingModelAndTheServingModelStaysCurrent()
     {
         using var log = new OutcomeLog();
-        await log.LogAsync(OutcomeLog.HeldOutGroups(tiny));
-        var measured = Measured();
+        var (measured, retrainer, data) = await ServingTheMeasuredModelAsync(log);
         var serving = measured.Model;
         var backwards = OutcomeLog.Inverted(serving);
-        log.Models.Save(serving);
-        var retrainer = RetrainerOf(log);
 
-        var data = await retrainer.PrepareAsync(null, Cancel);
         var report = retrainer.Judge("rt-worse", data, new TrainingRun(backwards, measured.Baseline!, measured.Measures));
         retrainer.Publish(report);
 
@@ -68,14 +76,10 @@ public sealed class RetrainerTests(TinyRanker tiny)
     public async Task TheGatePromotesACandidateThatIsNotWorseAndTheHistoryNamesWhatServedBefore()
     {
         using var log = new OutcomeLog();
-        await log.LogAsync(OutcomeLog.HeldOutGroups(tiny));
-        var measured = Measured();
+        var (measured, retrainer, data) = await ServingTheMeasuredModelAsync(log);
         var serving = measured.Model;
         var same = serving with { Info = serving.Info with { Version = serving.Version + "-again" } };
-        log.Models.Save(serving);
-        var retrainer = RetrainerOf(log);
 
-        var data = await retrainer.PrepareAsync(null, Cancel);
         var report = retrainer.Judge("rt-same", data, new TrainingRun(same, measured.Measures, measured.Measures));
         retrainer.Publish(report);
 
@@ -91,12 +95,8 @@ public sealed class RetrainerTests(TinyRanker tiny)
     public async Task WithTooFewHeldOutOutcomesTheGateJudgesOnTheSyntheticSuiteAloneAndSaysSo()
     {
         using var log = new OutcomeLog();
-        await log.LogAsync(OutcomeLog.HeldOutGroups(tiny).Take(40));
-        var measured = Measured();
-        log.Models.Save(measured.Model);
-        var retrainer = RetrainerOf(log);
+        var (measured, retrainer, data) = await ServingTheMeasuredModelAsync(log, groups: 40);
 
-        var data = await retrainer.PrepareAsync(null, Cancel);
         var report = retrainer.Judge("rt-few", data, new TrainingRun(OutcomeLog.Inverted(measured.Model), measured.Baseline!, measured.Measures));
 
         Assert.Equal(8, report.Judged.Count);
