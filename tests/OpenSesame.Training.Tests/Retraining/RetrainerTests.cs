@@ -13,7 +13,7 @@ public sealed class RetrainerTests(TinyRanker tiny)
 {
     private const double Margin = 0.01;
     private static readonly Lock MeasuredLock = new();
-    private static TrainingRun? s_measured;
+    private static TrainingRun? _measured;
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
@@ -23,7 +23,7 @@ public sealed class RetrainerTests(TinyRanker tiny)
     {
         lock (MeasuredLock)
         {
-            return s_measured ??= new RankerTrainer(TinyRanker.Options(), new FakeTimeProvider(TinyRanker.TrainedAt))
+            return _measured ??= new RankerTrainer(TinyRanker.Options(), new FakeTimeProvider(TinyRanker.TrainedAt))
                 .Train(tiny.TrainFile, null, OutcomeLog.Inverted(tiny.Model));
         }
     }
