@@ -45,7 +45,15 @@ internal sealed class RetrainWorker(
         using var timer = new PeriodicTimer(learning.PollInterval, time);
         do
         {
-            await RunOnceAsync(progress, cancellationToken);
+            try
+            {
+                await RunOnceAsync(progress, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A storage hiccup costs one poll, not the worker: the next poll tries again.
+                progress?.Report($"poll failed, trying again in {learning.PollInterval}: {ex.Message}");
+            }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
@@ -94,10 +102,11 @@ internal sealed class RetrainWorker(
             await requests.FinishAsync(claimed.Id, worker, RetrainState.Failed, null, "cancelled", time.GetUtcNow(), CancellationToken.None);
             throw;
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
-            // A bad data file or model folder fails this run, is recorded, and leaves the worker polling.
-            (state, message) = (RetrainState.Failed, ex.Message);
+            // Whatever went wrong (a bad data file, a full disk, the trainer) fails this run, is recorded with its
+            // message, and leaves the worker polling: the claim must not stay "running" until it goes stale.
+            (state, message) = (RetrainState.Failed, $"{ex.GetType().Name}: {ex.Message}");
         }
 
         await requests.FinishAsync(claimed.Id, worker, state, candidate, message, time.GetUtcNow(), CancellationToken.None);
