@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OpenSesame.Api.Security;
+using OpenSesame.Predictor.Learning;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Usage;
@@ -48,8 +49,51 @@ internal static class AdminApi
             .WithDescription("Deletes the spec's counts from storage and memory; its predictions start again as for a "
                              + "spec nobody has used (after a stretch of bad traffic, or on request).")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        admin.MapPost("/retrain", RequestRetrainAsync)
+            .WithName("AdminRetrain")
+            .WithSummary("Ask for the ranker to be retrained from the logged outcomes")
+            .WithDescription("Records a retraining request and answers 202 with its id at once; the service never trains. "
+                             + "A worker process (`opensesame retrain --watch` on the same storage) claims it, trains a "
+                             + "candidate on the synthetic corpus plus the logged outcomes, and promotes it only if it is "
+                             + "not worse than the serving model on the newest held-out outcomes and the synthetic suite; "
+                             + "the service swaps a promoted model in at its next reload. While a request waits, asking "
+                             + "again answers with the waiting one.")
+            .Produces<RetrainStatus>(StatusCodes.Status202Accepted);
+        admin.MapGet("/retrain", ListRetrainsAsync)
+            .WithName("AdminRetrains")
+            .WithSummary("The newest retraining requests and how they ended");
+        admin.MapGet("/retrain/{id}", GetRetrainAsync)
+            .WithName("AdminRetrainStatus")
+            .WithSummary("Where one retraining request stands")
+            .WithDescription("`pending` (no worker has claimed it), `running`, `promoted` (its candidate is current), "
+                             + "`refused` (saved, but the gate kept the serving model; `message` says why) or `failed`.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }
+
+    private const int RecentRetrains = 20;
+
+    // 202 with the request's status in the contract's JSON (snake_case), and its status route in Location.
+    private static async Task<JsonHttpResult<RetrainStatus>> RequestRetrainAsync(HttpContext http, IRetrainRequests retrains,
+        LinkGenerator links, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var requestedBy = http.User.Identity?.Name is { Length: > 0 } owner ? owner : "anonymous";
+        var request = await retrains.RequestAsync(RetrainTrigger.Request, requestedBy, time.GetUtcNow(), cancellationToken);
+        http.Response.Headers.Location = links.GetPathByName(http, "AdminRetrainStatus", new { id = request.Id });
+        return TypedResults.Json(RetrainStatus.Of(request), Json, statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private static async Task<JsonHttpResult<RetrainList>> ListRetrainsAsync(IRetrainRequests retrains, CancellationToken cancellationToken) =>
+        TypedResults.Json(new RetrainList([.. (await retrains.RecentAsync(RecentRetrains, cancellationToken)).Select(RetrainStatus.Of)]), Json);
+
+    private static async Task<Results<JsonHttpResult<RetrainStatus>, ProblemHttpResult>> GetRetrainAsync(
+        string id, IRetrainRequests retrains, CancellationToken cancellationToken) =>
+        await retrains.FindAsync(id, cancellationToken) is { } request
+            ? TypedResults.Json(RetrainStatus.Of(request), Json)
+            : TypedResults.Problem(
+                statusCode: StatusCodes.Status404NotFound,
+                title: "No such retraining request.",
+                detail: $"No retraining request '{(id.Length > 80 ? id[..80] + "…" : id)}'; GET /admin/retrain lists the newest.");
 
     private const int MaxSteps = 100;
 
@@ -93,6 +137,30 @@ internal static class AdminApi
     internal sealed record ModelStatus(string Serving, string Kind, string? Current, RankerModelInfo? Model);
 
     internal sealed record UsageList(IReadOnlyList<UsageSpec> Specs);
+
+    /// <param name="RequestId">The id to ask <c>GET /admin/retrain/{id}</c> about.</param>
+    /// <param name="State">pending, running, promoted, refused or failed.</param>
+    /// <param name="Trigger">request, command, schedule or outcomes.</param>
+    /// <param name="Candidate">The model version the run trained, once finished.</param>
+    /// <param name="Message">Why it was promoted, refused or failed, once finished.</param>
+    internal sealed record RetrainStatus(
+        string RequestId,
+        string State,
+        string Trigger,
+        string RequestedBy,
+        DateTimeOffset RequestedAt,
+        string? Worker,
+        DateTimeOffset? StartedAt,
+        DateTimeOffset? FinishedAt,
+        string? Candidate,
+        string? Message)
+    {
+        public static RetrainStatus Of(RetrainRequest request) => new(request.Id, RetrainNames.Of(request.State),
+            RetrainNames.Of(request.Trigger), request.RequestedBy, request.RequestedAt, request.Worker, request.StartedAt,
+            request.FinishedAt, request.Candidate, request.Message);
+    }
+
+    internal sealed record RetrainList(IReadOnlyList<RetrainStatus> Requests);
 
     internal sealed record UsageOfSpec(string SpecHash, IReadOnlyList<UsageStep> Steps);
 

@@ -14,6 +14,8 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     PredictCommand.Create(),
     GenerateCommand.Create(),
     TrainCommand.Create(),
+    RetrainCommand.Create(),
+    ModelsCommand.Create(),
     EvalCommand.Create(),
     KeysCommand.Create(),
     PiiEvalCommand.Create(),

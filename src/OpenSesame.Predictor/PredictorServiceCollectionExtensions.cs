@@ -10,6 +10,7 @@ using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Guardrails.Privacy;
+using OpenSesame.Predictor.Learning;
 using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
@@ -33,7 +34,7 @@ public static class PredictorServiceCollectionExtensions
     /// <summary>The whole prediction pipeline: the local generator and the learned ranker (the trained one in the model
     /// directory, else the one shipped with the service). Storage comes from a provider the host adds
     /// (<c>AddSqliteStorage</c>, the embedded default). Options bind from the "Specs", "Storage", "Ranking",
-    /// "Prediction", "Audit", "Guardrails", "Usage", "Outcomes", "Llm" and "Routing" configuration sections; the LLM
+    /// "Prediction", "Audit", "Guardrails", "Usage", "Outcomes", "Learning", "Llm" and "Routing" configuration sections; the LLM
     /// generator joins only when a provider has a key.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
@@ -74,6 +75,10 @@ public static class PredictorServiceCollectionExtensions
                            && o.CandidatesPerPrediction > 0,
                 "Outcomes: Retention, CleanupInterval, MaxServedPredictions and CandidatesPerPrediction must be positive.")
             .ValidateOnStart();
+        services.AddOptions<LearningOptions>().Bind(configuration.GetSection(LearningOptions.Section))
+            .Validate(o => o.Problem() is null, "Learning: RealGroupWeight, MaxRealGroups, MinHoldoutGroups, PromotionMargin and "
+                + "RetrainAfterGroups are 0 or more, HoldoutShare in [0, 1), RetrainInterval (when set), PollInterval and ClaimTimeout positive.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         // One redactor per PII category; a host's own AddRedaction call may replace any of them (HMAC, erasing).
@@ -97,7 +102,7 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<ICandidateGenerator, LocalCandidateGenerator>();
         services.AddLlmCandidates(configuration);
         services.AddSingleton(sp => RankerModelStore.Configured(sp.GetRequiredService<IOptions<RankingOptions>>().Value,
-            sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RankerHost>();
         services.AddSingleton<IRankerSource>(sp => sp.GetRequiredService<RankerHost>());
         services.AddSingleton<RankerExperiment>();

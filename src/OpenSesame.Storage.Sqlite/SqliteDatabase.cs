@@ -142,7 +142,71 @@ public sealed class SqliteDatabase
             );
             """;
         await command.ExecuteNonQueryAsync();
+        await MigrateAsync(connection);
+        await CreateRetrainTablesAsync(connection);
+    }
+
+    // The queue of retraining runs (SqliteRetrainRequests): requested by the service, claimed by a worker process.
+    private static async Task CreateRetrainTablesAsync(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            CREATE TABLE IF NOT EXISTS retrain_requests (
+                id TEXT PRIMARY KEY,
+                trigger TEXT NOT NULL,
+                requested_by TEXT NOT NULL,
+                requested_at_ms INTEGER NOT NULL,
+                state TEXT NOT NULL,
+                worker TEXT,
+                started_at_ms INTEGER,
+                finished_at_ms INTEGER,
+                candidate TEXT,
+                message TEXT
+            );
+            CREATE INDEX IF NOT EXISTS retrain_requests_state ON retrain_requests (state, requested_at_ms);
+            CREATE INDEX IF NOT EXISTS retrain_requests_started ON retrain_requests (started_at_ms);
+            """;
+        await command.ExecuteNonQueryAsync();
+    }
+
+    // Databases outlive releases: columns added after a table first shipped are added here, never by recreating it.
+    private static async Task MigrateAsync(SqliteConnection connection)
+    {
+        // The fingerprint of the feature list a prediction's vectors follow (FeatureFingerprint); null in older rows.
+        await AddColumnIfMissingAsync(connection, "served_predictions", "feature_list", "TEXT");
         await MigrateFirstOrderUsageAsync(connection);
+    }
+
+    private static async Task AddColumnIfMissingAsync(SqliteConnection connection, string table, string column, string type)
+    {
+        if (await HasColumnAsync(connection, table, column))
+        {
+            return;
+        }
+
+        using var alter = connection.CreateCommand();
+        alter.CommandText = $"ALTER TABLE {table} ADD COLUMN {column} {type}";
+        try
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+        catch (SqliteException)
+        {
+            // Another process opening the same file may have added it first; anything else is a real failure.
+            if (!await HasColumnAsync(connection, table, column))
+            {
+                throw;
+            }
+        }
+    }
+
+    private static async Task<bool> HasColumnAsync(SqliteConnection connection, string table, string column)
+    {
+        using var info = connection.CreateCommand();
+        info.CommandText = "SELECT 1 FROM pragma_table_info($table) WHERE name = $column";
+        info.Parameters.AddWithValue("$table", table);
+        info.Parameters.AddWithValue("$column", column);
+        return await info.ExecuteScalarAsync() is not null;
     }
 
     // Stores made before variable-order usage kept operation pairs; they carry over as the crowd's order-1 contexts

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OpenSesame.Predictor.Outcomes;
@@ -12,11 +13,11 @@ namespace OpenSesame.Storage.Sqlite;
 /// one row of <c>prediction_outcomes</c>, deleted with it. <c>seq</c> counts insertions, which lets the cap delete the
 /// oldest rows through the primary key instead of counting the table.
 /// </summary>
-internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStore
+internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStore, IOutcomeReader
 {
     private const string Columns = """
         prediction_id, at_ms, user_id, session_id, spec_hash, model, history_length, history_hash, served, endpoints, scores,
-        feature_count, features
+        feature_count, features, feature_list
         """;
 
     public async Task SaveServedAsync(ServedPrediction prediction, OutcomeBounds bounds, CancellationToken cancellationToken)
@@ -34,7 +35,7 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             command.Transaction = transaction;
             command.CommandText = $"""
                 INSERT INTO served_predictions ({Columns})
-                VALUES ($id, $at, $user, $session, $spec, $model, $length, $hash, $served, $endpoints, $scores, $count, $features)
+                VALUES ($id, $at, $user, $session, $spec, $model, $length, $hash, $served, $endpoints, $scores, $count, $features, $list)
                 """;
             command.Parameters.AddWithValue("$id", prediction.PredictionId);
             command.Parameters.AddWithValue("$at", prediction.At.ToUnixTimeMilliseconds());
@@ -49,6 +50,7 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             command.Parameters.AddWithValue("$scores", JsonSerializer.Serialize(prediction.Candidates.Select(c => c.Score)));
             command.Parameters.AddWithValue("$count", featureCount);
             command.Parameters.AddWithValue("$features", Encode(prediction.Candidates, featureCount));
+            command.Parameters.AddWithValue("$list", (object?)prediction.FeatureList ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -161,28 +163,62 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
         command.CommandText = "SELECT kind, source, chosen, rank, at_ms FROM prediction_outcomes WHERE prediction_id = $id";
         command.Parameters.AddWithValue("$id", predictionId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
+        return await reader.ReadAsync(cancellationToken) ? ReadOutcome(reader, predictionId, 0) : null;
+    }
 
-        return new RecordedOutcome(
-            predictionId,
-            OutcomeNames.KindOf(reader.GetString(0)) ?? throw new InvalidDataException($"Unknown outcome kind '{reader.GetString(0)}'."),
-            OutcomeNames.SourceOf(reader.GetString(1)) ?? throw new InvalidDataException($"Unknown outcome source '{reader.GetString(1)}'."),
-            reader.IsDBNull(2) ? null : reader.GetString(2),
-            reader.IsDBNull(3) ? null : reader.GetInt32(3),
-            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+    /// <summary>An outcome from the columns kind, source, chosen, rank, at_ms, starting at <paramref name="first"/>.</summary>
+    private static RecordedOutcome ReadOutcome(SqliteDataReader reader, string predictionId, int first) => new(
+        predictionId,
+        OutcomeNames.KindOf(reader.GetString(first)) ?? throw new InvalidDataException($"Unknown outcome kind '{reader.GetString(first)}'."),
+        OutcomeNames.SourceOf(reader.GetString(first + 1)) ?? throw new InvalidDataException($"Unknown outcome source '{reader.GetString(first + 1)}'."),
+        reader.IsDBNull(first + 2) ? null : reader.GetString(first + 2),
+        reader.IsDBNull(first + 3) ? null : reader.GetInt32(first + 3),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 4)));
+
+    public async IAsyncEnumerable<LoggedOutcome> ReadOutcomesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        // One read transaction for the whole scan (WAL: writers go on), so a trim meanwhile cannot tear the sequence.
+        command.CommandText = $"""
+            SELECT {Columns}, kind, source, chosen, rank, outcome_at_ms
+            FROM served_predictions
+            JOIN (SELECT prediction_id, kind, source, chosen, rank, at_ms AS outcome_at_ms FROM prediction_outcomes)
+                USING (prediction_id)
+            ORDER BY at_ms, seq
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var prediction = ReadPrediction(reader);
+            yield return new LoggedOutcome(prediction, ReadOutcome(reader, prediction.PredictionId, PredictionColumnCount));
+        }
+    }
+
+    public async Task<int> CountLabelledSinceAsync(DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT count(*) FROM prediction_outcomes o JOIN served_predictions s USING (prediction_id)
+            WHERE o.at_ms > $since AND o.chosen IS NOT NULL
+              AND EXISTS (SELECT 1 FROM json_each(s.endpoints) WHERE json_each.value = o.chosen)
+            """;
+        command.Parameters.AddWithValue("$since", since.ToUnixTimeMilliseconds());
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<ServedPrediction?> ReadOneAsync(SqliteCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
-        {
-            return null;
-        }
+        return await reader.ReadAsync(cancellationToken) ? ReadPrediction(reader) : null;
+    }
 
+    // The columns of Columns, in order.
+    private const int PredictionColumnCount = 14;
+
+    private static ServedPrediction ReadPrediction(SqliteDataReader reader)
+    {
         var endpoints = JsonSerializer.Deserialize<string[]>(reader.GetString(9)) ?? [];
         var scores = JsonSerializer.Deserialize<double[]>(reader.GetString(10)) ?? [];
         var featureCount = reader.GetInt32(11);
@@ -215,7 +251,8 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             reader.GetInt32(6),
             reader.GetString(7),
             reader.GetInt32(8),
-            candidates);
+            candidates,
+            reader.IsDBNull(13) ? null : reader.GetString(13));
     }
 
     // Little-endian whatever the machine, as the embedding store writes, so a database file means the same anywhere.

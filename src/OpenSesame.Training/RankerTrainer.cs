@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Trainers.FastTree;
@@ -22,7 +23,16 @@ namespace OpenSesame.Training;
 internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
 {
     /// <param name="progress">Receives one line per stage and every few thousand sessions.</param>
-    public RankerModel Train(string dataFile, IProgress<string>? progress = null)
+    public RankerModel Train(string dataFile, IProgress<string>? progress = null) => Train(dataFile, null, null, progress).Model;
+
+    /// <summary>
+    /// Trains on the sessions of <paramref name="dataFile"/> (and the recorded traffic the options name) plus
+    /// <paramref name="real"/>'s logged groups, which join the trees' training set only, and measures
+    /// <paramref name="baseline"/> on exactly the groups the new model is measured on.
+    /// </summary>
+    /// <param name="real">Labelled groups of the deployment's own traffic; none when null.</param>
+    /// <param name="baseline">A model to compare with (the serving one); none when null.</param>
+    public TrainingRun Train(string dataFile, RealTrainingGroups? real, RankerModel? baseline, IProgress<string>? progress = null)
     {
         var started = time.GetTimestamp();
         var sessions = SyntheticSessionFile.Read(dataFile).ToList();
@@ -72,17 +82,22 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         var (count, absent, _) = builder.Counts;
         var train = groups.Where(g => !calibrationDomains.Contains(g.Domain)).ToList();
         var held = groups.Where(g => calibrationDomains.Contains(g.Domain)).ToList();
+        if (real is { Groups.Count: > 0 })
+        {
+            // Real groups only ever fit trees: the calibration and the synthetic measures stay comparable across versions.
+            train.AddRange(real.Groups);
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"{real.Groups.Count} labelled groups of logged outcomes join the training set, weight {real.Summary.Weight:0.###} each"));
+        }
+
         progress?.Report($"fitting LightGBM LambdaRank on {train.Count} groups ({options.Iterations} trees, {options.Leaves} leaves)");
         var ensemble = Fit(train);
 
-        var scored = held.Select(g => (Group: g, Scores: (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))])).ToList();
+        var scored = held.Select(g => (Group: g, Scores: Score(ensemble, g))).ToList();
         var calibration = ScoreCalibration.Fit([.. scored.Where(s => FitsCalibration(s.Group.Session)).Select(s => (s.Scores, s.Group.Positive))]);
-        var measured = scored.Where(s => !FitsCalibration(s.Group.Session))
-            .ToLookup(s => (Llm: HasLlmAnswer(s.Group), Usage: HasUsage(s.Group)));
-        var metrics = Measure([.. measured[(false, false)]], calibration);
-        var withUsage = measured[(false, true)].Any() ? Measure([.. measured[(false, true)]], calibration) : null;
-        var llmGroups = measured[(true, false)].Concat(measured[(true, true)]).ToList();
-        var withLlm = llmGroups.Count > 0 ? Measure(llmGroups, calibration) : null;
+        var suite = new SuiteGroups(held.Where(g => !FitsCalibration(g.Session)).ToList(), validation, promptedValidation);
+        var measures = suite.Measure(ensemble, calibration);
+        var (metrics, withUsage, withLlm, trafficValidation, promptedTrafficValidation) = measures;
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"calibration domains: top1 {metrics.Top1:0.000}, top3 {metrics.Top3:0.000}, mrr {metrics.Mrr:0.000}, ECE {metrics.ExpectedCalibrationError:0.000}"));
         if (withUsage is not null)
@@ -97,12 +112,6 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 $"with a simulated LLM answer (hit rate {options.SimulatedLlmHitRate:0.00}): top1 {withLlm.Top1:0.000}, top3 {withLlm.Top3:0.000}, mrr {withLlm.Mrr:0.000}, ECE {withLlm.ExpectedCalibrationError:0.000}"));
         }
 
-        var trafficValidation = validation.Count > 0
-            ? Measure([.. validation.Select(g => (g, (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))]))], calibration)
-            : null;
-        var promptedTrafficValidation = promptedValidation.Count > 0
-            ? Measure([.. promptedValidation.Select(g => (g, (IReadOnlyList<double>)[.. g.Features.Select(f => ensemble.Score(f))]))], calibration)
-            : null;
         if (trafficValidation is not null && promptedTrafficValidation is not null)
         {
             progress?.Report(string.Create(CultureInfo.InvariantCulture,
@@ -111,10 +120,22 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 $"the same with written prompts: top1 {promptedTrafficValidation.Top1:0.000}, top3 {promptedTrafficValidation.Top3:0.000}, mrr {promptedTrafficValidation.Mrr:0.000}, coverage {promptedTrafficValidation.Coverage:0.000}"));
         }
 
+        SuiteMetrics? baselineMeasures = null;
+        if (baseline is not null)
+        {
+            baselineMeasures = suite.Measure(baseline.Ensemble, baseline.Calibration);
+            progress?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"{baseline.Version} on the same calibration domains: top1 {baselineMeasures.Calibration.Top1:0.000}, top3 {baselineMeasures.Calibration.Top3:0.000}, mrr {baselineMeasures.Calibration.Mrr:0.000}"));
+        }
+
         var createdAt = time.GetUtcNow();
         var sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(dataFile)));
+        // The same synthetic file with other logged outcomes is other data: the version tells them apart.
+        var versionHash = real is { Groups.Count: > 0 }
+            ? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sha + "\n" + real.Fingerprint)))
+            : sha;
         var info = new RankerModelInfo(
-            Version: string.Create(CultureInfo.InvariantCulture, $"ltr-{createdAt:yyyyMMdd-HHmmss}-{sha[..8]}"),
+            Version: string.Create(CultureInfo.InvariantCulture, $"ltr-{createdAt:yyyyMMdd-HHmmss}-{versionHash[..8]}"),
             CreatedAt: createdAt,
             Features: [.. FeatureSchema.Names],
             DataFile: Path.GetFileName(dataFile),
@@ -147,14 +168,40 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 ["traffic_train_sessions"] = trafficTrain.Count,
                 ["traffic_repeats"] = options.TrafficRepeats,
                 ["write_prompts_for_traffic"] = options.WritePromptsForTraffic ? 1 : 0,
+                ["real_groups"] = real?.Groups.Count ?? 0,
+                ["real_group_weight"] = real?.Summary.Weight ?? 0,
             },
             Calibration: metrics,
             TrainingTime: time.GetElapsedTime(started),
             CalibrationWithSimulatedLlm: withLlm,
             CalibrationWithUsage: withUsage,
             TrafficValidation: trafficValidation,
-            TrafficValidationWithWrittenPrompts: promptedTrafficValidation);
-        return new RankerModel(info, ensemble, calibration);
+            TrafficValidationWithWrittenPrompts: promptedTrafficValidation,
+            RealOutcomes: real?.Summary);
+        return new TrainingRun(new RankerModel(info, ensemble, calibration), measures, baselineMeasures);
+    }
+
+    private static IReadOnlyList<double> Score(TreeEnsemble ensemble, TrainingGroup group) =>
+        [.. group.Features.Select(f => ensemble.Score(f))];
+
+    /// <summary>The groups every model of a run is measured on: the calibration domains' measuring half, and the
+    /// traffic's validation clients without and with written prompts.</summary>
+    private sealed record SuiteGroups(List<TrainingGroup> Held, List<TrainingGroup> Validation, List<TrainingGroup> PromptedValidation)
+    {
+        public SuiteMetrics Measure(TreeEnsemble ensemble, ScoreCalibration calibration)
+        {
+            var byKind = Held.ToLookup(g => (Llm: HasLlmAnswer(g), Usage: HasUsage(g)));
+            var llm = byKind[(true, false)].Concat(byKind[(true, true)]).ToList();
+            return new SuiteMetrics(
+                MeasureOf([.. byKind[(false, false)]]),
+                byKind[(false, true)].Any() ? MeasureOf([.. byKind[(false, true)]]) : null,
+                llm.Count > 0 ? MeasureOf(llm) : null,
+                Validation.Count > 0 ? MeasureOf(Validation) : null,
+                PromptedValidation.Count > 0 ? MeasureOf(PromptedValidation) : null);
+
+            RankerMetrics MeasureOf(List<TrainingGroup> groups) =>
+                RankerTrainer.Measure([.. groups.Select(g => (g, Score(ensemble, g)))], calibration);
+        }
     }
 
     private TrafficSplit? ReadTraffic(IProgress<string>? progress)
@@ -250,12 +297,15 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
                 Seed = options.Seed,
                 Silent = true,
+                // Only when some group weighs other than 1, so that a run without real groups fits as it always did.
+                ExampleWeightColumnName = groups.Any(g => g.Weight != 1) ? nameof(Row.Weight) : null,
             }));
         var model = trainer.Fit(ToDataView(ml, groups));
         return (model, Extract(model.LastTransformer.Model.TrainedTreeEnsemble));
     }
 
-    /// <summary>One row per candidate, group after group: label (1 for the true call), group id, features.</summary>
+    /// <summary>One row per candidate, group after group: label (1 for the true call), group id, features, and the
+    /// group's weight (LightGBM's LambdaRank multiplies each row's gradient by it).</summary>
     internal static IDataView ToDataView(MLContext ml, IReadOnlyList<TrainingGroup> groups)
     {
         var rows = groups.SelectMany((g, id) => g.Features.Select((f, i) => new Row
@@ -263,6 +313,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             Label = i == g.Positive ? 1 : 0,
             GroupId = (uint)id,
             Features = f,
+            Weight = g.Weight,
         }));
         var schema = SchemaDefinition.Create(typeof(Row));
         schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, FeatureSchema.Count);
@@ -279,11 +330,16 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             [.. t.RightChild],
             [.. t.LeafValues]))]);
 
-    private static RankerMetrics Measure(List<(TrainingGroup Group, IReadOnlyList<double> Scores)> groups, ScoreCalibration calibration)
+    /// <param name="tiesCountAgainst">Whether candidates scored the same as the true call rank before it. The trainer's
+    /// own measures let ties go the true call's way; judging a candidate for promotion does not, or a model that
+    /// scores everything alike would rank every true call first.</param>
+    internal static RankerMetrics Measure(List<(TrainingGroup Group, IReadOnlyList<double> Scores)> groups, ScoreCalibration calibration,
+        bool tiesCountAgainst = false)
     {
         var ranks = groups.Select(g => g.Group.Positive < 0
             ? (int?)null
-            : 1 + g.Scores.Count(s => s > g.Scores[g.Group.Positive])).ToList();
+            : 1 + g.Scores.Count(s => s > g.Scores[g.Group.Positive])
+              + (tiesCountAgainst ? g.Scores.Count(s => s == g.Scores[g.Group.Positive]) - 1 : 0)).ToList();
         // Calibration is judged on what a user sees first: the top candidate's probability against whether it was right.
         // (Over every candidate, the many near-zero ones would make any calibration look good.)
         var predictions = groups.Where(g => g.Scores.Count > 0).Select(g =>
@@ -310,5 +366,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         public uint GroupId { get; set; }
 
         public float[] Features { get; set; } = [];
+
+        public float Weight { get; set; } = 1;
     }
 }

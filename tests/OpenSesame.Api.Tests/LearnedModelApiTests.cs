@@ -3,26 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
-using OpenSesame.Training;
 
 namespace OpenSesame.Api.Tests;
 
 public sealed class LearnedModelApiTests : IDisposable
 {
-    // Trained once for the class: training (with embeddings) is most of these tests' time, and any real model will do.
-    private static readonly Lazy<RankerModel> TinyModel = new(() =>
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", "training-" + Guid.NewGuid().ToString("n"));
-        try
-        {
-            return TrainTinyModel(folder);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    });
-
     private readonly ApiFactory _factory = new();
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
@@ -32,7 +17,7 @@ public sealed class LearnedModelApiTests : IDisposable
     [Fact]
     public async Task PredictAnswersWithTheModelSavedBeforeTheServiceStarted()
     {
-        var model = TinyModel.Value;
+        var model = ApiTinyModel.Model;
         RankerModelStore.Configured(new RankingOptions(), new StorageOptions { DataDirectory = _factory.DataDirectory })
             .Save(model);
         using var client = _factory.CreateClient();
@@ -85,7 +70,7 @@ public sealed class LearnedModelApiTests : IDisposable
     [Fact]
     public async Task AdminModelReportsTheServingModelAndWhatItWasTrainedOn()
     {
-        var model = TinyModel.Value;
+        var model = ApiTinyModel.Model;
         RankerModelStore.Configured(new RankingOptions(), new StorageOptions { DataDirectory = _factory.DataDirectory })
             .Save(model);
         using var client = _factory.CreateClient();
@@ -98,13 +83,5 @@ public sealed class LearnedModelApiTests : IDisposable
         Assert.Equal(model.Info.DataSha256, (string?)body["model"]!["data_sha256"]);
         Assert.Equal(model.Info.Features.Count, body["model"]!["features"]!.AsArray().Count);
         Assert.NotNull(body["model"]!["calibration"]!["top1"]);
-    }
-
-    // 300 sessions and 20 trees: about a second, and a real model of the real format.
-    private static RankerModel TrainTinyModel(string folder)
-    {
-        var manifest = TrainingData.Generate(folder, 300, seed: 42, heldOutDomainCount: 2);
-        var options = new TrainingOptions { Iterations = 20, MinExamplesPerLeaf = 5 };
-        return new RankerTrainer(options, TimeProvider.System).Train(Path.Combine(folder, manifest.TrainFile));
     }
 }

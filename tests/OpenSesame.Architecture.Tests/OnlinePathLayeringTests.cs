@@ -31,7 +31,7 @@ public sealed class OnlinePathLayeringTests
         ["Critique"],
         ["Ranking"],
         ["Candidates.Llm", "Outcomes"],
-        ["Prediction"],
+        ["Prediction", "Learning"],
     ];
 
     private static readonly System.Reflection.Assembly OnlinePath = typeof(RequestFeatures).Assembly;

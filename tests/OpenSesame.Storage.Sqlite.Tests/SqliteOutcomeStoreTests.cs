@@ -181,4 +181,82 @@ public sealed class SqliteOutcomeStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => _store.SaveServedAsync(broken, Unbounded, Cancel));
         Assert.Equal(0, await CountAsync("served_predictions"));
     }
+
+    [Fact]
+    public async Task OutcomesReadBackOldestPredictionFirstEachWithItsPredictionAndFeatureList()
+    {
+        await _store.SaveServedAsync(Served("p-late", Start.AddMinutes(2)) with { FeatureList = "list-b" }, Unbounded, Cancel);
+        await _store.SaveServedAsync(Served("p-early", Start) with { FeatureList = "list-a" }, Unbounded, Cancel);
+        await _store.SaveServedAsync(Served("p-no-outcome", Start.AddMinutes(1)), Unbounded, Cancel);
+        var late = Outcome("p-late", OutcomeKind.Overridden, OutcomeSource.Implicit, "GET /v1/customers", null, Start.AddMinutes(3));
+        var early = Outcome("p-early", OutcomeKind.Accepted, OutcomeSource.Explicit, "GET /v1/invoices/{invoice}", 1, Start.AddMinutes(9));
+        await _store.RecordOutcomeAsync(late, Cancel);
+        await _store.RecordOutcomeAsync(early, Cancel);
+
+        var read = await _store.ReadOutcomesAsync(Cancel).ToListAsync(Cancel);
+
+        Assert.Equal(["p-early", "p-late"], read.Select(o => o.Prediction.PredictionId));
+        Assert.Equal([early, late], read.Select(o => o.Outcome));
+        Assert.Equal(["list-a", "list-b"], read.Select(o => o.Prediction.FeatureList));
+        Assert.Equal(Served("p-early", Start).Candidates.SelectMany(c => c.Features).Select(BitConverter.SingleToInt32Bits),
+            read[0].Prediction.Candidates.SelectMany(c => c.Features).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public async Task OnlyOutcomesSinceTheGivenTimeThatChoseALoggedCandidateCountAsLabelledGroups()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _store.SaveServedAsync(Served($"p-{i}", Start.AddMinutes(i)), Unbounded, Cancel);
+        }
+
+        await _store.RecordOutcomeAsync(Outcome("p-0", OutcomeKind.Accepted, OutcomeSource.Implicit, "GET /v1/customers", null, Start), Cancel);
+        await _store.RecordOutcomeAsync(Outcome("p-1", OutcomeKind.Accepted, OutcomeSource.Implicit, "GET /v1/customers", null, Start.AddHours(1)), Cancel);
+        await _store.RecordOutcomeAsync(Outcome("p-2", OutcomeKind.Overridden, OutcomeSource.Implicit, "DELETE /v1/everything", null, Start.AddHours(1)), Cancel);
+        await _store.RecordOutcomeAsync(Outcome("p-3", OutcomeKind.Ignored, OutcomeSource.Explicit, null, null, Start.AddHours(1)), Cancel);
+        await _store.RecordOutcomeAsync(Outcome("p-4", OutcomeKind.Accepted, OutcomeSource.Explicit, "POST /v1/invoices/{invoice}/finalize", 2, Start.AddHours(2)), Cancel);
+
+        Assert.Equal(2, await _store.CountLabelledSinceAsync(Start, Cancel));
+        Assert.Equal(1, await _store.CountLabelledSinceAsync(Start.AddHours(1), Cancel));
+        Assert.Equal(3, await _store.CountLabelledSinceAsync(DateTimeOffset.MinValue.AddYears(1970), Cancel));
+    }
+
+    [Fact]
+    public async Task ADatabaseWrittenBeforeTheFeatureListWasLoggedGainsTheColumnAndItsRowsReadWithoutOne()
+    {
+        var folder = Directory.CreateTempSubdirectory("opensesame-outcomes-old-").FullName;
+        try
+        {
+            // The table as the first release of the outcome log created it, with one prediction in it.
+            await using (var old = new SqliteConnection($"Data Source={Path.Combine(folder, "opensesame.db")}"))
+            {
+                await old.OpenAsync(Cancel);
+                using var create = old.CreateCommand();
+                create.CommandText = """
+                    CREATE TABLE served_predictions (seq INTEGER PRIMARY KEY, prediction_id TEXT NOT NULL UNIQUE,
+                        at_ms INTEGER NOT NULL, user_id TEXT, session_id TEXT, spec_hash TEXT NOT NULL, model TEXT NOT NULL,
+                        history_length INTEGER NOT NULL, history_hash TEXT NOT NULL, served INTEGER NOT NULL,
+                        endpoints TEXT NOT NULL, scores TEXT NOT NULL, feature_count INTEGER NOT NULL, features BLOB NOT NULL);
+                    INSERT INTO served_predictions VALUES (1, 'p-old', 0, 'u', 's', 'h', 'm', 0, 'hh', 1, '["GET /a"]', '[0.5]', 1, x'0000803f');
+                    """;
+                await create.ExecuteNonQueryAsync(Cancel);
+            }
+
+            SqliteConnection.ClearAllPools();
+            var store = new SqliteOutcomeStore(new SqliteDatabase(Options.Create(new StorageOptions { DataDirectory = folder })));
+
+            var read = await store.FindServedAsync("p-old", Cancel);
+            await store.SaveServedAsync(Served("p-new", Start) with { FeatureList = "list-a" }, Unbounded, Cancel);
+
+            Assert.NotNull(read);
+            Assert.Null(read.FeatureList);
+            Assert.Equal([1f], read.Candidates[0].Features);
+            Assert.Equal("list-a", (await store.FindServedAsync("p-new", Cancel))?.FeatureList);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

@@ -44,6 +44,8 @@ public sealed record OutcomeBounds(DateTimeOffset Cutoff, int MaxPredictions);
 /// <see cref="HistoryFingerprint"/>), to recognise the same history at the start of a later request.</param>
 /// <param name="Served">How many of <paramref name="Candidates"/> the answer showed: the first ones.</param>
 /// <param name="Candidates">The ranked pool, best first, as far as it was logged.</param>
+/// <param name="FeatureList">The <see cref="Features.FeatureFingerprint"/> of the feature list the vectors follow; null
+/// for predictions logged before it was recorded (their vectors' length is all that tells their list).</param>
 public sealed record ServedPrediction(
     string PredictionId,
     DateTimeOffset At,
@@ -54,7 +56,8 @@ public sealed record ServedPrediction(
     int HistoryLength,
     string HistoryHash,
     int Served,
-    IReadOnlyList<ServedCandidate> Candidates)
+    IReadOnlyList<ServedCandidate> Candidates,
+    string? FeatureList = null)
 {
     /// <summary>The 1-based place of an operation among the suggestions the answer showed; null when it was not one.</summary>
     public int? RankOf(string endpoint)

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
@@ -55,7 +56,7 @@ public sealed partial class OutcomeRecorder(IOutcomeStore store, IOptions<Outcom
                 .ToList();
             await store.SaveServedAsync(new ServedPrediction(context.PredictionId, now, context.UserId, context.SessionId,
                     context.Catalog.ContentHash, modelVersion, context.History.Count,
-                    HistoryFingerprint.Of(context.History, context.History.Count), served, logged),
+                    HistoryFingerprint.Of(context.History, context.History.Count), served, logged, FeatureFingerprint.Current),
                 new OutcomeBounds(now - settings.Retention, settings.MaxServedPredictions), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -25,6 +25,8 @@ public sealed record RankerMetrics(
 /// trained on), history only, on the pool as built before critique; null when no traffic was given.</param>
 /// <param name="TrafficValidationWithWrittenPrompts">The same sessions with prompts written from the spec's summaries
 /// (a fixed seed): prompted requests on large real specs; null when no traffic was given or for older models.</param>
+/// <param name="RealOutcomes">The deployment's logged outcomes it was trained on as well (<c>opensesame retrain</c>);
+/// null for a model trained on synthetic sessions and recorded traffic alone.</param>
 public sealed record RankerModelInfo(
     string Version,
     DateTimeOffset CreatedAt,
@@ -43,7 +45,32 @@ public sealed record RankerModelInfo(
     RankerMetrics? CalibrationWithSimulatedLlm = null,
     RankerMetrics? CalibrationWithUsage = null,
     RankerMetrics? TrafficValidation = null,
-    RankerMetrics? TrafficValidationWithWrittenPrompts = null);
+    RankerMetrics? TrafficValidationWithWrittenPrompts = null,
+    RealOutcomeSummary? RealOutcomes = null);
+
+/// <summary>Which of the deployment's logged outcomes a model was trained on, and which were held out or unusable.</summary>
+/// <param name="Groups">Labelled ranking groups added to the trees' training set.</param>
+/// <param name="Weight">The weight of each against a synthetic group's 1.</param>
+/// <param name="From">When the oldest of them was predicted.</param>
+/// <param name="Until">When the newest of them was predicted: outcomes after it were not trained on.</param>
+/// <param name="HoldoutGroups">The newest outcomes, held out to measure the model against the serving one.</param>
+/// <param name="HoldoutFrom">When the oldest held-out outcome was predicted.</param>
+/// <param name="OtherFeatureList">Outcomes skipped because their vectors follow another feature list than this model's.</param>
+/// <param name="WithoutPositive">Outcomes whose chosen call was not among the logged candidates: nothing to learn
+/// from their order (misses when held out).</param>
+/// <param name="Ignored">Outcomes that chose nothing.</param>
+/// <param name="Capped">Older labelled outcomes left out by the cap on real groups.</param>
+public sealed record RealOutcomeSummary(
+    int Groups,
+    double Weight,
+    DateTimeOffset? From,
+    DateTimeOffset? Until,
+    int HoldoutGroups,
+    DateTimeOffset? HoldoutFrom,
+    int OtherFeatureList,
+    int WithoutPositive,
+    int Ignored,
+    int Capped);
 
 /// <summary>
 /// A learned ranker as stored: its description, the tree ensemble, the score calibration, and the per-feature values

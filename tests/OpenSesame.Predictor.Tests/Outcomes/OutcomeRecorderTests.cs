@@ -51,6 +51,7 @@ public sealed class OutcomeRecorderTests
         Assert.Equal(response.Predictions.Select(p => p.Score), served.Candidates.Take(served.Served).Select(c => Math.Round(c.Score, 4)));
         Assert.InRange(served.Candidates.Count, served.Served + 1, new OutcomeOptions().CandidatesPerPrediction);
         Assert.All(served.Candidates, c => Assert.Equal(FeatureSchema.Count, c.Features.Length));
+        Assert.Equal(FeatureFingerprint.Current, served.FeatureList);
         Assert.Equal((response.ModelVersion, 1, "u-1", "s-1"), (served.ModelVersion, served.HistoryLength, served.UserId, served.SessionId));
     }
 

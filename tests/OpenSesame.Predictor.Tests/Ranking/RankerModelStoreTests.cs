@@ -137,6 +137,98 @@ public sealed class RankerModelStoreTests(TinyRanker tiny) : IDisposable
         Assert.Null(Store.CurrentVersion());
     }
 
+    [Fact]
+    public void EveryChangeOfCurrentIsAppendedToTheHistoryWithWhatServedBeforeAndWhy()
+    {
+        var older = Named("ltr-older");
+        Store.Save(older);
+        Store.SaveVersion(tiny.Model);
+
+        Assert.Equal("ltr-older", Store.CurrentVersion());
+        var promotion = Store.Promote(tiny.Model.Version, "retrain rt-1: better");
+        var again = Store.Promote(tiny.Model.Version, "retrain rt-2: the same");
+
+        Assert.Null(again);
+        Assert.Equal(tiny.Model.Version, Store.CurrentVersion());
+        Assert.Equal(
+            [(null, "ltr-older", RankerModelStore.TrainReason), ("ltr-older", tiny.Model.Version, "retrain rt-1: better")],
+            Store.History().Select(p => (p.Previous, p.Version, p.Reason)));
+        Assert.Equal(promotion, Store.History()[^1]);
+    }
+
+    [Fact]
+    public void TheVersionBeforeTheCurrentOneIsWhatItReplacedAndRollingBackTwiceGoesTwoStepsBack()
+    {
+        foreach (var version in new[] { "ltr-a", "ltr-b", "ltr-c" })
+        {
+            Store.Save(Named(version));
+        }
+
+        Assert.Equal(("ltr-b", true), Store.PreviousOf("ltr-c"));
+        Store.Promote(Store.PreviousOf("ltr-c").Version, RankerModelStore.RollbackReason);
+        Assert.Equal(("ltr-a", true), Store.PreviousOf(Store.CurrentVersion()!));
+        Store.Promote(Store.PreviousOf("ltr-b").Version, RankerModelStore.RollbackReason);
+
+        Assert.Equal("ltr-a", Store.CurrentVersion());
+        Assert.Equal(((string?)null, true), Store.PreviousOf("ltr-a"));
+        Assert.Equal(((string?)null, false), Store.PreviousOf("ltr-never-current"));
+    }
+
+    [Fact]
+    public void PromotingNothingRemovesCurrentSoTheShippedModelServesAgain()
+    {
+        Store.Save(tiny.Model);
+
+        Store.Promote(null, RankerModelStore.RollbackReason);
+
+        Assert.Null(Store.CurrentVersion());
+        Assert.Equal((null, tiny.Model.Version), (Store.History()[^1].Version, Store.History()[^1].Previous));
+        Assert.Equal([tiny.Model.Version], Store.Versions());
+    }
+
+    [Fact]
+    public void AVersionThatCannotServeTodaysFeaturesIsNeverPromoted()
+    {
+        Store.Save(tiny.Model);
+        Store.SaveVersion(Named("ltr-stale") with { Info = tiny.Model.Info with { Version = "ltr-stale", Features = [.. FeatureSchema.Names.SkipLast(1)] } });
+
+        Assert.Throws<InvalidDataException>(() => Store.Promote("ltr-stale", "retrain"));
+        Assert.Throws<InvalidDataException>(() => Store.Promote("ltr-never-saved", "retrain"));
+
+        Assert.Equal(tiny.Model.Version, Store.CurrentVersion());
+        Assert.Single(Store.History());
+    }
+
+    [Fact]
+    public void AHistoryLineTornByACrashIsSkippedAndTheRestIsRead()
+    {
+        Store.Save(Named("ltr-a"));
+        File.AppendAllText(Path.Combine(Store.Directory, RankerModelStore.HistoryFile), """{"at":"2026-01-01T00:00:00+00:00","vers""");
+        Store.Save(Named("ltr-b"));
+
+        Assert.Equal(["ltr-a", "ltr-b"], Store.History().Select(p => p.Version));
+    }
+
+    [Fact]
+    public void EvaluationsAreKeptInTheOrderTheyWereRecordedAndVersionsListWithoutStagingFolders()
+    {
+        Store.Save(tiny.Model);
+        Directory.CreateDirectory(Path.Combine(Store.Directory, "ltr-half.tmp-4242"));
+        var evaluation = new ModelEvaluation(TinyRanker.TrainedAt, tiny.Model.Version, "serving", "rt-1", 120,
+            TinyRanker.TrainedAt, TinyRanker.TrainedAt.AddHours(1), tiny.Model.Info.Calibration, tiny.Model.Info.Calibration, Promoted: false);
+
+        Store.RecordEvaluation(evaluation);
+        Store.RecordEvaluation(evaluation with { Request = "rt-2" });
+
+        Assert.Equal(["rt-1", "rt-2"], Store.Evaluations().Select(e => e.Request));
+        Assert.Equal(evaluation, Store.Evaluations()[0]);
+        Assert.Equal([tiny.Model.Version], Store.Versions());
+        Assert.Equal(tiny.Model.Info.DataSha256, Store.ReadInfo(tiny.Model.Version)?.DataSha256);
+        Assert.Null(Store.ReadInfo("ltr-never-saved"));
+    }
+
+    private RankerModel Named(string version) => tiny.Model with { Info = tiny.Model.Info with { Version = version } };
+
     private static string Json(RankerModel model) => JsonSerializer.Serialize(model, RankerModel.Json);
 
     private static IEnumerable<float[]> Rows(OpenSesame.Training.Synthetic.SyntheticSession session) =>

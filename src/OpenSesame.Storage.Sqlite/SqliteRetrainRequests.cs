@@ -1,0 +1,194 @@
+using Microsoft.Data.Sqlite;
+using OpenSesame.Predictor.Learning;
+
+namespace OpenSesame.Storage.Sqlite;
+
+/// <summary>
+/// Retraining requests in the embedded SQLite file (<c>retrain_requests</c>), shared by the service and every worker
+/// on it. Each change that depends on what the table holds (coalescing a request, claiming, starting one only when
+/// idle) runs in one transaction, which Microsoft.Data.Sqlite begins as <c>BEGIN IMMEDIATE</c> unless asked to defer:
+/// the writer lock is taken before anything is read, so two processes cannot both see a request waiting and both
+/// claim it.
+/// </summary>
+internal sealed class SqliteRetrainRequests(SqliteDatabase database) : IRetrainRequests
+{
+    private const string Columns = """
+        id, trigger, requested_by, requested_at_ms, state, worker, started_at_ms, finished_at_ms, candidate, message
+        """;
+
+    private static readonly string Pending = RetrainNames.Of(RetrainState.Pending);
+    private static readonly string Running = RetrainNames.Of(RetrainState.Running);
+
+    public async Task<RetrainRequest> RequestAsync(RetrainTrigger trigger, string requestedBy, DateTimeOffset at,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var waiting = await ReadOneAsync(connection, transaction, $"""
+            SELECT {Columns} FROM retrain_requests WHERE state = $pending ORDER BY requested_at_ms, rowid LIMIT 1
+            """, cancellationToken);
+        var request = waiting ?? await InsertAsync(connection, transaction,
+            new RetrainRequest(NewId(), trigger, requestedBy, at, RetrainState.Pending), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return request;
+    }
+
+    public async Task<RetrainRequest?> ClaimNewAsync(RetrainTrigger trigger, string requestedBy, string worker, DateTimeOffset at,
+        DateTimeOffset staleBefore, bool onlyIfIdle, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        if (onlyIfIdle && await ReadOneAsync(connection, transaction, $"""
+                SELECT {Columns} FROM retrain_requests
+                WHERE state = $pending OR (state = $running AND started_at_ms >= $stale)
+                LIMIT 1
+                """, cancellationToken, staleBefore) is not null)
+        {
+            return null;
+        }
+
+        var request = await InsertAsync(connection, transaction,
+            new RetrainRequest(NewId(), trigger, requestedBy, at, RetrainState.Running, worker, at), cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return request;
+    }
+
+    public async Task<RetrainRequest?> ClaimNextAsync(string worker, DateTimeOffset at, DateTimeOffset staleBefore,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var next = await ReadOneAsync(connection, transaction, $"""
+            SELECT {Columns} FROM retrain_requests
+            WHERE state = $pending OR (state = $running AND started_at_ms < $stale)
+            ORDER BY requested_at_ms, rowid LIMIT 1
+            """, cancellationToken, staleBefore);
+        if (next is null)
+        {
+            return null;
+        }
+
+        using (var command = connection.CreateCommand())
+        {
+            command.Transaction = transaction;
+            command.CommandText = """
+                UPDATE retrain_requests SET state = $running, worker = $worker, started_at_ms = $at, finished_at_ms = NULL,
+                                            candidate = NULL, message = NULL
+                WHERE id = $id
+                """;
+            command.Parameters.AddWithValue("$running", Running);
+            command.Parameters.AddWithValue("$worker", worker);
+            command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$id", next.Id);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return next with { State = RetrainState.Running, Worker = worker, StartedAt = at, FinishedAt = null, Candidate = null, Message = null };
+    }
+
+    public async Task<bool> FinishAsync(string id, string worker, RetrainState state, string? candidate, string message,
+        DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            UPDATE retrain_requests SET state = $state, finished_at_ms = $at, candidate = $candidate, message = $message
+            WHERE id = $id AND worker = $worker AND state = $running
+            """;
+        command.Parameters.AddWithValue("$state", RetrainNames.Of(state));
+        command.Parameters.AddWithValue("$at", at.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$candidate", (object?)candidate ?? DBNull.Value);
+        command.Parameters.AddWithValue("$message", message);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$worker", worker);
+        command.Parameters.AddWithValue("$running", Running);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    public async Task<RetrainRequest?> FindAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM retrain_requests WHERE id = $id";
+        command.Parameters.AddWithValue("$id", id);
+        return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<RetrainRequest>> RecentAsync(int count, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM retrain_requests ORDER BY requested_at_ms DESC, rowid DESC LIMIT $count";
+        command.Parameters.AddWithValue("$count", count);
+        return await ReadAllAsync(command, cancellationToken);
+    }
+
+    public async Task<RetrainRequest?> LastStartedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {Columns} FROM retrain_requests WHERE started_at_ms IS NOT NULL
+            ORDER BY started_at_ms DESC, rowid DESC LIMIT 1
+            """;
+        return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    // Random, so ids reveal nothing and two processes never make the same one.
+    private static string NewId() => "rt-" + Guid.NewGuid().ToString("n");
+
+    private static async Task<RetrainRequest> InsertAsync(SqliteConnection connection, SqliteTransaction transaction,
+        RetrainRequest request, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            INSERT INTO retrain_requests ({Columns})
+            VALUES ($id, $trigger, $by, $requested, $state, $worker, $started, NULL, NULL, NULL)
+            """;
+        command.Parameters.AddWithValue("$id", request.Id);
+        command.Parameters.AddWithValue("$trigger", RetrainNames.Of(request.Trigger));
+        command.Parameters.AddWithValue("$by", request.RequestedBy);
+        command.Parameters.AddWithValue("$requested", request.RequestedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$state", RetrainNames.Of(request.State));
+        command.Parameters.AddWithValue("$worker", (object?)request.Worker ?? DBNull.Value);
+        command.Parameters.AddWithValue("$started", (object?)request.StartedAt?.ToUnixTimeMilliseconds() ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return request;
+    }
+
+    private static async Task<RetrainRequest?> ReadOneAsync(SqliteConnection connection, SqliteTransaction transaction, string sql,
+        CancellationToken cancellationToken, DateTimeOffset? staleBefore = null)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$pending", Pending);
+        command.Parameters.AddWithValue("$running", Running);
+        command.Parameters.AddWithValue("$stale", (staleBefore ?? DateTimeOffset.MinValue).ToUnixTimeMilliseconds());
+        return (await ReadAllAsync(command, cancellationToken)).FirstOrDefault();
+    }
+
+    private static async Task<List<RetrainRequest>> ReadAllAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var requests = new List<RetrainRequest>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            requests.Add(new RetrainRequest(
+                reader.GetString(0),
+                RetrainNames.TriggerOf(reader.GetString(1)) ?? throw new InvalidDataException($"Unknown retrain trigger '{reader.GetString(1)}'."),
+                reader.GetString(2),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+                RetrainNames.StateOf(reader.GetString(4)) ?? throw new InvalidDataException($"Unknown retrain state '{reader.GetString(4)}'."),
+                reader.IsDBNull(5) ? null : reader.GetString(5),
+                reader.IsDBNull(6) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)),
+                reader.IsDBNull(7) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)),
+                reader.IsDBNull(8) ? null : reader.GetString(8),
+                reader.IsDBNull(9) ? null : reader.GetString(9)));
+        }
+
+        return requests;
+    }
+}
