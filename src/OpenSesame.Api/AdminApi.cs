@@ -1,8 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Learning;
+using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Usage;
@@ -32,7 +34,18 @@ internal static class AdminApi
             .WithSummary("The ranker serving now and what it was trained on")
             .WithDescription("Which ranker answers predictions (a learned model version, or the heuristic while none is "
                              + "loaded), the version saved as current on disk (swapped in within the reload interval "
-                             + "when it differs), and the serving model's training metadata and measured quality.");
+                             + "when it differs), the serving model's training metadata and measured quality, the "
+                             + "challenger of an A/B comparison (Ranking:Challenger) when one serves, and each variant's "
+                             + "online top-1/top-3/MRR over the recent window of outcomes (from the drift monitor's last round).");
+        admin.MapGet("/drift", GetDriftAsync)
+            .WithName("AdminDrift")
+            .WithSummary("Online quality and feature drift, from the outcome log")
+            .WithDescription("The drift monitor's last round (every Drift:Interval): online top-1/top-3/MRR per model "
+                             + "version and per spec over the recent window (Drift:Window) against the window before, "
+                             + "and each feature's population stability index between the two; `alert` marks a spec "
+                             + "whose top-3 fell by Drift:Top3Drop or a feature past Drift:PsiAlert. `?refresh=true` "
+                             + "measures now. 404 while monitoring is off or before its first round.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/usage", ListUsageAsync)
             .WithName("AdminUsage")
             .WithSummary("The specs whose usage the service has learned")
@@ -119,14 +132,33 @@ internal static class AdminApi
         title: "Nothing learned of this spec.",
         detail: $"No usage is stored for spec '{(specHash.Length > 80 ? specHash[..80] + "…" : specHash)}'; GET /admin/usage lists the specs with usage.");
 
-    private static JsonHttpResult<ModelStatus> GetModel(IRankerSource rankers, RankerModelStore store)
+    private static JsonHttpResult<ModelStatus> GetModel(IRankerSource rankers, RankerModelStore store, OnlineMonitor monitor)
     {
         var model = rankers.CurrentModel;
         return TypedResults.Json(new ModelStatus(
             rankers.Current.Version,
             model is null ? "heuristic" : "learned",
             store.CurrentVersion(),
-            model), Json);
+            model,
+            rankers.Challenger?.Version,
+            monitor.Latest?.Variants), Json);
+    }
+
+    private static async Task<Results<JsonHttpResult<OnlineReport>, ProblemHttpResult>> GetDriftAsync(
+        OnlineMonitor monitor, IOptions<DriftOptions> drift, IOptions<OutcomeOptions> outcomes, bool? refresh,
+        CancellationToken cancellationToken)
+    {
+        if (!drift.Value.Enabled || !outcomes.Value.Enabled)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Drift is not monitored.",
+                detail: "Drift:Enabled and Outcomes:Enabled must both be true for the outcome log to be measured.");
+        }
+
+        var report = refresh == true ? await monitor.MeasureAsync(cancellationToken) : monitor.Latest;
+        return report is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not measured yet.",
+                detail: $"The first round comes {drift.Value.Interval} after the start; GET /admin/drift?refresh=true measures now.")
+            : TypedResults.Json(report, Json);
     }
 
     /// <param name="Serving">The <c>model_version</c> predictions report now.</param>
@@ -134,7 +166,11 @@ internal static class AdminApi
     /// <param name="Current">The version named current in the model directory (what <c>opensesame train</c> made); null
     /// when none was trained there, and the model shipped with the service (or the heuristic) serves.</param>
     /// <param name="Model">The serving model's metadata (data hash, seed, domains, calibration metrics); null for the heuristic.</param>
-    internal sealed record ModelStatus(string Serving, string Kind, string? Current, RankerModelInfo? Model);
+    /// <param name="Challenger">The version an A/B comparison serves to the users its feature targets; null when none.</param>
+    /// <param name="Variants">Online quality per model version over the drift monitor's recent window; null before its
+    /// first round.</param>
+    internal sealed record ModelStatus(string Serving, string Kind, string? Current, RankerModelInfo? Model,
+        string? Challenger, IReadOnlyList<VariantQuality>? Variants);
 
     internal sealed record UsageList(IReadOnlyList<UsageSpec> Specs);
 

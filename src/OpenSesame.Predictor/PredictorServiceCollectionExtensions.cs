@@ -75,6 +75,10 @@ public static class PredictorServiceCollectionExtensions
                            && o.CandidatesPerPrediction > 0,
                 "Outcomes: Retention, CleanupInterval, MaxServedPredictions and CandidatesPerPrediction must be positive.")
             .ValidateOnStart();
+        services.AddOptions<DriftOptions>().Bind(configuration.GetSection(DriftOptions.Section))
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Window > TimeSpan.Zero && o.MinOutcomes > 0 && o.Top3Drop > 0 && o.PsiAlert > 0,
+                "Drift: Interval, Window, MinOutcomes, Top3Drop and PsiAlert must be positive.")
+            .ValidateOnStart();
         services.AddOptions<LearningOptions>().Bind(configuration.GetSection(LearningOptions.Section))
             .Validate(o => o.Problem() is null, "Learning: RealGroupWeight, MaxRealGroups, MinHoldoutGroups, PromotionMargin and "
                 + "RetrainAfterGroups are 0 or more, HoldoutShare in [0, 1), RetrainInterval (when set), PollInterval and ClaimTimeout positive.")
@@ -90,6 +94,8 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<FeedbackService>();
         services.AddHostedService<OutcomeRetentionService>();
+        services.AddSingleton<OnlineMonitor>();
+        services.AddHostedService(sp => sp.GetRequiredService<OnlineMonitor>());
         services.AddRouting(configuration);
         services.AddHttpClient(SpecFetcher.HttpClientName)
             .ConfigurePrimaryHttpMessageHandler(sp => SpecFetcher.CreateHandler(sp.GetRequiredService<IOptions<SpecOptions>>().Value));
