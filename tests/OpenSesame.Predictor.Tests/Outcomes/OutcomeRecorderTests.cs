@@ -71,6 +71,22 @@ public sealed class OutcomeRecorderTests
         Assert.Null(await Store(predictor).FindOutcomeAsync(second.PredictionId, Cancel));
     }
 
+    // Two instances behind a balancer share the store: the session's next request may reach the other one.
+    [Fact]
+    public async Task AnotherInstanceOnTheSameStoreJoinsTheNextRequestToThePredictionTheFirstOneServed()
+    {
+        using var folder = new TempFolder();
+        var shared = new Dictionary<string, string?> { ["Storage:DataDirectory"] = folder.Root };
+        using var first = NewPredictor(shared);
+        using var second = NewPredictor(shared);
+        var served = await PredictAsync(first, "s-1", List);
+
+        await PredictAsync(second, "s-1", List, "GET /v1/invoices/in_1");
+
+        var seenByFirst = await Store(first).FindOutcomeAsync(served.PredictionId, Cancel);
+        Assert.Equal((OutcomeSource.Implicit, Detail), (seenByFirst?.Source, seenByFirst?.Chosen));
+    }
+
     [Fact]
     public async Task ACallOutsideTheSuggestionsIsAnOverride()
     {
