@@ -8,32 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-artifacts/replay}"
-mkdir -p "$out"
-evaldata="../shared/evaldata"
-traffic="../shared/traffic/sessions"
-data_dir="${Storage__DataDirectory:-data}"
-
-dotnet build -c Release src/OpenSesame.Cli -v q -nologo >/dev/null
-cli=(dotnet src/OpenSesame.Cli/bin/Release/net10.0/opensesame.dll)
-
-run() {
-  local name=$1 format=$2 dataset=$3 split=${4:-all}
-  echo "== $name ($format: $dataset, split $split)" >&2
-  "${cli[@]}" replay --format "$format" --dataset "$dataset" --split "$split" --json --cases-out "$out/$name.cases.jsonl" > "$out/$name.json"
-}
-
-run restbench-tmdb restbench "$evaldata/restbench/datasets/tmdb.json"
-run agentdiff agentdiff "$evaldata/agent-diff/datasets/agent-diff-bench/train.jsonl"
-run nestful nestful "$evaldata/nestful/data/executable/executable-data.json"
-run toolalpaca toolalpaca "$evaldata/toolalpaca/data/eval_simulated.json"
-run octokit octokit "$evaldata/octokit-fixtures/scenarios/api.github.com"
-run traffic-github traffic "$traffic/github.jsonl"
-run traffic-github-validation traffic "$traffic/github.jsonl" validation
-run traffic-stripe traffic "$traffic/stripe.jsonl"
-run traffic-stripe-validation traffic "$traffic/stripe.jsonl" validation
-if [[ -f "$data_dir/training/heldout.jsonl" ]]; then
-  run synthetic-heldout synthetic "$data_dir/training/heldout.jsonl"
-fi
+eval/visible-sets.sh replay "$out"
 
 python3 - "$out" <<'PY'
 import json, pathlib, sys

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using OpenSesame.Api.Tests.Security;
 
@@ -9,29 +8,10 @@ namespace OpenSesame.Api.Tests;
 /// <summary><c>/admin/drift</c> and the variants in <c>/admin/model</c>: online quality measured from the outcome log.</summary>
 public sealed class DriftApiTests
 {
-    private static readonly string BillingSpec = Path.Combine(ApiFactory.RepoRoot, "samples", "specs", "billing.yaml");
-
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static async Task PredictAsync(HttpClient client, params string[] endpoints)
-    {
-        using var response = await client.PostAsJsonAsync("/predict", new
-        {
-            spec_url = BillingSpec,
-            events = endpoints.Select(e => new { endpoint = e }),
-            k = 3,
-            user_id = "u-1",
-            session_id = "s-1",
-        }, Cancel);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
-
-    private static async Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(HttpClient client, string path)
-    {
-        using var response = await client.GetAsync(path, Cancel);
-        var text = await response.Content.ReadAsStringAsync(Cancel);
-        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
+    private static Task<(HttpStatusCode Status, JsonNode? Body)> GetAsync(HttpClient client, string path) =>
+        AdminCalls.SendAsync(client, HttpMethod.Get, path);
 
     [Fact]
     public async Task TheOutcomesOfASessionAreMeasuredPerVariantWhenAskedAndNotBeforeTheFirstRound()
@@ -39,8 +19,8 @@ public sealed class DriftApiTests
         using var factory = new ApiFactory();
         using var client = factory.CreateClient();
         // The second request's history continues the first's: the first prediction's implicit outcome.
-        await PredictAsync(client, "GET /v1/invoices");
-        await PredictAsync(client, "GET /v1/invoices", "GET /v1/invoices/in_1");
+        await AdminCalls.PredictAsync(client, "s-1", "GET /v1/invoices");
+        await AdminCalls.PredictAsync(client, "s-1", "GET /v1/invoices", "GET /v1/invoices/in_1");
 
         var (before, problem) = await GetAsync(client, "/admin/drift");
         Assert.Equal(HttpStatusCode.NotFound, before);

@@ -9,24 +9,12 @@ namespace OpenSesame.Api.Tests;
 /// <summary><c>/admin/usage</c>: what the service learned of its specs' usage, and forgetting it.</summary>
 public sealed class UsageApiTests
 {
-    private static readonly string BillingSpec = Path.Combine(ApiFactory.RepoRoot, "samples", "specs", "billing.yaml");
-
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static async Task PredictAsync(HttpClient client, params string[] endpoints)
-    {
-        using var response = await client.PostAsJsonAsync("/predict",
-            new { spec_url = BillingSpec, events = endpoints.Select(e => new { endpoint = e }), k = 3 }, Cancel);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-    }
+    private static Task PredictAsync(HttpClient client, params string[] endpoints) => AdminCalls.PredictAsync(client, null, endpoints);
 
-    private static async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpClient client, HttpMethod method, string path)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        using var response = await client.SendAsync(request, Cancel);
-        var text = await response.Content.ReadAsStringAsync(Cancel);
-        return (response.StatusCode, text.Length == 0 ? null : JsonNode.Parse(text));
-    }
+    private static Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpClient client, HttpMethod method, string path) =>
+        AdminCalls.SendAsync(client, method, path);
 
     [Fact]
     public async Task ListsTheLearnedStepsOfASpecAndForgetsThemOnRequest()
