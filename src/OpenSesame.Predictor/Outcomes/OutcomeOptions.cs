@@ -26,7 +26,7 @@ public sealed class OutcomeOptions
 
     /// <summary>
     /// The most logged predictions kept; the oldest beyond it are deleted (with their outcomes) as new ones are written.
-    /// At the default 20 candidates of 49 four-byte features a logged prediction holds 3.9 KB of vectors plus its
+    /// At the default 20 candidates of 51 four-byte features a logged prediction holds 4.1 KB of vectors plus its
     /// templates and scores, so the default 50,000 is a few hundred megabytes at most.
     /// </summary>
     public int MaxServedPredictions { get; set; } = 50_000;
