@@ -192,12 +192,16 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         {
             var byKind = Held.ToLookup(g => (Llm: HasLlmAnswer(g), Usage: HasUsage(g)));
             var llm = byKind[(true, false)].Concat(byKind[(true, true)]).ToList();
+            List<(TrainingGroup Group, IReadOnlyList<double> Scores)> plain = [.. byKind[(false, false)].Select(g => (g, Score(ensemble, g)))];
             return new SuiteMetrics(
-                MeasureOf([.. byKind[(false, false)]]),
+                RankerTrainer.Measure(plain, calibration),
                 byKind[(false, true)].Any() ? MeasureOf([.. byKind[(false, true)]]) : null,
                 llm.Count > 0 ? MeasureOf(llm) : null,
                 Validation.Count > 0 ? MeasureOf(Validation) : null,
-                PromptedValidation.Count > 0 ? MeasureOf(PromptedValidation) : null);
+                PromptedValidation.Count > 0 ? MeasureOf(PromptedValidation) : null)
+            {
+                CalibrationTop3 = [.. plain.Select(g => RankerTrainer.RankOf(g.Group, g.Scores) <= 3)],
+            };
 
             RankerMetrics MeasureOf(List<TrainingGroup> groups) =>
                 RankerTrainer.Measure([.. groups.Select(g => (g, Score(ensemble, g)))], calibration);
@@ -336,10 +340,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
     internal static RankerMetrics Measure(List<(TrainingGroup Group, IReadOnlyList<double> Scores)> groups, ScoreCalibration calibration,
         bool tiesCountAgainst = false)
     {
-        var ranks = groups.Select(g => g.Group.Positive < 0
-            ? (int?)null
-            : 1 + g.Scores.Count(s => s > g.Scores[g.Group.Positive])
-              + (tiesCountAgainst ? g.Scores.Count(s => s == g.Scores[g.Group.Positive]) - 1 : 0)).ToList();
+        var ranks = groups.Select(g => RankOf(g.Group, g.Scores, tiesCountAgainst)).ToList();
         // Calibration is judged on what a user sees first: the top candidate's probability against whether it was right.
         // (Over every candidate, the many near-zero ones would make any calibration look good.)
         var predictions = groups.Where(g => g.Scores.Count > 0).Select(g =>
@@ -358,6 +359,13 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             ScoreCalibration.ExpectedCalibrationError(predictions),
             calibration.NegativeLogLikelihood([.. groups.Select(g => (g.Scores, g.Group.Positive))]));
     }
+
+    /// <summary>The 1-based place of the group's true call by <paramref name="scores"/>; null when the pool lacks it.</summary>
+    internal static int? RankOf(TrainingGroup group, IReadOnlyList<double> scores, bool tiesCountAgainst = false) =>
+        group.Positive < 0
+            ? null
+            : 1 + scores.Count(s => s > scores[group.Positive])
+              + (tiesCountAgainst ? scores.Count(s => s == scores[group.Positive]) - 1 : 0);
 
     private sealed class Row
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using OpenSesame.Predictor.Ranking;
 
 namespace OpenSesame.Training;
@@ -18,6 +19,12 @@ public sealed record SuiteMetrics(
     RankerMetrics? TrafficValidation,
     RankerMetrics? TrafficValidationWithWrittenPrompts)
 {
+    /// <summary>Per calibration group (the groups of <see cref="Calibration"/>, in order): whether the true call was in
+    /// the top 3, so two models measured on the same groups can be compared case by case. Null for metrics read back
+    /// from a model's metadata.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<bool>? CalibrationTop3 { get; init; }
+
     /// <summary>What a model measured when it was trained, from its metadata.</summary>
     public static SuiteMetrics Of(RankerModelInfo info)
     {

@@ -35,7 +35,8 @@ public sealed class LearningOptions
 
     /// <summary>
     /// How much worse than the serving model the candidate's top-3 may be, on the held-out outcomes and on the synthetic
-    /// suite's calibration domains alike, and still be promoted (an absolute difference). Default 0.01.
+    /// suite's calibration domains alike, and still be promoted (an absolute difference; on the synthetic suite a larger
+    /// loss must also be significant case by case, z ≤ −2, or it is taken for the noise of retraining). Default 0.01.
     /// </summary>
     public double PromotionMargin { get; set; } = 0.01;
 

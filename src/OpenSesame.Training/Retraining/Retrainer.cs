@@ -79,7 +79,11 @@ internal sealed class Retrainer(
         var candidatePrequential = Prequential(run.Model, data.Judged);
         var servingPrequential = data.Serving is null ? null : Prequential(data.Serving, data.Judged);
         var evidence = new GateEvidence(data.Serving?.Version, data.Judged.Count, candidatePrequential, servingPrequential,
-            run.Measures.Calibration, run.Baseline?.Calibration);
+            run.Measures.Calibration, run.Baseline?.Calibration)
+        {
+            CandidateSyntheticTop3 = run.Measures.CalibrationTop3,
+            ServingSyntheticTop3 = run.Baseline?.CalibrationTop3,
+        };
         var decision = PromotionGate.Decide(evidence, learning.PromotionMargin, learning.MinHoldoutGroups);
         if (data.Serving is { } serving && serving.Info.TrainDomains.Intersect(run.Model.Info.CalibrationDomains).ToList() is { Count: > 0 } seen)
         {
