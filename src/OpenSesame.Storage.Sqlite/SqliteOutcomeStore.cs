@@ -175,7 +175,8 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
         reader.IsDBNull(first + 3) ? null : reader.GetInt32(first + 3),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(first + 4)));
 
-    public async IAsyncEnumerable<LoggedOutcome> ReadOutcomesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<LoggedOutcome> ReadOutcomesAsync(DateTimeOffset? predictedSince,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
@@ -185,8 +186,10 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             FROM served_predictions
             JOIN (SELECT prediction_id, kind, source, chosen, rank, at_ms AS outcome_at_ms FROM prediction_outcomes)
                 USING (prediction_id)
+            WHERE at_ms >= $since
             ORDER BY at_ms, seq
             """;
+        command.Parameters.AddWithValue("$since", predictedSince?.ToUnixTimeMilliseconds() ?? long.MinValue);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {

@@ -193,13 +193,28 @@ public sealed class SqliteOutcomeStoreTests : IDisposable
         await _store.RecordOutcomeAsync(late, Cancel);
         await _store.RecordOutcomeAsync(early, Cancel);
 
-        var read = await _store.ReadOutcomesAsync(Cancel).ToListAsync(Cancel);
+        var read = await _store.ReadOutcomesAsync(null, Cancel).ToListAsync(Cancel);
 
         Assert.Equal(["p-early", "p-late"], read.Select(o => o.Prediction.PredictionId));
         Assert.Equal([early, late], read.Select(o => o.Outcome));
         Assert.Equal(["list-a", "list-b"], read.Select(o => o.Prediction.FeatureList));
         Assert.Equal(Served("p-early", Start).Candidates.SelectMany(c => c.Features).Select(BitConverter.SingleToInt32Bits),
             read[0].Prediction.Candidates.SelectMany(c => c.Features).Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public async Task ReadingSinceATimeLeavesOutPredictionsAnsweredBeforeIt()
+    {
+        await _store.SaveServedAsync(Served("p-early", Start), Unbounded, Cancel);
+        await _store.SaveServedAsync(Served("p-late", Start.AddMinutes(2)), Unbounded, Cancel);
+        foreach (var id in new[] { "p-early", "p-late" })
+        {
+            await _store.RecordOutcomeAsync(Outcome(id, OutcomeKind.Accepted, OutcomeSource.Explicit, "GET /v1/customers", 3, Start.AddMinutes(5)), Cancel);
+        }
+
+        var read = await _store.ReadOutcomesAsync(Start.AddMinutes(2), Cancel).ToListAsync(Cancel);
+
+        Assert.Equal(["p-late"], read.Select(o => o.Prediction.PredictionId));
     }
 
     [Fact]

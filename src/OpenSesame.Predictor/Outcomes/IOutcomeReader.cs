@@ -7,8 +7,9 @@ namespace OpenSesame.Predictor.Outcomes;
 public interface IOutcomeReader
 {
     /// <summary>Every logged prediction that has an outcome, with it, oldest prediction first (by the time it was
-    /// answered, then by the order it was logged).</summary>
-    IAsyncEnumerable<LoggedOutcome> ReadOutcomesAsync(CancellationToken cancellationToken);
+    /// answered, then by the order it was logged); only those answered at or after <paramref name="predictedSince"/>
+    /// when it is given.</summary>
+    IAsyncEnumerable<LoggedOutcome> ReadOutcomesAsync(DateTimeOffset? predictedSince, CancellationToken cancellationToken);
 
     /// <summary>How many outcomes recorded after <paramref name="since"/> chose an operation among their prediction's
     /// logged candidates: the ranking groups with a positive that arrived since then.</summary>

@@ -52,7 +52,7 @@ public sealed partial class OnlineMonitor(
         }
     }
 
-    /// <summary>One round: reads the two windows of the log and replaces <see cref="Latest"/>.</summary>
+    /// <summary>One round: reads the two windows of the log (nothing older) and replaces <see cref="Latest"/>.</summary>
     public async Task<OnlineReport> MeasureAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -61,10 +61,10 @@ public sealed partial class OnlineMonitor(
         var baselineFrom = recentFrom - settings.Window;
         var recent = new List<LoggedOutcome>();
         var baseline = new List<LoggedOutcome>();
-        await foreach (var logged in reader.ReadOutcomesAsync(cancellationToken))
+        await foreach (var logged in reader.ReadOutcomesAsync(baselineFrom, cancellationToken))
         {
             var at = logged.Prediction.At;
-            (at >= recentFrom ? recent : at >= baselineFrom ? baseline : null)?.Add(logged);
+            (at >= recentFrom ? recent : baseline).Add(logged);
         }
 
         var variants = recent.GroupBy(o => o.Prediction.ModelVersion, StringComparer.Ordinal)

@@ -25,7 +25,7 @@ internal sealed class Retrainer(
     /// <summary>Reads the outcome log, splits it and finds the serving model.</summary>
     public async Task<RetrainData> PrepareAsync(IProgress<string>? progress, CancellationToken cancellationToken)
     {
-        var log = await OutcomeGroups.ReadAsync(outcomes.ReadOutcomesAsync(cancellationToken), cancellationToken);
+        var log = await OutcomeGroups.ReadAsync(outcomes.ReadOutcomesAsync(null, cancellationToken), cancellationToken);
         var split = log.Split(learning);
         var summary = split.Training.Summary;
         progress?.Report(Invariant(

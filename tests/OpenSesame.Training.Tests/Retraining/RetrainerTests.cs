@@ -117,7 +117,7 @@ public sealed class RetrainerTests(TinyRanker tiny)
         // Logged before fingerprints were, with today's list: their length is all there is to go by, and it fits.
         await log.LogAsync(groups.Skip(45).Take(5), featureList: "", first: 45);
 
-        var read = await OutcomeGroups.ReadAsync(log.Store.ReadOutcomesAsync(Cancel), Cancel);
+        var read = await OutcomeGroups.ReadAsync(log.Store.ReadOutcomesAsync(null, Cancel), Cancel);
         var split = read.Split(Learning());
 
         Assert.Equal(15, read.OtherFeatureList);
@@ -131,7 +131,7 @@ public sealed class RetrainerTests(TinyRanker tiny)
     {
         using var log = new OutcomeLog();
         var ids = await log.LogAsync(OutcomeLog.HeldOutGroups(tiny));
-        var read = await OutcomeGroups.ReadAsync(log.Store.ReadOutcomesAsync(Cancel), Cancel);
+        var read = await OutcomeGroups.ReadAsync(log.Store.ReadOutcomesAsync(null, Cancel), Cancel);
         var heldOutCount = (int)Math.Ceiling(0.2 * ids.Count);
         var cutoff = OutcomeLog.Start.AddMinutes(99);
 
