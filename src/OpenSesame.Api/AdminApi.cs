@@ -54,7 +54,7 @@ internal static class AdminApi
         admin.MapGet("/usage/{specHash}", GetUsageAsync)
             .WithName("AdminUsageOfSpec")
             .WithSummary("What the service learned of one spec's usage")
-            .WithDescription($"The {MaxSteps} most frequent steps (`from` is null for a session's first call).")
+            .WithDescription($"The {MaxSteps} most frequent steps (`from` is null for a session's first call) and the {MaxContributors} callers who made the most of them.")
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapDelete("/usage/{specHash}", ForgetUsageAsync)
             .WithName("AdminForgetUsage")
@@ -110,6 +110,8 @@ internal static class AdminApi
 
     private const int MaxSteps = 100;
 
+    private const int MaxContributors = 20;
+
     private static async Task<JsonHttpResult<UsageList>> ListUsageAsync(UsageLearning usage, CancellationToken cancellationToken) =>
         TypedResults.Json(new UsageList(await usage.ListAsync(cancellationToken)), Json);
 
@@ -120,7 +122,8 @@ internal static class AdminApi
         return steps.Count == 0
             ? NothingLearned(specHash)
             : TypedResults.Json(new UsageOfSpec(specHash,
-                [.. steps.Select(s => new UsageStep(s.From.Length == 0 ? null : s.From, s.To, s.Count))]), Json);
+                [.. steps.Select(s => new UsageStep(s.From.Length == 0 ? null : s.From, s.To, s.Count))],
+                await usage.ContributorsAsync(specHash, MaxContributors, cancellationToken)), Json);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> ForgetUsageAsync(
@@ -198,7 +201,9 @@ internal static class AdminApi
 
     internal sealed record RetrainList(IReadOnlyList<RetrainStatus> Requests);
 
-    internal sealed record UsageOfSpec(string SpecHash, IReadOnlyList<UsageStep> Steps);
+    /// <param name="Contributors">The callers who made the most steps (a kind, "tenant", "address" or "local", and a
+    /// digest), with their share of all steps: one caller far ahead of the rest is worth a look.</param>
+    internal sealed record UsageOfSpec(string SpecHash, IReadOnlyList<UsageStep> Steps, IReadOnlyList<UsageContributor> Contributors);
 
     /// <param name="From">The operation called before, "METHOD /template"; null for a session's first call.</param>
     internal sealed record UsageStep(string? From, string To, double Count);

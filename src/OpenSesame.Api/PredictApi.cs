@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Api;
 
@@ -34,7 +35,7 @@ internal static class PredictApi
             return problem;
         }
 
-        return await predictions.PredictAsync(body, cancellationToken, Tenant(http.HttpContext.User)) switch
+        return await predictions.PredictAsync(body, cancellationToken, Caller(http.HttpContext)) switch
         {
             PredictionOutcome.Answered answered => TypedResults.Json(answered.Response, ContractJson.Options),
             PredictionOutcome.Refused refused => TypedResults.ValidationProblem(refused.Errors, title: refused.Title),
@@ -44,7 +45,9 @@ internal static class PredictApi
         };
     }
 
-    // An API key's owner is the tenant whose usage is learned as its own layer; anonymous callers share the crowd's.
-    private static string? Tenant(System.Security.Claims.ClaimsPrincipal user) =>
-        user.Identity is { AuthenticationType: ApiKeyAuthenticationHandler.SchemeName, Name: { } owner } ? owner : null;
+    // An API key's owner is the tenant whose usage is learned as its own layer; without a key the client's address
+    // tells callers apart, never the body's user_id, which anyone can change with every request.
+    private static UsageCaller Caller(HttpContext http) => new(
+        http.User.Identity is { AuthenticationType: ApiKeyAuthenticationHandler.SchemeName, Name: { } owner } ? owner : null,
+        http.Connection.RemoteIpAddress?.ToString());
 }

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Storage.Sqlite;
 
@@ -174,7 +175,8 @@ public sealed class SqliteDatabase
     {
         // The fingerprint of the feature list a prediction's vectors follow (FeatureFingerprint); null in older rows.
         await AddColumnIfMissingAsync(connection, "served_predictions", "feature_list", "TEXT");
-        await MigrateFirstOrderUsageAsync(connection);
+        await AddColumnIfMissingAsync(connection, "served_predictions", "caller", "TEXT");
+        await MigrateUsageAsync(connection);
     }
 
     private static async Task AddColumnIfMissingAsync(SqliteConnection connection, string table, string column, string type)
@@ -209,28 +211,31 @@ public sealed class SqliteDatabase
         return await info.ExecuteScalarAsync() is not null;
     }
 
-    // Stores made before variable-order usage kept operation pairs; they carry over as the crowd's order-1 contexts
-    // (and, summed per operation, its order-0 one), stamped now, so nothing learned is lost. Longer contexts start empty.
-    private static async Task MigrateFirstOrderUsageAsync(SqliteConnection connection)
+    // Stores made before variable-order usage kept operation pairs; they carry over as order-1 contexts (and, summed
+    // per operation, the order-0 one), stamped now, so nothing learned is lost. Longer contexts start empty. Stores
+    // made before callers were told apart kept one crowd layer (scope ''); both become the local caller's layer, whose
+    // steps count for the process itself (the CLI, a replay) and, like any one caller's, not alone for others.
+    private static async Task MigrateUsageAsync(SqliteConnection connection)
     {
         using var exists = connection.CreateCommand();
         exists.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'usage_transitions'";
-        if (Convert.ToInt64(await exists.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) == 0)
-        {
-            return;
-        }
+        var firstOrder = Convert.ToInt64(await exists.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture) > 0;
 
         using var migrate = connection.CreateCommand();
-        migrate.CommandText = """
+        migrate.CommandText = (firstOrder ? """
             BEGIN IMMEDIATE;
             INSERT OR IGNORE INTO usage_ngrams (spec_hash, scope, context, next_key, weight, updated_at_ms)
-                SELECT spec_hash, '', CASE from_key WHEN '' THEN '^' ELSE from_key END, to_key, count, unixepoch() * 1000
+                SELECT spec_hash, $local, CASE from_key WHEN '' THEN '^' ELSE from_key END, to_key, count, unixepoch() * 1000
                 FROM usage_transitions;
             INSERT OR IGNORE INTO usage_ngrams (spec_hash, scope, context, next_key, weight, updated_at_ms)
-                SELECT spec_hash, '', '', to_key, SUM(count), unixepoch() * 1000 FROM usage_transitions GROUP BY spec_hash, to_key;
+                SELECT spec_hash, $local, '', to_key, SUM(count), unixepoch() * 1000 FROM usage_transitions GROUP BY spec_hash, to_key;
             DROP TABLE usage_transitions;
             COMMIT;
+            """ : "") + """
+            UPDATE OR IGNORE usage_ngrams SET scope = $local WHERE scope = '';
+            DELETE FROM usage_ngrams WHERE scope = '';
             """;
+        migrate.Parameters.AddWithValue("$local", UsageScopes.Local);
         await migrate.ExecuteNonQueryAsync();
     }
 }

@@ -17,7 +17,7 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
 {
     private const string Columns = """
         prediction_id, at_ms, user_id, session_id, spec_hash, model, history_length, history_hash, served, endpoints, scores,
-        feature_count, features, feature_list
+        feature_count, features, feature_list, caller
         """;
 
     public async Task SaveServedAsync(ServedPrediction prediction, OutcomeBounds bounds, CancellationToken cancellationToken)
@@ -35,12 +35,13 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             command.Transaction = transaction;
             command.CommandText = $"""
                 INSERT INTO served_predictions ({Columns})
-                VALUES ($id, $at, $user, $session, $spec, $model, $length, $hash, $served, $endpoints, $scores, $count, $features, $list)
+                VALUES ($id, $at, $user, $session, $spec, $model, $length, $hash, $served, $endpoints, $scores, $count, $features, $list, $caller)
                 """;
             command.Parameters.AddWithValue("$id", prediction.PredictionId);
             command.Parameters.AddWithValue("$at", prediction.At.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$user", (object?)prediction.UserId ?? DBNull.Value);
             command.Parameters.AddWithValue("$session", (object?)prediction.SessionId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$caller", (object?)prediction.Caller ?? DBNull.Value);
             command.Parameters.AddWithValue("$spec", prediction.SpecHash);
             command.Parameters.AddWithValue("$model", prediction.ModelVersion);
             command.Parameters.AddWithValue("$length", prediction.HistoryLength);
@@ -218,7 +219,7 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
     }
 
     // The columns of Columns, in order.
-    private const int PredictionColumnCount = 14;
+    private const int PredictionColumnCount = 15;
 
     private static ServedPrediction ReadPrediction(SqliteDataReader reader)
     {
@@ -255,7 +256,8 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             reader.GetString(7),
             reader.GetInt32(8),
             candidates,
-            reader.IsDBNull(13) ? null : reader.GetString(13));
+            reader.IsDBNull(13) ? null : reader.GetString(13),
+            reader.IsDBNull(14) ? null : reader.GetString(14));
     }
 
     // Little-endian whatever the machine, as the embedding store writes, so a database file means the same anywhere.

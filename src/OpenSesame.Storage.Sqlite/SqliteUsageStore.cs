@@ -10,6 +10,9 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     // Far beyond any deployment's lifetime: a weight that never fades.
     private const double NeverSeconds = 1e15;
 
+    // The crowd is every caller's layer, i.e. every layer but the users' (UsageScopes.IsCaller).
+    private const string CallerScopes = "scope NOT LIKE $users";
+
     public async Task<IReadOnlyList<UsageRow>> LoadAsync(string specHash, string scope, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -28,17 +31,58 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         return rows;
     }
 
+    public async IAsyncEnumerable<CallerUsageRow> LoadCallersAsync(string specHash,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT scope, context, next_key, weight, updated_at_ms FROM usage_ngrams WHERE spec_hash = $spec AND {CallerScopes}";
+        command.Parameters.AddWithValue("$spec", specHash);
+        command.Parameters.AddWithValue("$users", UsageScopes.UserPrefix + "%");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return new CallerUsageRow(reader.GetString(0), new UsageRow(reader.GetString(1), reader.GetString(2), reader.GetDouble(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+        }
+    }
+
+    public async Task<IReadOnlyList<UsageContributor>> ContributorsAsync(string specHash, int top, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        using var command = connection.CreateCommand();
+        // Every step is counted once at order 0 (the empty context), so those rows sum a caller's steps.
+        command.CommandText = $"""
+            SELECT scope, SUM(weight) AS steps, SUM(SUM(weight)) OVER () FROM usage_ngrams
+            WHERE spec_hash = $spec AND context = '' AND {CallerScopes}
+            GROUP BY scope ORDER BY steps DESC, scope LIMIT $top
+            """;
+        command.Parameters.AddWithValue("$spec", specHash);
+        command.Parameters.AddWithValue("$users", UsageScopes.UserPrefix + "%");
+        command.Parameters.AddWithValue("$top", top);
+        var contributors = new List<UsageContributor>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (steps, all) = (reader.GetDouble(1), reader.GetDouble(2));
+            contributors.Add(new UsageContributor(reader.GetString(0), Math.Round(steps, 3), all > 0 ? Math.Round(steps / all, 4) : 0));
+        }
+
+        return contributors;
+    }
+
     public async Task<IReadOnlyList<UsageSpec>> ListAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = $"""
             SELECT spec_hash,
                    SUM(CASE WHEN context = '' THEN weight ELSE 0 END) AS steps,
-                   SUM(CASE WHEN context <> '' AND instr(context, char(10)) = 0 THEN 1 ELSE 0 END)
-            FROM usage_ngrams WHERE scope = ''
+                   COUNT(DISTINCT CASE WHEN context <> '' AND instr(context, char(10)) = 0 THEN context || char(10) || next_key END)
+            FROM usage_ngrams WHERE {CallerScopes}
             GROUP BY spec_hash ORDER BY steps DESC, spec_hash
             """;
+        command.Parameters.AddWithValue("$users", UsageScopes.UserPrefix + "%");
         var specs = new List<UsageSpec>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

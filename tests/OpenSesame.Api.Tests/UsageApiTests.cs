@@ -33,6 +33,8 @@ public sealed class UsageApiTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal("""[{"from":null,"to":"GET /v1/invoices","count":1},{"from":"GET /v1/invoices","to":"GET /v1/invoices/{invoice}","count":1}]""",
             detail!["steps"]!.ToJsonString());
+        // Both steps were this test's anonymous client's; the test server gives it no address.
+        Assert.Equal("""[{"caller":"local","steps":2,"share":1}]""", detail["contributors"]!.ToJsonString());
 
         Assert.Equal(HttpStatusCode.NoContent, (await SendAsync(client, HttpMethod.Delete, $"/admin/usage/{hash}")).Status);
         var (again, problem) = await SendAsync(client, HttpMethod.Delete, $"/admin/usage/{hash}");

@@ -46,6 +46,8 @@ public sealed record OutcomeBounds(DateTimeOffset Cutoff, int MaxPredictions);
 /// <param name="Candidates">The ranked pool, best first, as far as it was logged.</param>
 /// <param name="FeatureList">The <see cref="Features.FeatureFingerprint"/> of the feature list the vectors follow; null
 /// for predictions logged before it was recorded (their vectors' length is all that tells their list).</param>
+/// <param name="Caller">Who asked, as learned usage names callers (<c>tenant:</c>/<c>address:</c> and a digest, or
+/// <c>local</c>); null for predictions logged before it was recorded.</param>
 public sealed record ServedPrediction(
     string PredictionId,
     DateTimeOffset At,
@@ -57,7 +59,8 @@ public sealed record ServedPrediction(
     string HistoryHash,
     int Served,
     IReadOnlyList<ServedCandidate> Candidates,
-    string? FeatureList = null)
+    string? FeatureList = null,
+    string? Caller = null)
 {
     /// <summary>The 1-based place of an operation among the suggestions the answer showed; null when it was not one.</summary>
     public int? RankOf(string endpoint)

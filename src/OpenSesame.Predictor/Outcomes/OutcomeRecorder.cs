@@ -25,8 +25,10 @@ public sealed partial class OutcomeRecorder(IOutcomeStore store, IOptions<Outcom
     /// <param name="ranked">The whole ranked pool, best first.</param>
     /// <param name="served">How many of them the answer showed.</param>
     /// <param name="modelVersion">The ranker that scored them.</param>
+    /// <param name="caller">Who asked, as learned usage names callers (a kind and a digest), so that retraining can
+    /// bound what any one caller's outcomes weigh.</param>
     public async Task RecordServedAsync(PredictionContext context, IReadOnlyList<ScoredCandidate> ranked, int served,
-        string modelVersion, CancellationToken cancellationToken)
+        string modelVersion, string? caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(ranked);
@@ -56,7 +58,7 @@ public sealed partial class OutcomeRecorder(IOutcomeStore store, IOptions<Outcom
                 .ToList();
             await store.SaveServedAsync(new ServedPrediction(context.PredictionId, now, context.UserId, context.SessionId,
                     context.Catalog.ContentHash, modelVersion, context.History.Count,
-                    HistoryFingerprint.Of(context.History, context.History.Count), served, logged, FeatureFingerprint.Current),
+                    HistoryFingerprint.Of(context.History, context.History.Count), served, logged, FeatureFingerprint.Current, caller),
                 new OutcomeBounds(now - settings.Retention, settings.MaxServedPredictions), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -52,12 +52,12 @@ public sealed partial class PredictionPipeline(
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
         var specMs = time.GetElapsedTime(stage);
         stage = time.GetTimestamp();
-        var learned = await usage.ForAsync(spec.Catalog, request.Tenant, request.UserId, cancellationToken);
+        var learned = await usage.ForAsync(spec.Catalog, request.Caller, request.UserId, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
             options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict,
             new Requester(request.UserId, request.SessionId, request.MaxCostUsd), predictionId, learned);
         // The history's newest step is already made: counted before ranking, this very prediction uses it.
-        await usage.RecordAsync(context, request.Tenant, cancellationToken);
+        await usage.RecordAsync(context, request.Caller, cancellationToken);
         context.Trace.Stage("spec", specMs);
         context.Trace.Stage("context", time.GetElapsedTime(stage));
         RankedPool pool;
@@ -86,7 +86,8 @@ public sealed partial class PredictionPipeline(
             PredictMetadata.From(context.Trace.Snapshot()),
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
         await RecordAsync(request, context, response, cancellationToken);
-        await outcomes.RecordServedAsync(context, pool.Ranked, predictions.Count, ranker.Version, cancellationToken);
+        await outcomes.RecordServedAsync(context, pool.Ranked, predictions.Count, ranker.Version,
+            UsageScopes.Caller(request.Caller), cancellationToken);
         return response;
     }
 

@@ -1,6 +1,7 @@
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Predictor.Prediction;
 
@@ -22,7 +23,7 @@ public sealed record PredictionRequest(
     /// router picks a cheaper model, or none, to stay under it. None by default.</summary>
     public decimal? MaxCostUsd { get; init; }
 
-    /// <summary>Who the caller is on behalf of a whole team (the API key's owner), for the tenant's own layer of
-    /// learned usage; null when the host knows of none.</summary>
-    public string? Tenant { get; init; }
+    /// <summary>Whom the request's steps are learned for (the API key's owner, else the client's address); the
+    /// process itself when the host knows of neither.</summary>
+    public UsageCaller Caller { get; init; } = UsageCaller.Local;
 }

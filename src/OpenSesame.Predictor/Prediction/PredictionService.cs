@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Guardrails.Injection;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Predictor.Prediction;
 
@@ -35,9 +36,9 @@ public sealed class PredictionService(
     InjectionDetector injection,
     IOptions<PredictionOptions> options)
 {
-    /// <param name="tenant">The authenticated caller (an API key's owner), whose team's usage is learned as its own
-    /// layer; null when the host has none.</param>
-    public async Task<PredictionOutcome> PredictAsync(PredictRequest? body, CancellationToken cancellationToken, string? tenant = null)
+    /// <param name="caller">Who is asking (an API key's owner, else the client's address), for learned usage; the
+    /// process itself when the host knows of neither.</param>
+    public async Task<PredictionOutcome> PredictAsync(PredictRequest? body, CancellationToken cancellationToken, UsageCaller? caller = null)
     {
         var errors = PredictRequestValidator.Validate(body, options.Value, injection, out var request);
         if (request is null)
@@ -53,7 +54,7 @@ public sealed class PredictionService(
 
         try
         {
-            return new PredictionOutcome.Answered(await pipeline.PredictAsync(request with { Tenant = tenant }, cancellationToken));
+            return new PredictionOutcome.Answered(await pipeline.PredictAsync(request with { Caller = caller ?? UsageCaller.Local }, cancellationToken));
         }
         catch (SpecException ex)
         {

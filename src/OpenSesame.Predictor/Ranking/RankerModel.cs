@@ -60,6 +60,10 @@ public sealed record RankerModelInfo(
 /// from their order (misses when held out).</param>
 /// <param name="Ignored">Outcomes that chose nothing.</param>
 /// <param name="Capped">Older labelled outcomes left out by the cap on real groups.</param>
+/// <param name="Callers">How many callers the trained groups came from (predictions logged before callers were
+/// recorded count as one).</param>
+/// <param name="LargestCallerWeight">The factor the groups of the caller with the most of them were weighed down by,
+/// so that together they weigh no more than the runner-up's; 1 when no caller outnumbers the others.</param>
 public sealed record RealOutcomeSummary(
     int Groups,
     double Weight,
@@ -70,7 +74,9 @@ public sealed record RealOutcomeSummary(
     int OtherFeatureList,
     int WithoutPositive,
     int Ignored,
-    int Capped);
+    int Capped,
+    int Callers = 0,
+    double LargestCallerWeight = 1);
 
 /// <summary>
 /// A learned ranker as stored: its description, the tree ensemble, the score calibration, and the per-feature values

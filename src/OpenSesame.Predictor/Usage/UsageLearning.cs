@@ -9,23 +9,27 @@ namespace OpenSesame.Predictor.Usage;
 /// <summary>
 /// Learns, per spec, how this deployment's users move between operations, from the histories their requests carry:
 /// each request adds its newest step (the last call, after the up to three calls before it), so a client that resends
-/// its growing history counts every step once. Three layers are kept: the spec's crowd, the caller's tenant and the
-/// user (when the request names them), each as counts of operations after contexts of up to three operations (see
-/// <see cref="UsageCounts"/>), fading with <see cref="UsageOptions.HalfLife"/>. They feed the ranker's usage features
-/// and the shortlist; a spec nobody has used yet has none, which the ranker is trained for. Layers are cached in memory
-/// and reloaded from the store after <see cref="UsageOptions.RefreshInterval"/>, so instances sharing a store see each
-/// other's steps.
+/// its growing history counts every step once. Steps are kept per caller (<see cref="UsageCaller"/>) and per user, as
+/// counts of operations after contexts of up to three operations (see <see cref="UsageCounts"/>), fading with
+/// <see cref="UsageOptions.HalfLife"/>. A caller predicts with the crowd as it sees it: its own steps and what
+/// <see cref="UsageOptions.MinimumCallers"/> lets through of the others' (<see cref="SharedUsage"/>), with its tenant's
+/// and user's own layers on top. They feed the ranker's usage features and the shortlist; a spec nobody has used yet
+/// has none, which the ranker is trained for. Layers are cached in memory and reloaded from the store after
+/// <see cref="UsageOptions.RefreshInterval"/>, so instances sharing a store see each other's steps.
 /// </summary>
 public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptions> options, TimeProvider time,
     ILogger<UsageLearning> logger)
 {
-    private readonly LruCache<string, Layer> _layers = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
+    private readonly LruCache<string, CallerLayers> _callers = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
+    private readonly LruCache<string, Layer> _users = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
+    private readonly LruCache<string, SharedUsage> _shared = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
 
-    /// <summary>What is known of the spec's usage, with the tenant's and user's own layers when they are named and
-    /// personal layers are on; null when learning is off or the store cannot be read.</summary>
-    public async Task<LearnedUsage?> ForAsync(EndpointCatalog catalog, string? tenant, string? userId, CancellationToken cancellationToken)
+    /// <summary>What is known of the spec's usage as <paramref name="caller"/> sees it, with the tenant's and user's own
+    /// layers when they are named and personal layers are on; null when learning is off or the store cannot be read.</summary>
+    public async Task<LearnedUsage?> ForAsync(EndpointCatalog catalog, UsageCaller caller, string? userId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(caller);
         var settings = options.Value;
         if (!settings.Enabled)
         {
@@ -34,12 +38,12 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
 
         try
         {
-            var crowd = await LayerAsync(catalog, UsageScopes.Crowd, cancellationToken);
+            var layers = await CallerAsync(catalog, UsageScopes.Caller(caller), cancellationToken);
             return settings.PersonalLayers
-                ? new LearnedUsage(crowd,
-                    UsageScopes.Tenant(tenant) is { } t ? await LayerAsync(catalog, t, cancellationToken) : null,
-                    UsageScopes.User(tenant, userId) is { } u ? await LayerAsync(catalog, u, cancellationToken) : null)
-                : new LearnedUsage(crowd);
+                ? new LearnedUsage(layers.Crowd,
+                    caller.Tenant is { Length: > 0 } ? layers.Own : null,
+                    UsageScopes.User(caller.Tenant, userId) is { } u ? await UserAsync(catalog, u, cancellationToken) : null)
+                : new LearnedUsage(layers.Crowd);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -49,10 +53,12 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
         }
     }
 
-    /// <summary>Counts the request's newest step, in memory and in the store, in every layer it was predicted with.</summary>
-    public async Task RecordAsync(PredictionContext context, string? tenant, CancellationToken cancellationToken)
+    /// <summary>Counts the request's newest step, in memory in every layer it was predicted with, and in the store
+    /// in the caller's layer and the user's.</summary>
+    public async Task RecordAsync(PredictionContext context, UsageCaller caller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(caller);
         if (context.Usage is not { } usage || context.History is not [.., { Operation: { } next }])
         {
             return;
@@ -62,13 +68,8 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
         var now = time.GetUtcNow();
         usage.Record(before, next.Index, now);
         var contextOps = UsageContext.Before(before);
-        var scopes = new List<string> { UsageScopes.Crowd };
-        if (usage.Tenant is not null && UsageScopes.Tenant(tenant) is { } t)
-        {
-            scopes.Add(t);
-        }
-
-        if (usage.User is not null && UsageScopes.User(tenant, context.UserId) is { } u)
+        var scopes = new List<string> { UsageScopes.Caller(caller) };
+        if (usage.User is not null && UsageScopes.User(caller.Tenant, context.UserId) is { } u)
         {
             scopes.Add(u);
         }
@@ -90,36 +91,81 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
     /// <summary>Every spec with learned usage, most steps first.</summary>
     public Task<IReadOnlyList<UsageSpec>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
 
-    /// <summary>What the crowd of one spec was seen to call after each single call (or a session's start), most
-    /// frequent first, at most <paramref name="top"/>.</summary>
+    /// <summary>What the callers of one spec were seen to call after each single call (or a session's start), all
+    /// callers summed and faded to now, most frequent first, at most <paramref name="top"/>.</summary>
     public async Task<IReadOnlyList<UsageCount>> StepsAsync(string specHash, int top, CancellationToken cancellationToken) =>
-        [.. (await store.LoadAsync(specHash, UsageScopes.Crowd, cancellationToken))
+        [.. (await SharedUsage.LoadAsync(store.LoadCallersAsync(specHash, cancellationToken), time.GetUtcNow(), options.Value.HalfLifeOrNull, cancellationToken))
+            .Totals()
             .Where(r => r.Context.Length > 0 && !r.Context.Contains('\n', StringComparison.Ordinal))
             .Select(r => new UsageCount(r.Context == UsageScopes.StartText ? "" : r.Context, r.Next, Math.Round(r.Weight, 3)))
             .OrderByDescending(c => c.Count).ThenBy(c => c.From, StringComparer.Ordinal).ThenBy(c => c.To, StringComparer.Ordinal)
             .Take(top)];
+
+    /// <summary>The callers who made the most of one spec's steps, so an operator can see one that outweighs the rest.</summary>
+    public Task<IReadOnlyList<UsageContributor>> ContributorsAsync(string specHash, int top, CancellationToken cancellationToken) =>
+        store.ContributorsAsync(specHash, top, cancellationToken);
 
     /// <summary>Forgets the spec's usage in the store and in memory (after a poisoned stretch of traffic, or on
     /// request); its predictions start again from none. Says whether there was anything to forget. Another instance
     /// forgets its cached layers at its next refresh.</summary>
     public Task<bool> ForgetAsync(string specHash, CancellationToken cancellationToken)
     {
-        _layers.Clear(key => key.StartsWith(specHash + "|", StringComparison.Ordinal));
+        _callers.Clear(key => key.StartsWith(specHash + "|", StringComparison.Ordinal));
+        _users.Clear(key => key.StartsWith(specHash + "|", StringComparison.Ordinal));
+        _shared.Clear(key => key == specHash);
         return store.ForgetAsync(specHash, cancellationToken);
     }
 
-    private async Task<UsageCounts> LayerAsync(EndpointCatalog catalog, string scope, CancellationToken cancellationToken)
+    private bool Fresh(DateTimeOffset loadedAt)
+    {
+        var refresh = options.Value.RefreshInterval;
+        return refresh <= TimeSpan.Zero || time.GetUtcNow() - loadedAt < refresh;
+    }
+
+    private async Task<CallerLayers> CallerAsync(EndpointCatalog catalog, string scope, CancellationToken cancellationToken)
     {
         var key = catalog.ContentHash + "|" + scope;
-        var now = time.GetUtcNow();
-        var refresh = options.Value.RefreshInterval;
-        if (_layers.TryGet(key, out var cached) && (refresh <= TimeSpan.Zero || now - cached.LoadedAt < refresh))
+        if (_callers.TryGet(key, out var cached) && Fresh(cached.LoadedAt))
+        {
+            return cached;
+        }
+
+        var halfLife = options.Value.HalfLifeOrNull;
+        var shared = await SharedAsync(catalog.ContentHash, cancellationToken);
+        var own = await store.LoadAsync(catalog.ContentHash, scope, cancellationToken);
+        var mine = own.ToDictionary(r => (r.Context, r.Next), r => SharedUsage.Faded(r, shared.At, halfLife));
+        var loaded = new CallerLayers(
+            Counts(catalog, own.Concat(shared.For(scope, mine, options.Value.MinimumCallers)), halfLife),
+            Counts(catalog, own, halfLife),
+            time.GetUtcNow());
+        _callers.Set(key, loaded);
+        return loaded;
+    }
+
+    private async Task<SharedUsage> SharedAsync(string specHash, CancellationToken cancellationToken)
+    {
+        if (_shared.TryGet(specHash, out var cached) && Fresh(cached.At))
+        {
+            return cached;
+        }
+
+        var loaded = await SharedUsage.LoadAsync(store.LoadCallersAsync(specHash, cancellationToken), time.GetUtcNow(),
+            options.Value.HalfLifeOrNull, cancellationToken);
+        _shared.Set(specHash, loaded);
+        return loaded;
+    }
+
+    private async Task<UsageCounts> UserAsync(EndpointCatalog catalog, string scope, CancellationToken cancellationToken)
+    {
+        var key = catalog.ContentHash + "|" + scope;
+        if (_users.TryGet(key, out var cached) && Fresh(cached.LoadedAt))
         {
             return cached.Counts;
         }
 
-        var loaded = new Layer(Counts(catalog, await store.LoadAsync(catalog.ContentHash, scope, cancellationToken), options.Value.HalfLifeOrNull), now);
-        _layers.Set(key, loaded);
+        var loaded = new Layer(Counts(catalog, await store.LoadAsync(catalog.ContentHash, scope, cancellationToken), options.Value.HalfLifeOrNull),
+            time.GetUtcNow());
+        _users.Set(key, loaded);
         return loaded.Counts;
     }
 
@@ -140,6 +186,9 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
     }
 
     private sealed record Layer(UsageCounts Counts, DateTimeOffset LoadedAt);
+
+    /// <summary>A caller's view of the crowd (its own steps and the others' it may see) and its own steps alone.</summary>
+    private sealed record CallerLayers(UsageCounts Crowd, UsageCounts Own, DateTimeOffset LoadedAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Usage of spec {SpecHash} could not be loaded; predicting without it.")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string specHash);

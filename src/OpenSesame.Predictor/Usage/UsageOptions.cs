@@ -13,9 +13,18 @@ public sealed class UsageOptions
     /// </summary>
     public bool Enabled { get; set; } = true;
 
-    /// <summary>Keep a layer per tenant (the API key's owner) and per user (<c>user_id</c>) on top of the spec's
-    /// crowd, so a user's own habits count first. Default true.</summary>
+    /// <summary>Use a tenant's (the API key's owner) and a user's (<c>user_id</c>) own layers on top of the spec's
+    /// crowd, so their own habits count first; user layers are only kept when this is on. Default true.</summary>
     public bool PersonalLayers { get; set; } = true;
+
+    /// <summary>
+    /// How many other callers (API key owners, else client addresses: <see cref="UsageCaller"/>) must have made a step
+    /// before it counts in a caller's predictions; of those, the largest contribution counts no more than the second
+    /// largest. A caller's own steps always count for it. With 2, no single caller can teach the others anything,
+    /// however many requests it sends, and a deployment with one caller learns exactly as with no rule. 1 lets every
+    /// caller's steps count for everyone, unbounded. Default 2.
+    /// </summary>
+    public int MinimumCallers { get; set; } = 2;
 
     /// <summary>How fast what was learned fades: a step this old counts half as much as one made now, so a changed
     /// habit takes over. Zero never fades. Default 30 days.</summary>

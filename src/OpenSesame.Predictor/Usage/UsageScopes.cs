@@ -6,20 +6,37 @@ using OpenSesame.Predictor.Specs;
 namespace OpenSesame.Predictor.Usage;
 
 /// <summary>
-/// How layers and contexts are named in storage. The crowd layer is <see cref="Crowd"/>; a tenant's and a user's are a
-/// digest of who they are, so the store never holds an id in clear. A context is its operations' keys, oldest first,
-/// one per line, <see cref="StartText"/> for a session's start.
+/// How layers and contexts are named in storage. Each caller (<see cref="UsageCaller"/>) has a layer, from which the
+/// spec's crowd is made; a user has one too. Tenants, addresses and users are named by a digest of who they are, so the
+/// store never holds an id in clear. A context is its operations' keys, oldest first, one per line,
+/// <see cref="StartText"/> for a session's start.
 /// </summary>
 public static class UsageScopes
 {
-    public const string Crowd = "";
+    /// <summary>The caller that is this process (the CLI, a replay); usage learned before callers were told apart
+    /// moved here too.</summary>
+    public const string Local = "local";
+
+    public const string UserPrefix = "user:";
 
     public const string StartText = "^";
 
-    public static string? Tenant(string? tenant) => tenant is { Length: > 0 } ? "tenant:" + Digest(tenant) : null;
+    public static string Caller(UsageCaller caller)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return caller switch
+        {
+            { Tenant.Length: > 0 } => "tenant:" + Digest(caller.Tenant),
+            { Address.Length: > 0 } => "address:" + Digest(caller.Address),
+            _ => Local,
+        };
+    }
+
+    /// <summary>True for a caller's layer (part of the crowd), false for a user's.</summary>
+    public static bool IsCaller(string scope) => !scope.StartsWith(UserPrefix, StringComparison.Ordinal);
 
     // The user id is only unique within its tenant.
-    public static string? User(string? tenant, string? userId) => userId is { Length: > 0 } ? "user:" + Digest(tenant + "\n" + userId) : null;
+    public static string? User(string? tenant, string? userId) => userId is { Length: > 0 } ? UserPrefix + Digest(tenant + "\n" + userId) : null;
 
     public static string ContextText(EndpointCatalog catalog, IReadOnlyList<int> before, int order) =>
         string.Join('\n', before.Skip(before.Count - order).Select(i => i == UsageCounts.Start ? StartText : catalog.Operations[i].Key));

@@ -4,6 +4,7 @@ using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Learning;
 using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Training.Retraining;
 
@@ -11,7 +12,8 @@ namespace OpenSesame.Training.Retraining;
 /// <param name="At">When the prediction was answered: the order of the prequential slice.</param>
 /// <param name="Group">Its candidates' logged vectors; <see cref="TrainingGroup.Positive"/> is the chosen call's index,
 /// or -1 when the user chose a call the log does not hold.</param>
-internal sealed record OutcomeGroup(string PredictionId, DateTimeOffset At, string ModelVersion, TrainingGroup Group);
+/// <param name="Caller">Who asked (as learned usage names callers); null when the log did not record it.</param>
+internal sealed record OutcomeGroup(string PredictionId, DateTimeOffset At, string ModelVersion, TrainingGroup Group, string? Caller = null);
 
 /// <summary>
 /// The outcome log as ranking groups for today's feature list. An outcome counts when its prediction's vectors follow
@@ -68,10 +70,19 @@ internal sealed class OutcomeGroups
             var endpoints = prediction.Candidates.Select(c => c.Endpoint).ToList();
             usable.Add(new OutcomeGroup(prediction.PredictionId, prediction.At, prediction.ModelVersion,
                 new TrainingGroup(Domain, usable.Count, 0, endpoints, [.. prediction.Candidates.Select(c => c.Features)],
-                    endpoints.IndexOf(chosen), RemovedOnPurpose: false)));
+                    endpoints.IndexOf(chosen), RemovedOnPurpose: false), prediction.Caller));
         }
 
         return new OutcomeGroups(usable, otherList, ignored);
+    }
+
+    // The caller with the most groups and the factor that brings them down to the runner-up's number.
+    private static (string? Largest, double Factor, int Callers) LargestCaller(IReadOnlyList<OutcomeGroup> groups)
+    {
+        var counts = groups.GroupBy(g => g.Caller).Select(c => (c.Key, Count: c.Count())).OrderByDescending(c => c.Count).ToList();
+        return counts.Count < 2
+            ? (null, 1, counts.Count)
+            : (counts[0].Key, (double)counts[1].Count / counts[0].Count, counts.Count);
     }
 
     private static bool FollowsTodaysFeatureList(ServedPrediction prediction) =>
@@ -83,7 +94,10 @@ internal sealed class OutcomeGroups
     /// Splits by time: the held-out slice is the outcomes predicted after <see cref="LearningOptions.HoldoutAfter"/> when
     /// it is set, else the newest <see cref="LearningOptions.HoldoutShare"/> of them; the candidate trains on the
     /// labelled ones before it, the newest <see cref="LearningOptions.MaxRealGroups"/> of those, each weighing
-    /// <see cref="LearningOptions.RealGroupWeight"/>.
+    /// <see cref="LearningOptions.RealGroupWeight"/>, except that the caller with the most groups weighs no more, all
+    /// together, than the runner-up: the model serves every caller, and one of them sending many made-up histories
+    /// must not decide what it learns (learned usage has the same rule, <see cref="UsageOptions.MinimumCallers"/>). A
+    /// deployment with one caller trains on all of its outcomes.
     /// </summary>
     public OutcomeSplit Split(LearningOptions options)
     {
@@ -94,8 +108,10 @@ internal sealed class OutcomeGroups
         var before = Usable.Take(firstHeldOut).ToList();
         var labelled = before.Where(g => g.Group.Positive >= 0).ToList();
         var trained = labelled.Skip(Math.Max(0, labelled.Count - options.MaxRealGroups)).ToList();
-        var weight = (float)options.RealGroupWeight;
-        var groups = trained.Select(g => g.Group with { Weight = weight }).ToList();
+        var (largest, factor, callers) = LargestCaller(trained);
+        var groups = trained
+            .Select(g => g.Group with { Weight = (float)(options.RealGroupWeight * (g.Caller == largest ? factor : 1)) })
+            .ToList();
         var summary = new RealOutcomeSummary(
             Groups: trained.Count,
             Weight: options.RealGroupWeight,
@@ -106,9 +122,12 @@ internal sealed class OutcomeGroups
             OtherFeatureList: OtherFeatureList,
             WithoutPositive: Usable.Count(g => g.Group.Positive < 0),
             Ignored: Ignored,
-            Capped: labelled.Count - trained.Count);
+            Capped: labelled.Count - trained.Count,
+            Callers: callers,
+            LargestCallerWeight: factor);
         var fingerprint = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
-            string.Join('\n', trained.Select(g => g.PredictionId).Prepend(options.RealGroupWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))));
+            string.Join('\n', trained.Select(g => g.PredictionId).Prepend(options.RealGroupWeight.ToString("R", System.Globalization.CultureInfo.InvariantCulture))
+                .Append(factor.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))));
         return new OutcomeSplit(trained, [.. Usable.Skip(firstHeldOut)], new RealTrainingGroups(groups, summary, fingerprint));
     }
 }

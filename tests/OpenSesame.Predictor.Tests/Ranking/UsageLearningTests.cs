@@ -22,18 +22,20 @@ public sealed class UsageLearningTests : IDisposable
 
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private TestPredictor NewPredictor(bool enabled = true, Action<IServiceCollection>? configure = null, string refresh = "00:00:30") =>
+    private TestPredictor NewPredictor(bool enabled = true, Action<IServiceCollection>? configure = null, string refresh = "00:00:30",
+        int minimumCallers = 2) =>
         new(new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = _folder,
             ["Usage:Enabled"] = enabled ? "true" : "false",
             ["Usage:RefreshInterval"] = refresh,
+            ["Usage:MinimumCallers"] = minimumCallers.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, _time, configure);
 
     private static async Task<(EndpointCatalog Catalog, LearnedUsage? Usage)> UsageOf(TestPredictor predictor, string? user = "u-1")
     {
         var catalog = (await predictor.Specs.GetAsync(TestPredictor.Inline(TestSpecs.BillingPath), Cancel)).Catalog;
-        return (catalog, await predictor.Get<UsageLearning>().ForAsync(catalog, null, user, Cancel));
+        return (catalog, await predictor.Get<UsageLearning>().ForAsync(catalog, UsageCaller.Local, user, Cancel));
     }
 
     private static int Index(EndpointCatalog catalog, string key) => catalog.Operations.Single(o => o.Key == key).Index;
@@ -49,7 +51,7 @@ public sealed class UsageLearningTests : IDisposable
         return usage!.Estimate(History(catalog, history), catalog.Operations.Count, _time.GetUtcNow()).Crowd;
     }
 
-    private static async Task<IReadOnlyList<UsageRow>> RowsAsync(TestPredictor predictor, string scope = UsageScopes.Crowd) =>
+    private static async Task<IReadOnlyList<UsageRow>> RowsAsync(TestPredictor predictor, string scope = UsageScopes.Local) =>
         await predictor.Get<IUsageStore>().LoadAsync((await UsageOf(predictor)).Catalog.ContentHash, scope, Cancel);
 
     // A client resends its growing history with every request; each step must count once.
@@ -143,7 +145,7 @@ public sealed class UsageLearningTests : IDisposable
             }
         }
 
-        // Orders 0-2 after the list, in the crowd's layer and the user's.
+        // Orders 0-2 after the list, in the caller's layer and the user's.
         Assert.Equal(6, rows.Count);
         Assert.Equal(3, rows.Count(r => r.Contains("|user:", StringComparison.Ordinal)));
         Assert.All(rows, row =>
@@ -160,28 +162,113 @@ public sealed class UsageLearningTests : IDisposable
         using var predictor = NewPredictor();
         var catalog = (await UsageOf(predictor)).Catalog;
         var learning = predictor.Get<UsageLearning>();
-        var crowd = (await learning.ForAsync(catalog, "acme", "bob", Cancel))!;
+        var crowd = (await learning.ForAsync(catalog, new UsageCaller("acme"), "bob", Cancel))!;
         for (var i = 0; i < 10; i++)
         {
             crowd.Record(History(catalog, "GET /v1/invoices/in_1"), Index(catalog, Finalize), _time.GetUtcNow());
         }
 
-        var mine = (await learning.ForAsync(catalog, "acme", "carol", Cancel))!;
+        var mine = (await learning.ForAsync(catalog, new UsageCaller("acme"), "carol", Cancel))!;
         for (var i = 0; i < 3; i++)
         {
             mine.Record(History(catalog, "GET /v1/invoices/in_1"), Index(catalog, List), _time.GetUtcNow());
         }
 
         var history = History(catalog, "GET /v1/invoices/in_2");
-        var carol = (await learning.ForAsync(catalog, "acme", "carol", Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
-        var dave = (await learning.ForAsync(catalog, "other", "dave", Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
+        var carol = (await learning.ForAsync(catalog, new UsageCaller("acme"), "carol", Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
+        var dave = (await learning.ForAsync(catalog, new UsageCaller("other"), "dave", Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
 
         Assert.True(carol.Personal!.Probabilities[Index(catalog, List)] > carol.Personal.Probabilities[Index(catalog, Finalize)]);
         Assert.True(carol.Crowd.Probabilities[Index(catalog, Finalize)] > carol.Crowd.Probabilities[Index(catalog, List)]);
         Assert.Null(dave.Personal);
         // Carol's tenant learned from bob and carol both: 10 finalizes outweigh 3 lists there.
-        var acme = (await learning.ForAsync(catalog, "acme", null, Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
+        var acme = (await learning.ForAsync(catalog, new UsageCaller("acme"), null, Cancel))!.Estimate(history, catalog.Operations.Count, _time.GetUtcNow());
         Assert.True(acme.Personal!.Probabilities[Index(catalog, Finalize)] > acme.Personal.Probabilities[Index(catalog, List)]);
+    }
+
+    // What `caller` sends: `count` times `to` after `from`, in the orders 0 and 1 a request would count.
+    private async Task MadeAsync(TestPredictor predictor, string caller, int count, string from, string to)
+    {
+        var scope = UsageScopes.Caller(new UsageCaller(caller));
+        var at = _time.GetUtcNow();
+        await predictor.Get<IUsageStore>().AddAsync(TestSpecs.Billing.ContentHash,
+            [new UsageIncrement(scope, "", to, at, count), new UsageIncrement(scope, from, to, at, count)], TimeSpan.FromDays(30), Cancel);
+    }
+
+    private async Task<UsageEstimate> CrowdOf(TestPredictor predictor, string caller, string last)
+    {
+        var catalog = (await UsageOf(predictor)).Catalog;
+        var usage = await predictor.Get<UsageLearning>().ForAsync(catalog, new UsageCaller(caller), null, Cancel);
+        return usage!.Estimate(History(catalog, last), catalog.Operations.Count, _time.GetUtcNow()).Crowd;
+    }
+
+    [Fact]
+    public async Task OneCallerAloneTeachesTheOthersNothingHoweverManyStepsItSends()
+    {
+        using var predictor = NewPredictor();
+        await MadeAsync(predictor, "mallory", 200, Detail, Finalize);
+
+        var alice = await CrowdOf(predictor, "alice", "GET /v1/invoices/in_1");
+        var mallory = await CrowdOf(predictor, "mallory", "GET /v1/invoices/in_1");
+
+        Assert.False(alice.Any);
+        Assert.Equal((1, 200f), (mallory.Order, mallory.Evidence));
+    }
+
+    [Fact]
+    public async Task AStepTwoOtherCallersMadeReachesACallerWithTheLargestContributionCutToTheRunnerUps()
+    {
+        using var predictor = NewPredictor();
+        await MadeAsync(predictor, "mallory", 200, Detail, Finalize);
+        await MadeAsync(predictor, "bob", 2, Detail, Finalize);
+        await MadeAsync(predictor, "carol", 1, Detail, Finalize);
+        await MadeAsync(predictor, "alice", 1, Detail, List);
+
+        var alice = await CrowdOf(predictor, "alice", "GET /v1/invoices/in_1");
+        // Her own list, and the others' finalizes: bob 2, carol 1, mallory's 200 counted as bob's 2.
+        Assert.Equal((1, 6f), (alice.Order, alice.Evidence));
+        var bob = await CrowdOf(predictor, "bob", "GET /v1/invoices/in_1");
+        // Bob's own 2; of the others only mallory and carol made a finalize, mallory's cut to carol's 1; alice's list
+        // is hers alone.
+        Assert.Equal((1, 4f), (bob.Order, bob.Evidence));
+        Assert.Equal(0, bob.Probabilities[Index(TestSpecs.Billing, List)]);
+    }
+
+    [Fact]
+    public async Task WithOneMinimumCallerEveryCallersStepsCountForEveryoneUnbounded()
+    {
+        using var predictor = NewPredictor(minimumCallers: 1);
+        await MadeAsync(predictor, "mallory", 200, Detail, Finalize);
+
+        var alice = await CrowdOf(predictor, "alice", "GET /v1/invoices/in_1");
+
+        Assert.Equal((1, 200f), (alice.Order, alice.Evidence));
+    }
+
+    [Fact]
+    public async Task TheLargestContributorsOfASpecAreListedByDigestWithTheirShare()
+    {
+        using var predictor = NewPredictor();
+        await MadeAsync(predictor, "mallory", 150, Detail, Finalize);
+        await MadeAsync(predictor, "bob", 50, Detail, Finalize);
+        await predictor.PredictAsync(TestSpecs.BillingPath, null, 3, "GET /v1/invoices");
+
+        var contributors = await predictor.Get<UsageLearning>().ContributorsAsync(TestSpecs.Billing.ContentHash, 2, Cancel);
+
+        // Of 201 steps: mallory's, bob's and the one this process's prediction counted.
+        Assert.Equal([new UsageContributor(UsageScopes.Caller(new UsageCaller("mallory")), 150, Math.Round(150 / 201.0, 4)),
+            new UsageContributor(UsageScopes.Caller(new UsageCaller("bob")), 50, Math.Round(50 / 201.0, 4))], contributors);
+        Assert.StartsWith("tenant:", contributors[0].Caller, StringComparison.Ordinal);
+        Assert.DoesNotContain("mallory", contributors[0].Caller, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CallersAreToldApartByKeyOwnerElseAddressElseAsThisProcess()
+    {
+        Assert.Equal(UsageScopes.Caller(new UsageCaller("acme", "10.0.0.1")), UsageScopes.Caller(new UsageCaller("acme", "10.0.0.2")));
+        Assert.NotEqual(UsageScopes.Caller(new UsageCaller(null, "10.0.0.1")), UsageScopes.Caller(new UsageCaller(null, "10.0.0.2")));
+        Assert.StartsWith("address:", UsageScopes.Caller(new UsageCaller(null, "10.0.0.1")), StringComparison.Ordinal);
+        Assert.Equal(UsageScopes.Local, UsageScopes.Caller(UsageCaller.Local));
     }
 
     [Fact]
@@ -216,12 +303,18 @@ public sealed class UsageLearningTests : IDisposable
         var (_, usage) = await UsageOf(predictor);
 
         Assert.Null(usage);
-        Assert.Empty(await predictor.Get<IUsageStore>().LoadAsync(TestSpecs.Billing.ContentHash, UsageScopes.Crowd, Cancel));
+        Assert.Empty(await predictor.Get<IUsageStore>().LoadAsync(TestSpecs.Billing.ContentHash, UsageScopes.Local, Cancel));
     }
 
     private sealed class BrokenStore : IUsageStore
     {
         public Task<IReadOnlyList<UsageRow>> LoadAsync(string specHash, string scope, CancellationToken cancellationToken) =>
+            throw new SqliteException("disk I/O error", 10);
+
+        public IAsyncEnumerable<CallerUsageRow> LoadCallersAsync(string specHash, CancellationToken cancellationToken) =>
+            throw new SqliteException("disk I/O error", 10);
+
+        public Task<IReadOnlyList<UsageContributor>> ContributorsAsync(string specHash, int top, CancellationToken cancellationToken) =>
             throw new SqliteException("disk I/O error", 10);
 
         public Task AddAsync(string specHash, IReadOnlyList<UsageIncrement> increments, TimeSpan? halfLife, CancellationToken cancellationToken) =>
@@ -296,7 +389,7 @@ public sealed class UsageLearningTests : IDisposable
 
         SqliteConnection.ClearAllPools();
         using var predictor = NewPredictor();
-        var rows = (await predictor.Get<IUsageStore>().LoadAsync("spec", UsageScopes.Crowd, Cancel))
+        var rows = (await predictor.Get<IUsageStore>().LoadAsync("spec", UsageScopes.Local, Cancel))
             .OrderBy(r => r.Context, StringComparer.Ordinal).ThenBy(r => r.Next, StringComparer.Ordinal)
             .Select(r => (r.Context, r.Next, r.Weight)).ToList();
 

@@ -47,7 +47,9 @@ internal sealed class OutcomeLog : IDisposable
     /// <param name="featureList">The fingerprint logged with them: today's when null, none (as logged before
     /// fingerprints were) when empty.</param>
     /// <param name="first">The minute after <see cref="Start"/> of the first one.</param>
-    public async Task<IReadOnlyList<string>> LogAsync(IEnumerable<TrainingGroup> groups, string? featureList = null, int first = 0)
+    /// <param name="caller">Who asked, as the service logs it.</param>
+    public async Task<IReadOnlyList<string>> LogAsync(IEnumerable<TrainingGroup> groups, string? featureList = null, int first = 0,
+        string? caller = "local")
     {
         var ids = new List<string>();
         var minute = first;
@@ -57,7 +59,7 @@ internal sealed class OutcomeLog : IDisposable
             var id = $"p-{minute:D5}";
             var candidates = group.Keys.Select((key, i) => new ServedCandidate(key, 0, group.Features[i])).ToList();
             await Store.SaveServedAsync(new ServedPrediction(id, at, "u-1", "s-" + group.Session, "spec", "ltr-logged", group.Step,
-                "history", Math.Min(5, candidates.Count), candidates, featureList switch { null => FeatureFingerprint.Current, "" => null, _ => featureList }),
+                "history", Math.Min(5, candidates.Count), candidates, featureList switch { null => FeatureFingerprint.Current, "" => null, _ => featureList }, caller),
                 new OutcomeBounds(DateTimeOffset.MinValue, int.MaxValue), CancellationToken.None);
             var chosen = group.Positive >= 0 ? group.Keys[group.Positive] : UnloggedCall;
             await Store.RecordOutcomeAsync(new RecordedOutcome(id, OutcomeKind.Overridden, OutcomeSource.Implicit, chosen, null,

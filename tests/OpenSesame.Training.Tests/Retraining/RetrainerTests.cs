@@ -127,6 +127,28 @@ public sealed class RetrainerTests(TinyRanker tiny)
     }
 
     [Fact]
+    public async Task TheCallerWithTheMostOutcomesWeighsNoMoreThanTheRunnerUpAndALoneCallerWeighsInFull()
+    {
+        using var log = new OutcomeLog();
+        var groups = OutcomeLog.HeldOutGroups(tiny).Where(g => g.Positive >= 0).Take(50).ToList();
+        await log.LogAsync(groups.Take(30), caller: "tenant:mallory");
+        await log.LogAsync(groups.Skip(30).Take(10), first: 30, caller: "tenant:alice");
+        await log.LogAsync(groups.Skip(40).Take(10), first: 40, caller: "tenant:bob");
+        using var alone = new OutcomeLog();
+        await alone.LogAsync(groups.Take(40), caller: "tenant:mallory");
+
+        var split = (await OutcomeGroups.ReadAsync(log.Store.ReadOutcomesAsync(null, Cancel), Cancel)).Split(new LearningOptions { HoldoutShare = 0 });
+        var single = (await OutcomeGroups.ReadAsync(alone.Store.ReadOutcomesAsync(null, Cancel), Cancel)).Split(new LearningOptions { HoldoutShare = 0 });
+
+        // Mallory's 30 groups weigh what alice's 10 do: 4 x 10 / 30 each.
+        Assert.Equal(30 * 4f * 10 / 30, split.Training.Groups.Take(30).Sum(g => g.Weight), 3);
+        Assert.All(split.Training.Groups.Skip(30), g => Assert.Equal(4f, g.Weight));
+        Assert.Equal((3, 10 / 30.0), (split.Training.Summary.Callers, split.Training.Summary.LargestCallerWeight));
+        Assert.All(single.Training.Groups, g => Assert.Equal(4f, g.Weight));
+        Assert.Equal((1, 1.0), (single.Training.Summary.Callers, single.Training.Summary.LargestCallerWeight));
+    }
+
+    [Fact]
     public async Task TheHeldOutSliceIsTheNewestShareOrWhatCameAfterTheCutoffAndIsNeverTrainedOn()
     {
         using var log = new OutcomeLog();
