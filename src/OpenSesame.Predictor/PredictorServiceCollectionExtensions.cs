@@ -46,6 +46,8 @@ public static class PredictorServiceCollectionExtensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required.")
             .Validate(o => o.CacheCleanupInterval > TimeSpan.Zero, "Storage:CacheCleanupInterval must be positive.")
             .ValidateOnStart();
+        // Registered before the services that record, so that it stops after them and writes what they queued.
+        services.AddRecordWriter(configuration);
         services.AddOptions<RankingOptions>().Bind(configuration.GetSection(RankingOptions.Section))
             .Validate(o => o.ReloadInterval > TimeSpan.Zero, "Ranking:ReloadInterval must be positive.")
             .ValidateOnStart();

@@ -58,6 +58,10 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         // A developer's real provider keys in the environment must not turn tests into paid calls.
         builder.UseSetting("ANTHROPIC_API_KEY", "");
         builder.UseSetting("OPENAI_API_KEY", "");
+
+        // Tests read what a prediction recorded right after it; on a loaded machine a write can take longer than the
+        // 100 ms a prediction waits by default. Tests of late writes set their own.
+        builder.UseSetting("Recording:WaitTimeout", "00:01:00");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

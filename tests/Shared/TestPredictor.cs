@@ -19,7 +19,12 @@ internal sealed class TestPredictor : IDisposable
         Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = _dataDirectory })
+            // Tests read what a prediction recorded right after it: wait for the writes however loaded the machine is.
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:DataDirectory"] = _dataDirectory,
+                ["Recording:WaitTimeout"] = "00:01:00",
+            })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         var services = new ServiceCollection().AddLogging();

@@ -1,11 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Outcomes;
 
@@ -19,8 +19,7 @@ namespace OpenSesame.Predictor.Outcomes;
 /// <c>user_id</c>, same spec) is joined, and only when the request names a session. The store keeps one outcome per
 /// prediction and never lets an implicit one replace an explicit one, so nothing is counted twice.
 /// </summary>
-public sealed partial class OutcomeRecorder(IOutcomeStore store, IOptions<OutcomeOptions> options, TimeProvider time,
-    ILogger<OutcomeRecorder> logger)
+public sealed class OutcomeRecorder(IOutcomeStore store, RecordWriter recording, IOptions<OutcomeOptions> options, TimeProvider time)
 {
     /// <param name="ranked">The whole ranked pool, best first.</param>
     /// <param name="served">How many of them the answer showed.</param>
@@ -28,7 +27,7 @@ public sealed partial class OutcomeRecorder(IOutcomeStore store, IOptions<Outcom
     /// <param name="caller">Who asked, as learned usage names callers (a kind and a digest), so that retraining can
     /// bound what any one caller's outcomes weigh.</param>
     public async Task RecordServedAsync(PredictionContext context, IReadOnlyList<ScoredCandidate> ranked, int served,
-        string modelVersion, string? caller, CancellationToken cancellationToken)
+        string modelVersion, string? caller)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(ranked);
@@ -38,33 +37,29 @@ public sealed partial class OutcomeRecorder(IOutcomeStore store, IOptions<Outcom
             return;
         }
 
-        // The answer is worth more than what is learned from it: a failing store is logged, the prediction still returned.
-        try
+        var now = time.GetUtcNow();
+        served = Math.Min(served, ranked.Count);
+        var logged = ranked.Take(Math.Max(served, settings.CandidatesPerPrediction))
+            .Select(c => new ServedCandidate(c.Operation.Key, c.Score, c.Features))
+            .ToList();
+        var prediction = new ServedPrediction(context.PredictionId, now, context.UserId, context.SessionId,
+            context.Catalog.ContentHash, modelVersion, context.History.Count,
+            HistoryFingerprint.Of(context.History, context.History.Count), served, logged, FeatureFingerprint.Current, caller);
+        // The answer is worth more than what is learned from it: the queue writes it and reports a failure. It writes
+        // in order, so the session's previous prediction is logged before this one looks for it.
+        await recording.WriteAsync("outcomes", context.PredictionId, async ct =>
         {
-            var now = time.GetUtcNow();
             if (settings.ImplicitFromNextRequest && context.SessionId is { } session
-                && await store.LatestOfSessionAsync(context.UserId, session, cancellationToken) is { } previous
+                && await store.LatestOfSessionAsync(context.UserId, session, ct) is { } previous
                 && NextCall(previous, context) is { } next)
             {
                 var rank = previous.RankOf(next.Key);
                 await store.RecordOutcomeAsync(new RecordedOutcome(previous.PredictionId,
-                    rank is null ? OutcomeKind.Overridden : OutcomeKind.Accepted, OutcomeSource.Implicit, next.Key, rank, now),
-                    cancellationToken);
+                    rank is null ? OutcomeKind.Overridden : OutcomeKind.Accepted, OutcomeSource.Implicit, next.Key, rank, now), ct);
             }
 
-            served = Math.Min(served, ranked.Count);
-            var logged = ranked.Take(Math.Max(served, settings.CandidatesPerPrediction))
-                .Select(c => new ServedCandidate(c.Operation.Key, c.Score, c.Features))
-                .ToList();
-            await store.SaveServedAsync(new ServedPrediction(context.PredictionId, now, context.UserId, context.SessionId,
-                    context.Catalog.ContentHash, modelVersion, context.History.Count,
-                    HistoryFingerprint.Of(context.History, context.History.Count), served, logged, FeatureFingerprint.Current, caller),
-                new OutcomeBounds(now - settings.Retention, settings.MaxServedPredictions), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogFailed(ex, context.PredictionId);
-        }
+            await store.SaveServedAsync(prediction, new OutcomeBounds(now - settings.Retention, settings.MaxServedPredictions), ct);
+        });
     }
 
     /// <summary>The operation called right after the history of <paramref name="previous"/>, when this request's
@@ -82,9 +77,6 @@ public sealed partial class OutcomeRecorder(IOutcomeStore store, IOptions<Outcom
         var next = history[previous.HistoryLength];
         return next.Match.Kind == MatchKind.Exact ? next.Operation : null;
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "What prediction {PredictionId} served could not be logged for learning from outcomes")]
-    private partial void LogFailed(Exception exception, string predictionId);
 }
 
 /// <summary>

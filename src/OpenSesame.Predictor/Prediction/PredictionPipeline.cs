@@ -9,6 +9,7 @@ using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Storage;
 using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -25,6 +26,7 @@ public sealed partial class PredictionPipeline(
     RankerExperiment rankers,
     SentenceEmbedder embedder,
     IAuditLog audit,
+    RecordWriter recording,
     IPiiRedactor redactor,
     DestructiveCallPolicy destructive,
     PredictionAccounting accounting,
@@ -57,7 +59,7 @@ public sealed partial class PredictionPipeline(
             options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict,
             new Requester(request.UserId, request.SessionId, request.MaxCostUsd), predictionId, learned);
         // The history's newest step is already made: counted before ranking, this very prediction uses it.
-        await usage.RecordAsync(context, request.Caller, cancellationToken);
+        await usage.RecordAsync(context, request.Caller);
         context.Trace.Stage("spec", specMs);
         context.Trace.Stage("context", time.GetElapsedTime(stage));
         RankedPool pool;
@@ -85,15 +87,14 @@ public sealed partial class PredictionPipeline(
             Math.Round(context.Trace.CostUsd, 8),
             PredictMetadata.From(context.Trace.Snapshot()),
             verdict.Flagged ? new InjectionBody(verdict.Fields, verdict.Rules, "local_only") : null);
-        await RecordAsync(request, context, response, cancellationToken);
+        await RecordAsync(request, context, response);
         await outcomes.RecordServedAsync(context, pool.Ranked, predictions.Count, ranker.Version,
-            UsageScopes.Caller(request.Caller), cancellationToken);
+            UsageScopes.Caller(request.Caller));
         return response;
     }
 
-    // The answer is worth more than its audit record: a failed write is logged, the prediction still returned.
-    private async Task RecordAsync(PredictionRequest request, PredictionContext context, PredictResponse response,
-        CancellationToken cancellationToken)
+    // The answer is worth more than its audit record: the write is queued, a failure reported by the queue.
+    private async Task RecordAsync(PredictionRequest request, PredictionContext context, PredictResponse response)
     {
         if (!auditOptions.Value.Enabled)
         {
@@ -122,18 +123,9 @@ public sealed partial class PredictionPipeline(
             flags.Add("destructive-returned");
         }
 
-        try
-        {
-            await audit.AppendAsync(new AuditRecord(time.GetUtcNow(), response.PredictionId, request.UserId, request.SessionId,
-                context.Catalog.ContentHash, prompt?.Text, [.. response.Predictions.Select(p => p.Endpoint)],
-                response.ModelVersion, response.ProcessingTimeMs, response.CostUsd, flags), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogAuditFailed(ex, response.PredictionId);
-        }
+        var record = new AuditRecord(time.GetUtcNow(), response.PredictionId, request.UserId, request.SessionId,
+            context.Catalog.ContentHash, prompt?.Text, [.. response.Predictions.Select(p => p.Endpoint)],
+            response.ModelVersion, response.ProcessingTimeMs, response.CostUsd, flags);
+        await recording.WriteAsync("audit", response.PredictionId, ct => audit.AppendAsync(record, ct));
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The audit record of prediction {PredictionId} could not be written")]
-    private partial void LogAuditFailed(Exception exception, string predictionId);
 }

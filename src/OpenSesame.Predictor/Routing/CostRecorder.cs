@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging;
+using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Routing;
 
@@ -9,18 +9,19 @@ internal sealed record CostOwner(string PredictionId, string? UserId, string? Se
 /// <summary>
 /// Writes a priced question (<see cref="RoutePricer"/>) to the books: the cost ledger entry, the running spend, the
 /// estimator's token ratio for the model, the metrics, and the alerts it makes due. Its one caller is the
-/// prediction's accounting, once the prediction's questions are done, so each question is written once. A ledger
-/// failure is logged and the spend still counted in memory: the answer is worth more than its ledger line, and the
-/// budget must not forget money that was spent.
+/// prediction's accounting, once the prediction's questions are done, so each question is written once. The ledger
+/// line goes through the <see cref="RecordWriter"/> (a failure is the queue's to report) and the spend is counted in
+/// memory either way: the answer is worth more than its ledger line, and the budget must not forget money that was
+/// spent.
 /// </summary>
-internal sealed partial class CostRecorder(
+internal sealed class CostRecorder(
     ICostLedger ledger,
+    RecordWriter recording,
     BudgetTracker budget,
     TokenEstimator estimator,
     BudgetAlerts alerts,
     RoutingMetrics metrics,
-    TimeProvider time,
-    ILogger<CostRecorder> logger)
+    TimeProvider time)
 {
     /// <summary>Records one question (a call, a cache hit, or a local answer) as <paramref name="priced"/> settled
     /// it.</summary>
@@ -37,14 +38,7 @@ internal sealed partial class CostRecorder(
         await budget.EnsureLoadedAsync(cancellationToken);
         var entry = new CostEntry(time.GetUtcNow(), owner.PredictionId, owner.UserId, owner.SessionId, name,
             priced.ActualInputTokens ?? 0, priced.ActualOutputTokens ?? 0, cost, priced.CacheHit);
-        try
-        {
-            await ledger.RecordAsync(entry, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogLedgerFailed(ex, owner.PredictionId);
-        }
+        await recording.WriteAsync("ledger", owner.PredictionId, ct => ledger.RecordAsync(entry, ct));
 
         budget.Add(entry.At, cost);
         if (!priced.CacheHit && priced.ActualInputTokens is > 0 && name == priced.Model)
@@ -56,7 +50,4 @@ internal sealed partial class CostRecorder(
         metrics.Decisions.Add(1, new("model", name), new("reason", priced.Reason));
         await alerts.CheckAsync(cancellationToken);
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The cost of prediction {PredictionId} could not be written to the ledger; it still counts against the budget")]
-    private partial void LogLedgerFailed(Exception exception, string predictionId);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.FeatureManagement;
+using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Routing;
 
@@ -22,6 +23,7 @@ public static class RoutingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RoutingOptions>, RoutingOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
+        services.AddRecordWriter(configuration);
         services.TryAddSingleton<RoutingMetrics>();
         services.TryAddSingleton<RoutingSettings>();
         services.TryAddSingleton<TokenEstimator>();

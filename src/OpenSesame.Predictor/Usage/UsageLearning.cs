@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Caching;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Predictor.Usage;
 
@@ -17,8 +18,8 @@ namespace OpenSesame.Predictor.Usage;
 /// has none, which the ranker is trained for. Layers are cached in memory and reloaded from the store after
 /// <see cref="UsageOptions.RefreshInterval"/>, so instances sharing a store see each other's steps.
 /// </summary>
-public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptions> options, TimeProvider time,
-    ILogger<UsageLearning> logger)
+public sealed partial class UsageLearning(IUsageStore store, RecordWriter recording, IOptions<UsageOptions> options,
+    TimeProvider time, ILogger<UsageLearning> logger)
 {
     private readonly LruCache<string, CallerLayers> _callers = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
     private readonly LruCache<string, Layer> _users = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
@@ -55,7 +56,7 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
 
     /// <summary>Counts the request's newest step, in memory in every layer it was predicted with, and in the store
     /// in the caller's layer and the user's.</summary>
-    public async Task RecordAsync(PredictionContext context, UsageCaller caller, CancellationToken cancellationToken)
+    public async Task RecordAsync(PredictionContext context, UsageCaller caller)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(caller);
@@ -78,14 +79,9 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
             .SelectMany(scope => Enumerable.Range(0, contextOps.Count + 1)
                 .Select(order => new UsageIncrement(scope, UsageScopes.ContextText(context.Catalog, contextOps, order), next.Key, now)))
             .ToList();
-        try
-        {
-            await store.AddAsync(context.Catalog.ContentHash, increments, options.Value.HalfLifeOrNull, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogRecordFailed(logger, ex, context.PredictionId);
-        }
+        // In memory it counts already; the store's copy is for restarts and other instances.
+        var halfLife = options.Value.HalfLifeOrNull;
+        await recording.WriteAsync("usage", context.PredictionId, ct => store.AddAsync(context.Catalog.ContentHash, increments, halfLife, ct));
     }
 
     /// <summary>Every spec with learned usage, most steps first.</summary>
@@ -192,7 +188,4 @@ public sealed partial class UsageLearning(IUsageStore store, IOptions<UsageOptio
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Usage of spec {SpecHash} could not be loaded; predicting without it.")]
     private static partial void LogLoadFailed(ILogger logger, Exception exception, string specHash);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The newest step of prediction {PredictionId} could not be stored; it counts until the process ends.")]
-    private static partial void LogRecordFailed(ILogger logger, Exception exception, string predictionId);
 }
