@@ -1,0 +1,103 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using OpenSesame.Testing;
+
+namespace OpenSesame.Api.Tests;
+
+/// <summary>The hostile tester's repros (issue 18), through the real HTTP pipeline: each is answered with a 4xx
+/// that names what was refused, and none leaves an error or a stack trace in the log.</summary>
+public sealed class HostileInputApiTests
+{
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task TheChainOfTwentyThousandSchemaReferencesIsRefusedWith422NamingTheLimit()
+    {
+        using var factory = new ApiFactory();
+
+        var (status, body) = await PredictInlineAsync(factory, HostileSpecs.ReferenceChain(20_000));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("Specs:MaxReferences", (string)body["detail"]!, StringComparison.Ordinal);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
+    [Fact]
+    public async Task AShorterChainThatFitsTheReferenceCountIsRefusedByItsDepth()
+    {
+        using var factory = new ApiFactory();
+
+        var (status, body) = await PredictInlineAsync(factory, HostileSpecs.ReferenceChain(5_000, used: true));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("Specs:MaxReferenceDepth", (string)body["detail"]!, StringComparison.Ordinal);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
+    [Fact]
+    public async Task ParametersThatReferToEachOtherInACircleAreRefusedWith422()
+    {
+        using var factory = new ApiFactory();
+
+        var (status, body) = await PredictInlineAsync(factory, HostileSpecs.Circle("parameters"));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("circle", (string)body["detail"]!, StringComparison.Ordinal);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
+    [Fact]
+    public async Task ASpecWithMoreOperationsThanTheLimitIsRefusedWith422NamingIt()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Specs:MaxOperations"] = "100" });
+
+        var (status, body) = await PredictInlineAsync(factory, HostileSpecs.Operations(101));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("Specs:MaxOperations", (string)body["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASpecPastItsParseBudgetIsRefusedWith422AndTheServiceStillParsesOthers()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Specs:ParseBudget"] = "00:00:00.0000001" });
+
+        var (status, body) = await PredictInlineAsync(factory, HostileSpecs.Operations(2_000));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.Contains("Specs:ParseBudget", (string)body["detail"]!, StringComparison.Ordinal);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
+    [Theory]
+    [InlineData("file:///etc/passwd")]
+    [InlineData("ftp://127.0.0.1/spec.yaml")]
+    [InlineData("gopher://127.0.0.1:70/_x")]
+    public async Task ASpecDownloadRedirectedToAnotherSchemeIsRefusedWith422WithoutAStackTrace(string target)
+    {
+        using var server = new LoopbackHttpServer(_ => Task.FromResult((302, target)));
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Specs:AllowedHosts:0"] = "127.0.0.1" });
+
+        var (status, body) = await PostAsync(factory, new JsonObject { ["events"] = new JsonArray(), ["spec_url"] = server.Url("/spec.yaml") }.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.True(((string)body["detail"]!).Contains("redirect", StringComparison.OrdinalIgnoreCase), (string)body["detail"]!);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
+    internal static Task<(HttpStatusCode Status, JsonNode Body)> PredictInlineAsync(ApiFactory factory, string spec) =>
+        PostAsync(factory, $$"""{"events":[],"spec":{{spec}}}""");
+
+    internal static async Task<(HttpStatusCode Status, JsonNode Body)> PostAsync(ApiFactory factory, string json, string route = "/predict")
+    {
+        using var client = factory.CreateClient();
+        using var content = new StringContent(json, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(route, content, Cancel);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!);
+    }
+
+    private static void AssertNoErrorOrStackTrace(ApiFactory factory) =>
+        Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= LogLevel.Error || e.Exception is not null);
+}
