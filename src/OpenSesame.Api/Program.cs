@@ -11,6 +11,7 @@ builder.Services.AddSqliteStorage();
 builder.Services.AddAccessControl();
 builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();
+builder.Services.AddRequestBodyLimits();
 builder.Services.AddApiHealthChecks();
 builder.Services.AddApiDocs();
 

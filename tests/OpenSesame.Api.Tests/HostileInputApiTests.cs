@@ -87,6 +87,77 @@ public sealed class HostileInputApiTests
         AssertNoErrorOrStackTrace(factory);
     }
 
+    [Fact]
+    public async Task ABodyOverThirtyMegabytesIsAnswered413NamingTheLimit()
+    {
+        using var factory = new ApiFactory();
+
+        var (status, body) = await PostAsync(factory, $$"""{"events":[],"prompt":"{{new string('x', 31 * 1024 * 1024)}}"}""");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Contains("Requests:MaxBodyBytes", (string)body["detail"]!, StringComparison.Ordinal);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
+    [Fact]
+    public async Task AChunkedBodyIsRefusedWith413OnceItPassesTheLimit()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Requests:MaxBodyBytes"] = "100000" });
+        using var client = factory.CreateClient();
+        var json = Encoding.UTF8.GetBytes($$"""{"events":[],"prompt":"{{new string('x', 200_000)}}","spec_url":"samples/specs/billing.yaml"}""");
+        using var content = new StreamContent(new ChunkedOnly(json));
+        content.Headers.ContentType = new("application/json");
+
+        using var response = await client.PostAsync("/predict", content, Cancel);
+
+        Assert.Null(content.Headers.ContentLength);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/predict", """{"user_id":"victim","user_id":"attacker","events":[],"spec_url":"samples/specs/billing.yaml"}""", "user_id")]
+    [InlineData("/predict", """{"user_id":"victim","USER_ID":"attacker","events":[],"spec_url":"samples/specs/billing.yaml"}""", "USER_ID")]
+    [InlineData("/predict", """{"events":[{"endpoint":"GET /v1/invoices","params":{"id":"a","id":"b"}}],"spec_url":"samples/specs/billing.yaml"}""", "events[0].params.id")]
+    [InlineData("/predict", """{"events":[],"spec":{"openapi":"3.0.0","openapi":"3.1.0","paths":{}}}""", "spec")]
+    [InlineData("/feedback", """{"prediction_id":"p","prediction_id":"q","outcome":"ignored"}""", "prediction_id")]
+    public async Task APropertyNamedTwiceAtAnyDepthIsRefusedWith400NamingIt(string route, string json, string field)
+    {
+        using var factory = new ApiFactory();
+
+        var (status, body) = await PostAsync(factory, json, route);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var errors = body["errors"]!.AsObject();
+        Assert.True(errors.Any(e => e.Key == field && ((string)e.Value![0]!).Contains("twice", StringComparison.Ordinal)), body.ToJsonString());
+    }
+
+    [Fact]
+    public async Task ABodyNamingUserIdTwiceDoesNotSpendEitherUsersRateLimit()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Security:RateLimit:PermitLimit"] = "1" });
+        var spec = new JsonObject { ["spec_url"] = Path.Combine(ApiFactory.RepoRoot, "samples", "specs", "billing.yaml") }.ToJsonString()[1..^1];
+
+        var (split, _) = await PostAsync(factory, $$"""{"user_id":"victim","user_id":"attacker","events":[],{{spec}}}""");
+        var (victim, _) = await PostAsync(factory, $$"""{"user_id":"victim","events":[],{{spec}}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, split);
+        Assert.Equal(HttpStatusCode.OK, victim);
+    }
+
+    [Theory]
+    [InlineData("user_id")]
+    [InlineData("prompt")]
+    public async Task ALoneSurrogateIsReportedAsInvalidTextNotAsAWrongType(string field)
+    {
+        using var factory = new ApiFactory();
+
+        var (status, body) = await PostAsync(factory, $$"""{"{{field}}":"a\ud800b","events":[],"spec_url":"samples/specs/billing.yaml"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("not valid Unicode", (string)body["errors"]![field]![0]!, StringComparison.Ordinal);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
     internal static Task<(HttpStatusCode Status, JsonNode Body)> PredictInlineAsync(ApiFactory factory, string spec) =>
         PostAsync(factory, $$"""{"events":[],"spec":{{spec}}}""");
 
@@ -100,4 +171,10 @@ public sealed class HostileInputApiTests
 
     private static void AssertNoErrorOrStackTrace(ApiFactory factory) =>
         Assert.DoesNotContain(factory.Logs.Entries, e => e.Level >= LogLevel.Error || e.Exception is not null);
+
+    /// <summary>A body whose length the client does not know in advance: sent chunked, without a Content-Length.</summary>
+    private sealed class ChunkedOnly(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
 }
