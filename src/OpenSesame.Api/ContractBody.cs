@@ -44,7 +44,7 @@ internal static class ContractBody
         }
     }
 
-    private static ProblemHttpResult TooLarge(long maxBytes) => TypedResults.Problem(
+    public static ProblemHttpResult TooLarge(long maxBytes) => TypedResults.Problem(
         $"The request body is larger than the limit of {maxBytes} bytes (Requests:MaxBodyBytes); send a large spec by spec_url.",
         title: "The request body is too large.", statusCode: StatusCodes.Status413PayloadTooLarge);
 

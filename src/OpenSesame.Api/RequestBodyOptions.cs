@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +18,9 @@ public sealed class RequestBodyOptions
 
 internal static class RequestBodyLimits
 {
-    /// <summary>Binds <see cref="RequestBodyOptions"/> and makes Kestrel's own body limit (30,000,000 bytes unless
-    /// set) the same, so one setting decides.</summary>
+    /// <summary>Binds <see cref="RequestBodyOptions"/>, makes Kestrel's own body limit (30,000,000 bytes unless set)
+    /// the same, so one setting decides, and answers Kestrel's refusals of a body (too large, cut short, malformed) with
+    /// their own status instead of 500.</summary>
     public static IServiceCollection AddRequestBodyLimits(this IServiceCollection services)
     {
         services.AddOptions<RequestBodyOptions>().BindConfiguration(RequestBodyOptions.Section)
@@ -26,6 +28,33 @@ internal static class RequestBodyLimits
             .ValidateOnStart();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestBodyOptions>>(
             (kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxBodyBytes);
+        services.AddExceptionHandler<BadBodyHandler>();
         return services;
+    }
+
+    /// <summary>The server refused the body wherever it was first read (the rate limiter reads its start): the
+    /// client's error, answered with the server's status; handled here, so it is not logged as an unhandled error.</summary>
+    private sealed class BadBodyHandler(IProblemDetailsService problems, IOptions<RequestBodyOptions> options) : IExceptionHandler
+    {
+        public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+        {
+            if (exception is not Microsoft.AspNetCore.Http.BadHttpRequestException bad || httpContext.Response.HasStarted)
+            {
+                return false;
+            }
+
+            if (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await ContractBody.TooLarge(options.Value.MaxBodyBytes).ExecuteAsync(httpContext);
+                return true;
+            }
+
+            httpContext.Response.StatusCode = bad.StatusCode;
+            return await problems.TryWriteAsync(new()
+            {
+                HttpContext = httpContext,
+                ProblemDetails = { Status = bad.StatusCode, Title = "The request could not be read.", Detail = bad.Message },
+            });
+        }
     }
 }

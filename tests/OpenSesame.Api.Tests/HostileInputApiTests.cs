@@ -90,11 +90,23 @@ public sealed class HostileInputApiTests
     [Fact]
     public async Task ABodyOverThirtyMegabytesIsAnswered413NamingTheLimit()
     {
+        // Kestrel, not the in-memory server: Kestrel's own body limit is what answered 500 (first read by the rate limiter).
         using var factory = new ApiFactory();
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        using var client = factory.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict")
+        {
+            Content = new StringContent($$"""{"events":[],"prompt":"{{new string('x', 31 * 1024 * 1024)}}"}""", Encoding.UTF8, "application/json"),
+        };
 
-        var (status, body) = await PostAsync(factory, $$"""{"events":[],"prompt":"{{new string('x', 31 * 1024 * 1024)}}"}""");
+        // As curl does for large bodies: the client waits for the server's go-ahead, so it reads the refusal instead of
+        // failing to send a body the server will not read.
+        request.Headers.ExpectContinue = true;
+        using var response = await client.SendAsync(request, Cancel);
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!;
         Assert.Contains("Requests:MaxBodyBytes", (string)body["detail"]!, StringComparison.Ordinal);
         AssertNoErrorOrStackTrace(factory);
     }
@@ -156,6 +168,42 @@ public sealed class HostileInputApiTests
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("not valid Unicode", (string)body["errors"]![field]![0]!, StringComparison.Ordinal);
         AssertNoErrorOrStackTrace(factory);
+    }
+
+    [Fact]
+    public async Task AnEndpointLongerThanTheLimitIsRefusedWith400NamingIt()
+    {
+        using var factory = new ApiFactory();
+        var endpoint = "GET /v1/invoices/" + new string('a', 200_000);
+
+        var (status, body) = await PostAsync(factory, $$"""{"events":[{"endpoint":"{{endpoint}}"}],"spec_url":"samples/specs/billing.yaml"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("Prediction:MaxEndpointLength", (string)body["errors"]!["events[0].endpoint"]![0]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ASpecFileOutsideTheFoldersIsRefusedWithoutNamingTheServersPaths()
+    {
+        using var factory = new ApiFactory();
+
+        var (status, body) = await PostAsync(factory, """{"events":[],"spec_url":"/etc/passwd"}""");
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
+        Assert.DoesNotContain(ApiFactory.RepoRoot, (string)body["detail"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain(ApiFactory.EvalData, (string)body["detail"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARateLimitedRequestIsAnsweredWithProblemDetailsThatHaveAType()
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Security:RateLimit:PermitLimit"] = "1" });
+
+        await PostAsync(factory, """{"user_id":"u-1","events":[]}""");
+        var (status, body) = await PostAsync(factory, """{"user_id":"u-1","events":[]}""");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, status);
+        Assert.Equal("https://tools.ietf.org/html/rfc6585#section-4", (string)body["type"]!);
     }
 
     internal static Task<(HttpStatusCode Status, JsonNode Body)> PredictInlineAsync(ApiFactory factory, string spec) =>

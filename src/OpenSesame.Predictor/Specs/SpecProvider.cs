@@ -126,9 +126,9 @@ public sealed class SpecProvider
             }
         }
 
+        // The folders are not named: they are the server's paths, none of the caller's business.
         throw new SpecException(
-            $"The spec file '{path}' is outside the spec folders ({string.Join(", ", _options.Folders)}); " +
-            "add its folder to Specs:Folders or send the spec inline.");
+            $"The spec file '{path}' is outside the folders this service reads specs from (Specs:Folders); send the spec inline or by URL.");
     }
 
     private async Task<CatalogResult> FromUrlAsync(string url, CancellationToken cancellationToken)
