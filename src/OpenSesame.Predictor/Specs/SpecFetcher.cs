@@ -128,7 +128,11 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
                 throw new SpecException($"Downloading the spec from {url} was redirected more than {settings.MaxRedirects} times (Specs:MaxRedirects).");
             }
 
-            var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
+            if (!Uri.TryCreate(uri, location, out var next) || (next.Host.Length == 0 && next.Scheme is "http" or "https"))
+            {
+                throw new SpecException($"Downloading the spec from {url} was redirected to an address that is not a valid URL.");
+            }
+
             if (next.Scheme is not ("http" or "https") || (uri.Scheme == "https" && next.Scheme == "http"))
             {
                 throw new SpecException($"Downloading the spec from {url} was redirected to a {next.Scheme} URL; "
