@@ -6,11 +6,10 @@ namespace OpenSesame.Api.Tests.Security;
 
 public sealed class RejectedKeyLogTests
 {
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task ManyRefusedKeysFromOneAddressWriteOneLineAMinuteThatCountsTheRest()
     {
+        var cancel = TestContext.Current.CancellationToken;
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-01-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         using var factory = new ApiFactory(TestKeys.Settings(), time);
         using var client = factory.CreateClient();
@@ -19,14 +18,14 @@ public sealed class RejectedKeyLogTests
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, "/cost-analytics");
             request.Headers.Add(ApiKeyAuthenticationHandler.ApiKeyHeader, $"os_guess-{i}");
-            using var response = await client.SendAsync(request, Cancel);
+            using var response = await client.SendAsync(request, cancel);
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         }
 
         time.Advance(TimeSpan.FromMinutes(1));
         using var next = new HttpRequestMessage(HttpMethod.Get, "/cost-analytics");
         next.Headers.Add(ApiKeyAuthenticationHandler.ApiKeyHeader, "os_guess-next");
-        using var _ = await client.SendAsync(next, Cancel);
+        using var _ = await client.SendAsync(next, cancel);
 
         var lines = factory.Logs.Entries.Where(e => e.Category == typeof(RejectedKeyLog).FullName).ToList();
         Assert.Equal(2, lines.Count);
