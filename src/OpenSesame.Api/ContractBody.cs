@@ -1,11 +1,13 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Prediction;
 
 namespace OpenSesame.Api;
 
 /// <summary>Reads a route's JSON body with the contract's options, answering what the client got wrong in its own terms:
-/// 415 for a body that is not JSON, 400 naming the JSON path and the expected JSON type for one that does not fit.</summary>
+/// 415 for a body that is not JSON, 413 for one over <see cref="RequestBodyOptions.MaxBodyBytes"/>, 400 naming the
+/// JSON path and the expected JSON type for one that does not fit, or that names a property twice.</summary>
 internal static class ContractBody
 {
     /// <returns>The body (null for a JSON <c>null</c>), or the problem to answer with instead.</returns>
@@ -18,9 +20,21 @@ internal static class ContractBody
                 statusCode: StatusCodes.Status415UnsupportedMediaType));
         }
 
+        var maxBytes = http.HttpContext.RequestServices.GetRequiredService<IOptions<RequestBodyOptions>>().Value.MaxBodyBytes;
+        if (http.ContentLength > maxBytes)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
         try
         {
-            return (await JsonSerializer.DeserializeAsync<T>(http.Body, ContractJson.Options, cancellationToken), null);
+            await using var body = new CappedStream(http.Body, maxBytes);
+            return (await JsonSerializer.DeserializeAsync<T>(body, ContractJson.Options, cancellationToken), null);
+        }
+        catch (Exception ex) when (ex is CappedStream.LimitPassedException
+                                   || (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }))
+        {
+            return (null, TooLarge(maxBytes));
         }
         catch (JsonException ex)
         {
@@ -30,6 +44,10 @@ internal static class ContractBody
         }
     }
 
+    public static ProblemHttpResult TooLarge(long maxBytes) => TypedResults.Problem(
+        $"The request body is larger than the limit of {maxBytes} bytes (Requests:MaxBodyBytes); send a large spec by spec_url.",
+        title: "The request body is too large.", statusCode: StatusCodes.Status413PayloadTooLarge);
+
     // "$.events[0].ts" → "events[0].ts": the name the client wrote, without the JSON-path root.
     private static string FieldOf(string? path) =>
         string.IsNullOrEmpty(path) || path == "$" ? "body" : path.TrimStart('$', '.');
@@ -38,6 +56,20 @@ internal static class ContractBody
     private static string JsonReason(JsonException ex)
     {
         var message = ex.Message;
+
+        // A lone surrogate (\ud800) or bytes that are not UTF-8 fail inside the string converter, which reports them
+        // as a value of the wrong type; the value is a string, its text is what is broken.
+        if (ex.InnerException is InvalidOperationException inner
+            && (inner.Message.Contains("UTF", StringComparison.Ordinal) || inner.Message.Contains("surrogate", StringComparison.OrdinalIgnoreCase)))
+        {
+            return "The text is not valid Unicode: it holds an unpaired surrogate (\\ud800-\\udfff) or bytes that are not UTF-8.";
+        }
+
+        if (message.StartsWith("Duplicate", StringComparison.Ordinal))
+        {
+            return "A property appears twice in the same object; send each property once.";
+        }
+
         if (message.Contains("could not be converted to", StringComparison.Ordinal))
         {
             var expected = message switch
@@ -56,5 +88,26 @@ internal static class ContractBody
 
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
+    }
+
+    /// <summary>The request body, ending in an exception once more than the limit has been read: a body without a
+    /// Content-Length (chunked) is refused at the limit, not after it was read whole.</summary>
+    private sealed class CappedStream(Stream inner, long maxBytes) : ReadOnlyBodyStream
+    {
+        private long _read;
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        private int Count(int read)
+        {
+            _read += read;
+            return _read > maxBytes ? throw new LimitPassedException() : read;
+        }
+
+        // Not an IOException: the serializer would wrap that in a JsonException, answered as malformed JSON.
+        internal sealed class LimitPassedException : Exception;
     }
 }

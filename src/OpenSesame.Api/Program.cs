@@ -5,16 +5,25 @@ using OpenSesame.Storage.Sqlite;
 
 // Settings ship next to the binary; relative paths in them (data/, samples/) stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.UseDefaultAddress();
 
 builder.Services.AddPredictor(builder.Configuration);
 builder.Services.AddSqliteStorage();
 builder.Services.AddAccessControl();
 builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();
+builder.Services.AddRequestBodyLimits();
 builder.Services.AddApiHealthChecks();
 builder.Services.AddApiDocs();
 
 var app = builder.Build();
+if (StartupChecks.RefusalOf(app) is { } refusal)
+{
+    // One line, no stack trace, exit code 1: a configuration mistake, not a crash. Disposing flushes the log.
+    app.Logger.LogCritical("{Refusal}", refusal);
+    await app.DisposeAsync();
+    return 1;
+}
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -28,7 +37,8 @@ app.MapCostAnalyticsApi();
 app.MapHealthApi();
 app.MapApiDocs();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 /// <summary>Visible to the API tests' WebApplicationFactory.</summary>
 public partial class Program;

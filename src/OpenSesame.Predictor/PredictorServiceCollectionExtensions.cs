@@ -40,7 +40,9 @@ public static class PredictorServiceCollectionExtensions
     {
         services.AddOptions<SpecOptions>().Bind(configuration.GetSection(SpecOptions.Section))
             .Validate(o => o.MaxDocumentBytes > 0 && o.FetchTimeout > TimeSpan.Zero && o.CacheTtl >= TimeSpan.Zero
-                           && o.CatalogCacheCapacity > 0, "Specs: sizes, timeouts and capacities must be positive.")
+                           && o.CatalogCacheCapacity > 0 && o.MaxReferences >= 0 && o.MaxReferenceDepth > 0
+                           && o.MaxOperations > 0 && o.ParseBudget > TimeSpan.Zero,
+                "Specs: sizes, limits, timeouts and capacities must be positive.")
             .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required.")
@@ -99,7 +101,10 @@ public static class PredictorServiceCollectionExtensions
         services.AddSingleton<OnlineMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<OnlineMonitor>());
         services.AddRouting(configuration);
+        // Without the factory's loggers: they log every refused download (a blocked address, a redirect elsewhere)
+        // with its stack trace, which any caller can repeat at will; the refusal reaches the caller as a 422.
         services.AddHttpClient(SpecFetcher.HttpClientName)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(sp => SpecFetcher.CreateHandler(sp.GetRequiredService<IOptions<SpecOptions>>().Value));
         services.AddSingleton(sp => new SpecFetcher(
             sp.GetRequiredService<IHttpClientFactory>().CreateClient(SpecFetcher.HttpClientName),

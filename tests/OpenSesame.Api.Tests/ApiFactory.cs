@@ -25,8 +25,8 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     /// <summary>Everything the service logged.</summary>
     public ListLoggerProvider Logs { get; } = new();
 
-    /// <summary>Starts the service expecting it to refuse, and says why: the messages of what was thrown and of every
-    /// exception it logged.</summary>
+    /// <summary>Starts the service expecting it to refuse, and says why: the messages of what was thrown, of every
+    /// exception it logged and of its critical log lines (a refusal found before the host starts is only logged).</summary>
     /// <remarks>When the app fails while starting, the factory throws either the cause or an ObjectDisposedException,
     /// depending on whether the app's thread disposed the host before the factory looked into it; the host logs the
     /// cause before that in both cases.</remarks>
@@ -35,7 +35,8 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         var thrown = Record.Exception(() => CreateClient().Dispose());
         Assert.NotNull(thrown);
         var logged = Logs.Entries.Select(e => e.Exception).OfType<Exception>();
-        return string.Join("\n", logged.Prepend(thrown).SelectMany(Chain).Select(e => e.Message));
+        var critical = Logs.Entries.Where(e => e.Level == LogLevel.Critical).Select(e => e.Message);
+        return string.Join("\n", logged.Prepend(thrown).SelectMany(Chain).Select(e => e.Message).Concat(critical));
 
         static IEnumerable<Exception> Chain(Exception e)
         {

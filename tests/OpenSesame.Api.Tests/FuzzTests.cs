@@ -71,10 +71,8 @@ public sealed class FuzzTests
 
         Assert.Empty(Errors());
 
-        // The test platform shows no output of passing tests; CI prints this file after the run.
-        File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "fuzz-summary.txt"),
-            $"fuzz: {Requests} requests (seed {Seed}), 0 with 5xx, 0 errors logged; statuses: "
-            + string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key} × {s.Value}")) + "\n");
+        FuzzSummary.Write(nameof(FuzzTests), $"fuzz: {Requests} requests (seed {Seed}), 0 with 5xx, 0 errors logged; statuses: "
+            + Tally(statuses));
         Assert.True(statuses.GetValueOrDefault(HttpStatusCode.OK) > Requests / 20, "too few requests were valid to exercise the pipeline");
         Assert.True(statuses.GetValueOrDefault(HttpStatusCode.BadRequest) > Requests / 5, "too few requests were invalid to exercise validation");
     }
@@ -112,6 +110,9 @@ public sealed class FuzzTests
         Assert.True(statuses.GetValueOrDefault(HttpStatusCode.OK) > Feedbacks / 20, "too few feedbacks were valid to store anything");
         Assert.True(statuses.GetValueOrDefault(HttpStatusCode.BadRequest) > Feedbacks / 5, "too few feedbacks were invalid to exercise validation");
     }
+
+    internal static string Tally(Dictionary<HttpStatusCode, int> statuses) =>
+        string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{(int)s.Key} × {s.Value}"));
 
     private static string Feedback(Random random, IReadOnlyList<string> ids)
     {

@@ -190,7 +190,7 @@ public sealed class PredictApiTests : IDisposable
     [Theory]
     [InlineData("http://127.0.0.1:9/spec.json", "blocked")]
     [InlineData("http://[::1]:9/spec.json", "blocked")]
-    [InlineData("samples/../README.md", "outside the spec folders")]
+    [InlineData("samples/../README.md", "outside the folders this service reads specs from")]
     [InlineData("samples/specs/missing.yaml", "does not exist")]
     public async Task AnswersAnUnusableSpecWith422AndTheReason(string specUrl, string reason)
     {

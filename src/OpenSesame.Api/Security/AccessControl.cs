@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Guardrails;
 
@@ -27,6 +28,8 @@ internal static class AccessControl
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AccessOptions>, AccessOptionsValidator>();
         services.AddSingleton<ApiKeyRing>();
+        services.AddSingleton<RejectedKeyLog>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<AnonymousAccess>();
         services.AddHostedService<AnonymousAccessCheck>();
 

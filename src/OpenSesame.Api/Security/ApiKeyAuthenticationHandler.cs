@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using OpenSesame.Predictor.Guardrails;
@@ -10,15 +11,16 @@ namespace OpenSesame.Api.Security;
 /// <summary>
 /// Authenticates a request by its API key (<c>Authorization: Bearer &lt;key&gt;</c> or <c>X-Api-Key: &lt;key&gt;</c>):
 /// the principal is named after the key's owner and holds its roles. With no keys configured and anonymous access
-/// open (<see cref="AnonymousAccess"/>), every request is an anonymous principal holding every role.
+/// open (<see cref="AnonymousAccess"/>), every request is an anonymous principal holding every role. The base handler's
+/// own logging is off (two information lines per refused key); refusals go to <see cref="RejectedKeyLog"/>.
 /// </summary>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
-    ILoggerFactory logger,
     UrlEncoder encoder,
     ApiKeyRing keys,
     AnonymousAccess anonymous,
-    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    RejectedKeyLog rejected,
+    IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {
     public const string SchemeName = "ApiKey";
     public const string AnonymousType = "Anonymous";
@@ -38,7 +40,7 @@ internal sealed class ApiKeyAuthenticationHandler(
         var fromHeader = Request.Headers[ApiKeyHeader].ToString().Trim();
         if (Request.Headers[ApiKeyHeader].Count > 1 || (fromBearer is { Length: > 0 } && fromHeader.Length > 0 && fromBearer != fromHeader))
         {
-            return Task.FromResult(AuthenticateResult.Fail("Two different API keys were sent; send one, in one header."));
+            return Task.FromResult(Refuse("Two different API keys were sent; send one, in one header."));
         }
 
         var presented = fromBearer is { Length: > 0 } ? fromBearer : fromHeader;
@@ -49,7 +51,13 @@ internal sealed class ApiKeyAuthenticationHandler(
 
         return Task.FromResult(keys.Find(presented) is { } holder
             ? Success(SchemeName, holder.Owner, holder.Roles)
-            : AuthenticateResult.Fail("The API key is not valid."));
+            : Refuse("The API key is not valid."));
+    }
+
+    private AuthenticateResult Refuse(string reason)
+    {
+        rejected.Rejected(Context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address", reason);
+        return AuthenticateResult.Fail(reason);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -68,10 +68,13 @@ internal sealed record RateLimitCaller(string Partition, string Kind)
     }
 
     /// <summary>The string value of the top-level <c>user_id</c> property (any case, as the endpoint binds it), if
-    /// the bytes show one before they end or stop being JSON.</summary>
+    /// the bytes show one before they end or stop being JSON, and show it only once: a body naming it twice is refused
+    /// by the endpoint (400), and counts against its client address rather than against either name.</summary>
     internal static string? FindUserId(ReadOnlySpan<byte> json, bool isFinalBlock)
     {
         var reader = new Utf8JsonReader(json, isFinalBlock, default);
+        string? found = null;
+        var seen = false;
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -84,19 +87,25 @@ internal sealed record RateLimitCaller(string Partition, string Kind)
                 var isUserId = string.Equals(reader.GetString(), "user_id", StringComparison.OrdinalIgnoreCase);
                 if (!reader.Read())
                 {
-                    return null;
+                    break;
                 }
 
                 if (isUserId)
                 {
-                    return reader.TokenType == JsonTokenType.String && reader.GetString()?.Trim() is { Length: > 0 and <= MaxUserIdLength } id
+                    if (seen)
+                    {
+                        return null;
+                    }
+
+                    seen = true;
+                    found = reader.TokenType == JsonTokenType.String && reader.GetString()?.Trim() is { Length: > 0 and <= MaxUserIdLength } id
                         ? id
                         : null;
                 }
 
                 if (!reader.TrySkip())
                 {
-                    return null;
+                    break;
                 }
             }
         }
@@ -104,7 +113,12 @@ internal sealed record RateLimitCaller(string Partition, string Kind)
         {
             // Malformed JSON is the endpoint's to report, under the field it breaks.
         }
+        catch (InvalidOperationException)
+        {
+            // A user_id that is not valid UTF-8 or holds a lone surrogate: the endpoint reports it.
+            return null;
+        }
 
-        return null;
+        return found;
     }
 }

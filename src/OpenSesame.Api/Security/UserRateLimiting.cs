@@ -68,6 +68,7 @@ internal static class UserRateLimiting
                 ProblemDetails =
                 {
                     Status = StatusCodes.Status429TooManyRequests,
+                    Type = "https://tools.ietf.org/html/rfc6585#section-4",
                     Title = "Too many requests.",
                     Detail = $"Each caller may make {limit.PermitLimit} requests per {Describe(limit.Window)} (this one is "
                              + $"counted by its {caller.Kind}); try again in {seconds} s.",

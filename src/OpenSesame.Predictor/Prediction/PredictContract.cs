@@ -13,6 +13,10 @@ public static class ContractJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         WriteIndented = false,
+
+        // A property named twice in one object, at any depth, is refused: a reader that keeps the first and one that
+        // keeps the last (the rate limiter and the endpoint) would see two different callers.
+        AllowDuplicateProperties = false,
     };
 }
 

@@ -51,7 +51,7 @@ public static partial class PredictRequestValidator
         var prompt = Clean(body.Prompt);
         if (prompt is { Length: var length } && length > options.MaxPromptLength)
         {
-            Fail("prompt", $"The prompt is {length} characters long; at most {options.MaxPromptLength} are accepted.");
+            Fail("prompt", $"The prompt is {length} characters long; at most {options.MaxPromptLength} are accepted (Prediction:MaxPromptLength).");
         }
 
         if (body.MaxCostUsd is < 0)
@@ -97,7 +97,7 @@ public static partial class PredictRequestValidator
 
         if (events.Count > options.MaxEvents)
         {
-            fail("events", $"At most {options.MaxEvents} events are accepted; {events.Count} were sent. Send the most recent ones.");
+            fail("events", $"At most {options.MaxEvents} events are accepted (Prediction:MaxEvents); {events.Count} were sent. Send the most recent ones.");
             return history;
         }
 
@@ -113,6 +113,12 @@ public static partial class PredictRequestValidator
             if (string.IsNullOrWhiteSpace(item.Endpoint))
             {
                 fail($"{field}.endpoint", "The endpoint is required, as \"METHOD /path\", e.g. \"GET /v1/invoices\".");
+                continue;
+            }
+
+            if (item.Endpoint.Length > options.MaxEndpointLength)
+            {
+                fail($"{field}.endpoint", $"The endpoint is {item.Endpoint.Length} characters long; at most {options.MaxEndpointLength} are accepted (Prediction:MaxEndpointLength).");
                 continue;
             }
 

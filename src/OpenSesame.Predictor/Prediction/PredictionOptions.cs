@@ -33,6 +33,10 @@ public sealed class PredictionOptions
     /// <summary>Most history events a request may carry. Default 50.</summary>
     public int MaxEvents { get; set; } = 50;
 
+    /// <summary>Longest event <c>endpoint</c> accepted ("METHOD /path"), in characters. Default 2,048, the longest URL
+    /// many proxies and browsers pass.</summary>
+    public int MaxEndpointLength { get; set; } = 2048;
+
     /// <summary>Longest prompt accepted, in characters. Default 4,000.</summary>
     public int MaxPromptLength { get; set; } = 4000;
 

@@ -7,7 +7,9 @@ namespace OpenSesame.Predictor.Specs;
 
 /// <summary>
 /// Downloads spec documents: a deadline, a size cap, and the <see cref="AddressPolicy"/> enforced where the socket
-/// is opened, so DNS answers and redirects cannot smuggle a request into a private network.
+/// is opened, so DNS answers and redirects cannot smuggle a request into a private network. Redirects are followed
+/// here rather than by the handler, which would speak HTTP to an <c>ftp://</c> target's port and fail on a
+/// <c>file://</c> one with an exception no caller expects.
 /// </summary>
 public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
 {
@@ -17,8 +19,7 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
     public static SocketsHttpHandler CreateHandler(SpecOptions options) => new()
     {
         UseProxy = false,
-        AllowAutoRedirect = options.MaxRedirects > 0,
-        MaxAutomaticRedirections = Math.Max(1, options.MaxRedirects),
+        AllowAutoRedirect = false,
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         AutomaticDecompression = DecompressionMethods.All,
         ConnectTimeout = options.FetchTimeout,
@@ -80,17 +81,12 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
             throw new SpecException($"'{url}' is not an http or https URL.");
         }
 
-        // Refuse literal private addresses and metadata names before any request is built: no connection is attempted.
-        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) || AddressPolicy.IsMetadataHost(uri.Host))
-        {
-            await ResolveAllowedAsync(uri.Host, settings, cancellationToken);
-        }
-
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.FetchTimeout);
         try
         {
-            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            await CheckLiteralHostAsync(uri, settings, cancellationToken);
+            using var response = await GetFollowingRedirectsAsync(uri, url, settings, timeout.Token);
             if (!response.IsSuccessStatusCode)
             {
                 throw new SpecException($"Downloading the spec from {url} failed: HTTP {(int)response.StatusCode} {response.ReasonPhrase}.");
@@ -112,6 +108,48 @@ public sealed class SpecFetcher(HttpClient http, IOptions<SpecOptions> options)
         {
             throw ex.InnerException as SpecException
                 ?? new SpecException($"Downloading the spec from {url} failed: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<HttpResponseMessage> GetFollowingRedirectsAsync(Uri uri, string url, SpecOptions settings,
+        CancellationToken cancellationToken)
+    {
+        for (var redirects = 0; ; redirects++)
+        {
+            var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308) || response.Headers.Location is not { } location)
+            {
+                return response;
+            }
+
+            response.Dispose();
+            if (redirects >= settings.MaxRedirects)
+            {
+                throw new SpecException($"Downloading the spec from {url} was redirected more than {settings.MaxRedirects} times (Specs:MaxRedirects).");
+            }
+
+            if (!Uri.TryCreate(uri, location, out var next) || (next.Host.Length == 0 && next.Scheme is "http" or "https"))
+            {
+                throw new SpecException($"Downloading the spec from {url} was redirected to an address that is not a valid URL.");
+            }
+
+            if (next.Scheme is not ("http" or "https") || (uri.Scheme == "https" && next.Scheme == "http"))
+            {
+                throw new SpecException($"Downloading the spec from {url} was redirected to a {next.Scheme} URL; "
+                                        + "only redirects to http and https (never from https to http) are followed.");
+            }
+
+            await CheckLiteralHostAsync(next, settings, cancellationToken);
+            uri = next;
+        }
+    }
+
+    // Literal private addresses and metadata names are refused before any request is built: no connection is attempted.
+    private static async Task CheckLiteralHostAsync(Uri uri, SpecOptions settings, CancellationToken cancellationToken)
+    {
+        if (IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) || AddressPolicy.IsMetadataHost(uri.Host))
+        {
+            await ResolveAllowedAsync(uri.Host, settings, cancellationToken);
         }
     }
 

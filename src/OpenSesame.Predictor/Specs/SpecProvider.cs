@@ -37,7 +37,7 @@ public sealed class SpecProvider
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _catalogs = new CatalogCache(_options.CatalogCacheCapacity);
+        _catalogs = new CatalogCache(_options.CatalogCacheCapacity, ParseWithinBudget);
     }
 
     /// <summary>Requests answered without a download or a parse, and those that needed one.</summary>
@@ -52,7 +52,7 @@ public sealed class SpecProvider
     {
         var result = source.Kind switch
         {
-            SpecSourceKind.Inline => await FromContentAsync(source.Value),
+            SpecSourceKind.Inline => await FromContentAsync(source.Value, cancellationToken),
             SpecSourceKind.File => await FromFileAsync(source.Value, cancellationToken),
             _ => await FromUrlAsync(source.Value, cancellationToken),
         };
@@ -60,7 +60,7 @@ public sealed class SpecProvider
         return result;
     }
 
-    private async Task<CatalogResult> FromContentAsync(string content)
+    private async Task<CatalogResult> FromContentAsync(string content, CancellationToken cancellationToken)
     {
         if (content.Length > _options.MaxDocumentBytes)
         {
@@ -69,7 +69,24 @@ public sealed class SpecProvider
 
         var hash = OpenApiCatalogParser.HashOf(content);
         var cached = _catalogs.Contains(hash);
-        return new CatalogResult(await _catalogs.GetOrAddAsync(hash, () => Task.FromResult(content)), cached);
+        return new CatalogResult(await _catalogs.GetOrAddAsync(hash, () => Task.FromResult(content), cancellationToken), cached);
+    }
+
+    // The budget is wall-clock time read from the TimeProvider; the request's token stops the parse when the client
+    // goes away. A parse past its budget is a refusal of the spec, not a failure of the service.
+    private EndpointCatalog ParseWithinBudget(string content, string hash, CancellationToken cancellationToken)
+    {
+        using var budget = new CancellationTokenSource(_options.ParseBudget, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, budget.Token);
+        try
+        {
+            return OpenApiCatalogParser.Parse(content, _options, hash, linked.Token);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new SpecException($"Parsing the spec took longer than its budget of {_options.ParseBudget.TotalSeconds:0.###} s "
+                                    + "(Specs:ParseBudget); send a smaller spec.");
+        }
     }
 
     private async Task<CatalogResult> FromFileAsync(string path, CancellationToken cancellationToken)
@@ -88,11 +105,11 @@ public sealed class SpecProvider
         if (_files.TryGetValue(file.FullName, out var known) && known.Modified == file.LastWriteTimeUtc
             && known.Length == file.Length && _catalogs.Contains(known.Hash))
         {
-            return new CatalogResult(await _catalogs.GetOrAddAsync(known.Hash, () => File.ReadAllTextAsync(file.FullName, cancellationToken)), true);
+            return new CatalogResult(await _catalogs.GetOrAddAsync(known.Hash, () => File.ReadAllTextAsync(file.FullName, cancellationToken), cancellationToken), true);
         }
 
         var content = await File.ReadAllTextAsync(file.FullName, cancellationToken);
-        var result = await FromContentAsync(content);
+        var result = await FromContentAsync(content, cancellationToken);
         _files[file.FullName] = (file.LastWriteTimeUtc, file.Length, result.Catalog.ContentHash);
         return result;
     }
@@ -109,9 +126,9 @@ public sealed class SpecProvider
             }
         }
 
+        // The folders are not named: they are the server's paths, none of the caller's business.
         throw new SpecException(
-            $"The spec file '{path}' is outside the spec folders ({string.Join(", ", _options.Folders)}); " +
-            "add its folder to Specs:Folders or send the spec inline.");
+            $"The spec file '{path}' is outside the folders this service reads specs from (Specs:Folders); send the spec inline or by URL.");
     }
 
     private async Task<CatalogResult> FromUrlAsync(string url, CancellationToken cancellationToken)
@@ -119,7 +136,7 @@ public sealed class SpecProvider
         var now = _time.GetUtcNow();
         if (_urls.TryGetValue(url, out var known) && known.FreshUntil > now && _catalogs.Contains(known.Hash))
         {
-            return new CatalogResult(await _catalogs.GetOrAddAsync(known.Hash, () => ReadStoredAsync(url)), true);
+            return new CatalogResult(await _catalogs.GetOrAddAsync(known.Hash, () => ReadStoredAsync(url), cancellationToken), true);
         }
 
         var stored = await _store.FindAsync(url, cancellationToken);
@@ -127,20 +144,20 @@ public sealed class SpecProvider
         {
             _urls[url] = (stored.ContentHash, stored.FetchedAt + _options.CacheTtl);
             var wasParsed = _catalogs.Contains(stored.ContentHash);
-            return new CatalogResult(await _catalogs.GetOrAddAsync(stored.ContentHash, () => ReadStoredAsync(url)), wasParsed);
+            return new CatalogResult(await _catalogs.GetOrAddAsync(stored.ContentHash, () => ReadStoredAsync(url), cancellationToken), wasParsed);
         }
 
         try
         {
             var hash = await DownloadOnceAsync(url, cancellationToken);
-            return new CatalogResult(await _catalogs.GetOrAddAsync(hash, () => ReadStoredAsync(url)), false);
+            return new CatalogResult(await _catalogs.GetOrAddAsync(hash, () => ReadStoredAsync(url), cancellationToken), false);
         }
         catch (SpecException ex) when (stored is not null)
         {
             _logger.LogWarning("Refreshing the spec {Url} failed ({Reason}); serving the copy fetched at {FetchedAt}.",
                 url, ex.Message, stored.FetchedAt);
             _urls[url] = (stored.ContentHash, now + RetryAfterFailure);
-            return new CatalogResult(await _catalogs.GetOrAddAsync(stored.ContentHash, () => ReadStoredAsync(url)), true);
+            return new CatalogResult(await _catalogs.GetOrAddAsync(stored.ContentHash, () => ReadStoredAsync(url), cancellationToken), true);
         }
     }
 
@@ -153,7 +170,8 @@ public sealed class SpecProvider
             try
             {
                 var content = await _fetcher.FetchAsync(url, CancellationToken.None);
-                var catalog = await FromContentAsync(content);
+                // Shared by every request waiting for this URL, so no one request's departure stops it; the budget does.
+                var catalog = await FromContentAsync(content, CancellationToken.None);
                 var fetchedAt = _time.GetUtcNow();
                 await _store.SaveAsync(new StoredSpecDocument(url, catalog.Catalog.ContentHash, fetchedAt, content), CancellationToken.None);
                 _urls[url] = (catalog.Catalog.ContentHash, fetchedAt + _options.CacheTtl);

@@ -161,7 +161,7 @@ public sealed class SpecProviderTests
         var again = await predictor.Specs.GetAsync(new SpecSource(SpecSourceKind.File, TestSpecs.BillingPath), Cancel);
 
         Assert.NotEmpty(inside.Catalog.Operations);
-        Assert.Contains("outside the spec folders", outside.Message, StringComparison.Ordinal);
+        Assert.Contains("outside the folders this service reads specs from", outside.Message, StringComparison.Ordinal);
         Assert.True(again.FromCache);
     }
 }
