@@ -19,7 +19,13 @@ internal sealed class TestPredictor : IDisposable
         Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Storage:DataDirectory"] = _dataDirectory })
+            // Every prediction waits for its spec's operation vectors, so that answers do not depend on timing; the
+            // tests of background indexing turn it on.
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Storage:DataDirectory"] = _dataDirectory,
+                ["Semantics:BackgroundIndexing"] = "false",
+            })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();
         var services = new ServiceCollection().AddLogging();
