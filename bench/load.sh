@@ -54,18 +54,21 @@ if [ -z "$only" ] || [ "$only" = local ]; then
   stop
 fi
 if [ -z "$only" ] || [ "$only" = llm ]; then
-  load fake-provider --port "$provider_port" --mode latency:100 --lifetime 900 >/dev/null &
+  dotnet bench/load/bin/Release/net10.0/opensesame-load.dll fake-provider --port "$provider_port" --mode latency:100 --lifetime 400 >/dev/null &
   fake=$!
   start ANTHROPIC_API_KEY=load-test ANTHROPIC_BASE_URL="http://127.0.0.1:$provider_port" Llm__Cache__Enabled=false
   mode() { curl -sf -X POST "http://127.0.0.1:$provider_port/mode/$1" >/dev/null; echo "provider: $1"; }
   mode latency:100; run --scenario sample-warm --clients 8 --duration "$duration"
-  # Hanging: the first attempts use up their 2 s, then the circuit opens.
-  mode hang; run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
+  # Hanging: each client's attempt uses up its 2 s. The breaker judges the share of failed attempts over its 30 s
+  # window, in which the latency phase's hundreds of successes still count, so it opens only as they age out.
+  open_after=35
+  mode hang; run --scenario sample-warm --clients 8 --duration "$open_after" --warm-up 0
   # Open by now: what a request costs while the provider is still down.
   run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
   # Recovered: after the break (15 s by default) one trial call closes the circuit and answers take 100 ms again.
   mode latency:100; sleep 16; run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
-  # Failing at once (500s, retried twice): the circuit opens again.
-  mode fail; run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
+  # Failing at once (500s, retried twice), then open again.
+  mode fail; run --scenario sample-warm --clients 8 --duration "$open_after" --warm-up 0
+  run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
   stop
 fi

@@ -266,6 +266,44 @@ public sealed class LlmResilienceTests
             ("anthropic", "circuit-open"), ("openai", "ok")], Outcomes(predictor));
     }
 
+    [Fact]
+    public async Task AHangingProviderWhoseCircuitOpenedIsAskedAgainAfterTheBreakAndTheCircuitClosesOnceItAnswers()
+    {
+        var time = new WatchedTime();
+        var attempt = TimeSpan.FromMinutes(1);
+        var recovered = false;
+        using var server = new FakeLlmServer(() => Volatile.Read(ref recovered) ? Reply.Candidates(AnthropicAnswer) : Reply.Hang(),
+            () => Reply.Candidates(OpenAIAnswer));
+        using var predictor = new TestPredictor(Breaking(Settings(server, attempt.TotalSeconds, deadlineSeconds: 600)), time);
+        using var unwind = time.UnwindWhenDisposed();
+        for (var i = 1; i <= 2; i++)
+        {
+            var generating = GenerateAsync(predictor);
+            await server.ReceivedAsync(MessagesPath, i);
+            time.Advance(attempt);
+            await generating;
+        }
+
+        // Open, and still open after the provider recovers, until the break is over: it is not asked.
+        Volatile.Write(ref recovered, true);
+        var whileOpen = await GenerateAsync(predictor).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(OpenAIAnswer, whileOpen.Select(c => c.Operation.Key));
+        Assert.Equal(2, server.Count(MessagesPath));
+
+        time.Advance(new LlmResilienceOptions().BreakDuration);
+
+        // Half-open lets one trial call through; it answers, so the circuit closes and the next question goes there too.
+        for (var i = 0; i < 2; i++)
+        {
+            var answered = await GenerateAsync(predictor).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            Assert.Equal(AnthropicAnswer, answered.Select(c => c.Operation.Key));
+        }
+
+        Assert.Equal(4, server.Count(MessagesPath));
+        Assert.Equal([("anthropic", "timeout"), ("openai", "ok"), ("anthropic", "timeout"), ("openai", "ok"),
+            ("anthropic", "circuit-open"), ("openai", "ok"), ("anthropic", "ok"), ("anthropic", "ok")], Outcomes(predictor));
+    }
+
     /// <summary>The fake's settings with two retries and a 10 ms backoff, so that retried tests stay quick.</summary>
     private static Dictionary<string, string?> Retrying(FakeLlmServer server, double attemptSeconds = 20, double deadlineSeconds = 40)
     {
