@@ -35,6 +35,8 @@ internal static class SharedSpecs
             ["Storage:DataDirectory"] = dataDirectory,
             ["Specs:Folders:0"] = Folder,
             ["Ranking:ModelDirectory"] = Path.Combine(RepoRoot, "data", "models"),
+            // The warm path with every operation vector, as it is once the background worker is done.
+            ["Semantics:BackgroundIndexing"] = "false",
         }).AddInMemoryCollection(settings ?? []).Build();
         var services = new ServiceCollection().AddLogging().AddPredictor(configuration).AddSqliteStorage().BuildServiceProvider();
         var rankers = services.GetRequiredService<RankerHost>();

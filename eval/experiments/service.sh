@@ -10,7 +10,8 @@ dotnet build src/OpenSesame.Api -v q -nologo >/dev/null
 cli=(dotnet src/OpenSesame.Cli/bin/Debug/net10.0/opensesame.dll)
 
 start_service() {
-  Specs__Folders__0="$PWD/samples" Ranking__ReloadInterval=00:00:02 Security__RateLimit__Enabled=false \
+  # Every prediction waits for its spec's operation vectors, as in evaluation: the numbers must not depend on timing.
+  Specs__Folders__0="$PWD/samples" Ranking__ReloadInterval=00:00:02 Security__RateLimit__Enabled=false Semantics__BackgroundIndexing=false \
     dotnet src/OpenSesame.Api/bin/Debug/net10.0/OpenSesame.Api.dll --urls "$base" >"$work/api.log" 2>&1 &
   api_pid=$!
   trap 'kill "$api_pid" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenSesame.Predictor;
+using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Storage.Sqlite;
 
@@ -75,6 +76,9 @@ internal static class CliHost
 
     private static IConfigurationBuilder AddSources(IConfigurationBuilder configuration,
         IReadOnlyDictionary<string, string?>? overrides) => configuration
+        // A command answers once and ends, and evaluation must not depend on timing: every prediction waits for its
+        // spec's operation vectors, where the service would answer without them while they are built.
+        .AddInMemoryCollection(new Dictionary<string, string?> { [$"{SemanticOptions.Section}:{nameof(SemanticOptions.BackgroundIndexing)}"] = "false" })
         .AddJsonFile(Path.GetFullPath("appsettings.json"), optional: true)
         .AddEnvironmentVariables()
         .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());

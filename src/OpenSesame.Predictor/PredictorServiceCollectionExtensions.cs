@@ -34,7 +34,7 @@ public static class PredictorServiceCollectionExtensions
     /// <summary>The whole prediction pipeline: the local generator and the learned ranker (the trained one in the model
     /// directory, else the one shipped with the service). Storage comes from a provider the host adds
     /// (<c>AddSqliteStorage</c>, the embedded default). Options bind from the "Specs", "Storage", "Ranking",
-    /// "Prediction", "Audit", "Guardrails", "Usage", "Outcomes", "Learning", "Llm" and "Routing" configuration sections; the LLM
+    /// "Prediction", "Semantics", "Audit", "Guardrails", "Usage", "Outcomes", "Learning", "Llm" and "Routing" configuration sections; the LLM
     /// generator joins only when a provider has a key.</summary>
     public static IServiceCollection AddPredictor(this IServiceCollection services, IConfiguration configuration)
     {
@@ -57,6 +57,9 @@ public static class PredictorServiceCollectionExtensions
             .Validate(o => o.DefaultK >= 1 && o.DefaultK <= o.MaxK && o.CandidateBuffer >= 0 && o.MaxEvents >= 0
                            && o.MaxPromptLength >= 0 && o.CandidateBufferPerRootOperation >= 0 && o.MaxCandidateBuffer >= o.CandidateBuffer,
                 "Prediction: 1 <= DefaultK <= MaxK, CandidateBuffer <= MaxCandidateBuffer, and no negative limits.")
+            .ValidateOnStart();
+        services.AddOptions<SemanticOptions>().Bind(configuration.GetSection(SemanticOptions.Section))
+            .Validate(o => o.Problem() is null, "Semantics: MaxQueuedIndexes and MaxIndexedOperations must be at least 1.")
             .ValidateOnStart();
         services.AddOptions<DestructiveCallPolicyOptions>().Bind(configuration.GetSection(DestructiveCallPolicyOptions.Section))
             .Validate(o => DestructiveCallPolicy.IsValidWordList(o.Words) && DestructiveCallPolicy.IsValidWordList(o.IntentWords),

@@ -56,6 +56,9 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         builder.UseSetting("Specs:Folders:0", Path.Combine(RepoRoot, "samples"));
         builder.UseSetting("Specs:Folders:1", EvalData);
 
+        // Answers must not depend on whether a spec's operation vectors were built in time.
+        builder.UseSetting("Semantics:BackgroundIndexing", "false");
+
         // A developer's real provider keys in the environment must not turn tests into paid calls.
         builder.UseSetting("ANTHROPIC_API_KEY", "");
         builder.UseSetting("OPENAI_API_KEY", "");

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using OpenSesame.Predictor.Semantics;
+
 namespace OpenSesame.Cli.Tests;
 
 /// <summary><c>opensesame eval</c>'s options, checked before any host starts.</summary>
@@ -21,5 +24,13 @@ public sealed class EvalCommandTests
 
         Assert.NotEqual(0, code);
         Assert.Contains("test", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EveryCommandWaitsForItsSpecsOperationVectorsSoThatEvaluationDoesNotDependOnTiming()
+    {
+        var settings = CliHost.Configuration().GetSection(SemanticOptions.Section).Get<SemanticOptions>();
+
+        Assert.False(settings?.BackgroundIndexing);
     }
 }

@@ -20,10 +20,13 @@ internal sealed class TestPredictor : IDisposable
     {
         var configuration = new ConfigurationBuilder()
             // Tests read what a prediction recorded right after it: wait for the writes however loaded the machine is.
+            // Every prediction waits for its spec's operation vectors, so that answers do not depend on timing; the
+            // tests of background indexing turn it on.
             .AddInMemoryCollection(new Dictionary<string, string?>
             {
                 ["Storage:DataDirectory"] = _dataDirectory,
                 ["Recording:WaitTimeout"] = "00:01:00",
+                ["Semantics:BackgroundIndexing"] = "false",
             })
             .AddInMemoryCollection(settings ?? new Dictionary<string, string?>())
             .Build();

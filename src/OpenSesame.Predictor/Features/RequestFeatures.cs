@@ -109,9 +109,12 @@ public sealed class RequestFeatures
         _promptHasId = Tokenizer.Words(context.Prompt).Exists(LooksLikeId);
         _intendedKinds = OperationClassifier.IntendedKinds(context.Prompt);
         _historyOperations = [.. history.Select(h => h.Operation?.Index ?? -1).Where(i => i >= 0).Distinct()];
-        if (context.Embedder is { } embedder && (context.Prompt is not null || _historyOperations.Length > 0))
+        // A spec whose vectors are still being built answers without them: the prompt's own vector would have nothing
+        // to be compared with.
+        if (context.Embedder is { } embedder && (context.Prompt is not null || _historyOperations.Length > 0)
+            && embedder.ReadyIndexOf(context.Catalog) is { } semanticIndex)
         {
-            _semanticIndex = embedder.IndexOf(context.Catalog);
+            _semanticIndex = semanticIndex;
             if (context.Prompt is { } promptText)
             {
                 _semantic = _semanticIndex.Similarities(embedder.Embed(promptText));

@@ -2,8 +2,10 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Microsoft.ML.OnnxRuntime;
 using OpenSesame.Predictor.Caching;
 using OpenSesame.Predictor.Specs;
@@ -16,7 +18,8 @@ namespace OpenSesame.Predictor.Semantics;
 /// are unit length, so a dot product is the cosine. Single texts seen before come from a bounded LRU cache: prompts
 /// repeat within a session, and training replays the same prompt at every step of a session. Whole sets of texts (a
 /// spec's operations) come from the <see cref="IEmbeddingStore"/> when one is given, so a restart does not run the
-/// model over every operation of every known spec again.
+/// model over every operation of every known spec again. With <see cref="SemanticOptions.BackgroundIndexing"/> a
+/// spec's operations are embedded by one background worker instead of by the request that first needs them.
 /// </summary>
 public sealed class SentenceEmbedder : IDisposable
 {
@@ -47,20 +50,35 @@ public sealed class SentenceEmbedder : IDisposable
     private readonly ConcurrentDictionary<(string Key, string Version), Lazy<float[][]>> _inFlight = new();
 
     // As long as a catalog lives (the catalog cache keeps the specs in use), so does its index; no longer.
-    private readonly ConditionalWeakTable<EndpointCatalog, Lazy<SemanticIndex>> _indexes = new();
+    private readonly ConditionalWeakTable<EndpointCatalog, IndexBuild> _indexes = new();
+    private readonly SemanticOptions _options;
+    private readonly Channel<(EndpointCatalog Catalog, IndexBuild Build)> _queue;
+    private readonly Lazy<Task> _worker;
+    private readonly CancellationTokenSource _stopping = new();
     private int _encoded;
+    private int _pending;
 
     /// <param name="store">Where sets of texts are kept across restarts; null keeps them in memory only (training).</param>
-    public SentenceEmbedder(IEmbeddingStore? store = null, ILogger<SentenceEmbedder>? logger = null)
-        : this(DefaultCacheCapacity, store, logger)
+    /// <param name="options">The service's settings; null builds every index on the thread that asks for it, as
+    /// training and evaluation need.</param>
+    public SentenceEmbedder(IEmbeddingStore? store = null, ILogger<SentenceEmbedder>? logger = null, IOptions<SemanticOptions>? options = null)
+        : this(DefaultCacheCapacity, store, logger, options?.Value)
     {
     }
 
-    internal SentenceEmbedder(int cacheCapacity, IEmbeddingStore? store = null, ILogger? logger = null)
+    internal SentenceEmbedder(int cacheCapacity, IEmbeddingStore? store = null, ILogger? logger = null, SemanticOptions? options = null)
     {
         _store = store;
         _logger = logger ?? NullLogger.Instance;
         _cache = new LruCache<string, float[]>(cacheCapacity, StringComparer.Ordinal);
+        _options = options ?? new SemanticOptions { BackgroundIndexing = false };
+        _queue = Channel.CreateBounded<(EndpointCatalog, IndexBuild)>(new BoundedChannelOptions(_options.MaxQueuedIndexes)
+        {
+            // Wait, not DropWrite: only then does TryWrite say that the queue was full (DropWrite drops and says true).
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+        _worker = new Lazy<Task>(() => Task.Run(BuildQueuedAsync));
     }
 
     /// <summary>
@@ -75,9 +93,94 @@ public sealed class SentenceEmbedder : IDisposable
     public float[] Embed(string text) => EmbedMany([text])[0];
 
     /// <summary>The operation vectors of <paramref name="catalog"/>, built on first use (from the store when an earlier
-    /// process embedded the same document) and kept while the catalog lives.</summary>
-    internal SemanticIndex IndexOf(EndpointCatalog catalog) =>
-        _indexes.GetValue(catalog, c => new Lazy<SemanticIndex>(() => SemanticIndex.Build(c, this))).Value;
+    /// process embedded the same document) and kept while the catalog lives. Waits for them.</summary>
+    internal SemanticIndex IndexOf(EndpointCatalog catalog) => BuildOf(catalog).Index.Value;
+
+    /// <summary>
+    /// What a request uses: the operation vectors of <paramref name="catalog"/> when they are built; with
+    /// <see cref="SemanticOptions.BackgroundIndexing"/> null until then, the spec queued for the background worker (once,
+    /// while it waits there), else built now (<see cref="IndexOf"/>). Null for a spec above
+    /// <see cref="SemanticOptions.MaxIndexedOperations"/>.
+    /// </summary>
+    internal SemanticIndex? ReadyIndexOf(EndpointCatalog catalog)
+    {
+        if (catalog.Operations.Count > _options.MaxIndexedOperations)
+        {
+            return null;
+        }
+
+        var build = BuildOf(catalog);
+        if (!_options.BackgroundIndexing || build.Index.IsValueCreated)
+        {
+            return build.Index.Value;
+        }
+
+        if (Interlocked.Exchange(ref build.Queued, 1) == 0)
+        {
+            Interlocked.Increment(ref _pending);
+            if (_queue.Writer.TryWrite((catalog, build)))
+            {
+                _ = _worker.Value;
+            }
+            else
+            {
+                // Full: the next request on this spec queues it again.
+                Interlocked.Decrement(ref _pending);
+                Volatile.Write(ref build.Queued, 0);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Waits until the background worker has nothing queued or building: for tests and benchmarks.</summary>
+    internal async Task IdleAsync(CancellationToken cancellationToken)
+    {
+        while (Volatile.Read(ref _pending) > 0)
+        {
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    private IndexBuild BuildOf(EndpointCatalog catalog) => _indexes.GetValue(catalog, NewBuild);
+
+    private IndexBuild NewBuild(EndpointCatalog catalog) => new(new Lazy<SemanticIndex>(() => SemanticIndex.Build(catalog, this)));
+
+    // One spec at a time, so the vectors a 50,000-operation spec needs take one core for as long as they take, never
+    // both, and requests keep the other.
+#pragma warning disable CA1031 // A failed build is logged and retried by a later request; the worker goes on.
+    private async Task BuildQueuedAsync()
+    {
+        try
+        {
+            await foreach (var (catalog, build) in _queue.Reader.ReadAllAsync(_stopping.Token))
+            {
+                try
+                {
+                    _ = build.Index.Value;
+                }
+                catch (Exception ex) when (!_stopping.IsCancellationRequested)
+                {
+                    _logger.LogWarning(ex, "Cannot embed the operations of spec {Hash}; a later request tries again.", catalog.ContentHash);
+                    // The failed Lazy keeps its exception: a fresh one for the next try.
+                    _indexes.AddOrUpdate(catalog, NewBuild(catalog));
+                }
+                catch (Exception)
+                {
+                    return;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref _pending);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed.
+        }
+    }
+#pragma warning restore CA1031
 
     /// <summary>Embeddings of all texts, in order; uncached ones are encoded in one batch.</summary>
     public float[][] EmbedMany(IReadOnlyList<string> texts)
@@ -148,6 +251,15 @@ public sealed class SentenceEmbedder : IDisposable
 
     public void Dispose()
     {
+        _stopping.Cancel();
+        _queue.Writer.TryComplete();
+        if (_worker.IsValueCreated)
+        {
+            // A chunk in the model finishes (tens of milliseconds); the rest of the set is given up.
+            _worker.Value.Wait(TimeSpan.FromSeconds(10));
+        }
+
+        _stopping.Dispose();
         if (_encoder.IsValueCreated)
         {
             _encoder.Value.Dispose();
@@ -209,7 +321,9 @@ public sealed class SentenceEmbedder : IDisposable
     {
         var result = new float[texts.Count][];
         var chunks = Enumerable.Range(0, texts.Count).Chunk(ChunkSize).ToList();
-        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = MaxParallel }, chunk =>
+        // The background worker takes one core, whatever the set's size.
+        var parallel = _options.BackgroundIndexing ? 1 : MaxParallel;
+        Parallel.ForEach(chunks, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = _stopping.Token }, chunk =>
         {
             // Concurrent requests and training's big batches share the cores instead of each taking them all.
             _running.Wait();
@@ -276,5 +390,15 @@ public sealed class SentenceEmbedder : IDisposable
         }
 
         return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    /// <summary>A catalog's index, built once; <see cref="Queued"/> while it waits for the background worker.</summary>
+    private sealed class IndexBuild(Lazy<SemanticIndex> index)
+    {
+        public Lazy<SemanticIndex> Index { get; } = index;
+
+#pragma warning disable CA1051 // Interlocked needs the field itself.
+        public int Queued;
+#pragma warning restore CA1051
     }
 }

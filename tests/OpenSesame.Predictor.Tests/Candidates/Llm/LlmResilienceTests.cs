@@ -14,6 +14,9 @@ public sealed class LlmResilienceTests
     private static readonly string[] AnthropicAnswer = ["GET /v1/payments", "POST /v1/customers"];
     private static readonly string[] OpenAIAnswer = ["GET /v1/customers/{customer}", "POST /v1/invoices/{invoice}/lines"];
 
+    // Attempts that only the fake clock ends.
+    private static readonly TimeSpan LongAttempt = TimeSpan.FromMinutes(1);
+
     [Fact]
     public async Task ARateLimitWithRetryAfterIsWaitedOutOnTheServicesClockAndTheSameProvidersAnswerIsUsed()
     {
@@ -245,18 +248,11 @@ public sealed class LlmResilienceTests
     public async Task AProviderThatUsesUpItsAttemptsHasItsCircuitOpened()
     {
         var time = new WatchedTime();
-        var attempt = TimeSpan.FromMinutes(1);
         using var server = new FakeLlmServer(Reply.Hang, () => Reply.Candidates(OpenAIAnswer));
-        using var predictor = new TestPredictor(Breaking(Settings(server, attempt.TotalSeconds, deadlineSeconds: 600)), time);
+        using var predictor = new TestPredictor(Breaking(Settings(server, LongAttempt.TotalSeconds, deadlineSeconds: 600)), time);
         using var unwind = time.UnwindWhenDisposed();
 
-        for (var i = 1; i <= 2; i++)
-        {
-            var generating = GenerateAsync(predictor);
-            await server.ReceivedAsync(MessagesPath, i);
-            time.Advance(attempt);
-            Assert.Equal(OpenAIAnswer, (await generating).Select(c => c.Operation.Key));
-        }
+        await UseUpTwoAttemptsAsync(predictor, server, time);
 
         // Two attempts used up of two: open, so Anthropic is not asked and OpenAI answers at once.
         var answered = await GenerateAsync(predictor).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
@@ -264,6 +260,50 @@ public sealed class LlmResilienceTests
         Assert.Equal(2, server.Count(MessagesPath));
         Assert.Equal([("anthropic", "timeout"), ("openai", "ok"), ("anthropic", "timeout"), ("openai", "ok"),
             ("anthropic", "circuit-open"), ("openai", "ok")], Outcomes(predictor));
+    }
+
+    [Fact]
+    public async Task AHangingProviderWhoseCircuitOpenedIsAskedAgainAfterTheBreakAndTheCircuitClosesOnceItAnswers()
+    {
+        var time = new WatchedTime();
+        var recovered = false;
+        using var server = new FakeLlmServer(() => Volatile.Read(ref recovered) ? Reply.Candidates(AnthropicAnswer) : Reply.Hang(),
+            () => Reply.Candidates(OpenAIAnswer));
+        using var predictor = new TestPredictor(Breaking(Settings(server, LongAttempt.TotalSeconds, deadlineSeconds: 600)), time);
+        using var unwind = time.UnwindWhenDisposed();
+        await UseUpTwoAttemptsAsync(predictor, server, time);
+
+        // Open, and still open after the provider recovers, until the break is over: it is not asked.
+        Volatile.Write(ref recovered, true);
+        var whileOpen = await GenerateAsync(predictor).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.Equal(OpenAIAnswer, whileOpen.Select(c => c.Operation.Key));
+        Assert.Equal(2, server.Count(MessagesPath));
+
+        time.Advance(new LlmResilienceOptions().BreakDuration);
+
+        // Half-open lets one trial call through; it answers, so the circuit closes and the next question goes there too.
+        for (var i = 0; i < 2; i++)
+        {
+            var answered = await GenerateAsync(predictor).WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+            Assert.Equal(AnthropicAnswer, answered.Select(c => c.Operation.Key));
+        }
+
+        Assert.Equal(4, server.Count(MessagesPath));
+        Assert.Equal([("anthropic", "timeout"), ("openai", "ok"), ("anthropic", "timeout"), ("openai", "ok"),
+            ("anthropic", "circuit-open"), ("openai", "ok"), ("anthropic", "ok"), ("anthropic", "ok")], Outcomes(predictor));
+    }
+
+    /// <summary>Two questions whose Anthropic attempt hangs until the fake clock passes <see cref="LongAttempt"/>, each
+    /// then answered by OpenAI: enough to open a <see cref="Breaking"/> circuit.</summary>
+    private static async Task UseUpTwoAttemptsAsync(TestPredictor predictor, FakeLlmServer server, WatchedTime time)
+    {
+        for (var i = 1; i <= 2; i++)
+        {
+            var generating = GenerateAsync(predictor);
+            await server.ReceivedAsync(MessagesPath, i);
+            time.Advance(LongAttempt);
+            Assert.Equal(OpenAIAnswer, (await generating).Select(c => c.Operation.Key));
+        }
     }
 
     /// <summary>The fake's settings with two retries and a 10 ms backoff, so that retried tests stay quick.</summary>

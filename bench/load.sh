@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The service under closed-loop load on 127.0.0.1, every scenario of bench/load, one table row per run.
+# Usage: bench/load.sh [--duration S] [--clients "8 64"] [--only local|cold|llm] [--json]
+# Builds Release, starts the service (its own dll, so --pid is the service and not a `dotnet run` launcher) with a
+# fresh data folder, the rate limit off (all requests come from one address) and ../shared/evaldata as a spec folder;
+# stops it at the end. The llm part starts bench/load's fake Anthropic provider and switches it between a fixed
+# latency, hanging and failing while the service runs. Every loop is bounded by count and time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+duration=20; clients="8 64"; only=""; json=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration="$2"; shift 2 ;;
+    --clients) clients="$2"; shift 2 ;;
+    --only) only="$2"; shift 2 ;;
+    --json) json="--json"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+port=18090; provider_port=18091
+evaldata="$(cd ../shared/evaldata && pwd)"
+data="$(mktemp -d)"
+dotnet build -c Release src/OpenSesame.Api -v q -nologo >/dev/null
+dotnet build -c Release bench/load -v q -nologo >/dev/null
+load() { dotnet bench/load/bin/Release/net10.0/opensesame-load.dll "$@"; }
+
+pid=""; fake=""
+stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pid=""; }
+trap 'stop; [ -n "$fake" ] && kill "$fake" 2>/dev/null; rm -rf "$data"' EXIT
+start() {  # extra NAME=VALUE settings for the service
+  rm -rf "$data" && mkdir -p "$data"
+  env Urls="http://127.0.0.1:$port" Storage__DataDirectory="$data" Security__RateLimit__Enabled=false \
+    Specs__Folders__0=samples Specs__Folders__1="$evaldata" Logging__LogLevel__Default=Warning "$@" \
+    dotnet src/OpenSesame.Api/bin/Release/net10.0/OpenSesame.Api.dll >"$data.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.5; done
+  echo "the service did not become ready; its log: $data.log" >&2; exit 1
+}
+run() { load run --url "http://127.0.0.1:$port" --pid "$pid" --evaldata "$evaldata" --label "$(uptime)" $json "$@"; }
+
+if [ -z "$only" ] || [ "$only" = cold ]; then
+  # A fresh process: the first request on each spec is the first the service ever sees.
+  start
+  run --scenario cold --clients 1 --max-requests 1 --spec-file "$evaldata/specs/stripe-openapi/openapi/spec3.yaml"
+  run --scenario cold --clients 1 --max-requests 1 --spec-file "$evaldata/specs/apis-guru/APIs/github.com/api.github.com/1.1.4/openapi.yaml"
+  run --scenario cold --clients 1 --max-requests 20 --duration 300
+  stop
+fi
+if [ -z "$only" ] || [ "$only" = local ]; then
+  start
+  for scenario in sample-warm github-warm github-inline new-prompt; do
+    for c in $clients; do run --scenario "$scenario" --clients "$c" --duration "$duration"; done
+  done
+  stop
+fi
+if [ -z "$only" ] || [ "$only" = llm ]; then
+  dotnet bench/load/bin/Release/net10.0/opensesame-load.dll fake-provider --port "$provider_port" --mode latency:100 --lifetime 400 >/dev/null &
+  fake=$!
+  start ANTHROPIC_API_KEY=load-test ANTHROPIC_BASE_URL="http://127.0.0.1:$provider_port" Llm__Cache__Enabled=false
+  mode() { curl -sf -X POST "http://127.0.0.1:$provider_port/mode/$1" >/dev/null; echo "provider: $1"; }
+  mode latency:100; run --scenario sample-warm --clients 8 --duration "$duration"
+  # Hanging: each client's attempt uses up its 2 s. The breaker judges the share of failed attempts over its 30 s
+  # window, in which the latency phase's hundreds of successes still count, so it opens only as they age out.
+  open_after=35
+  mode hang; run --scenario sample-warm --clients 8 --duration "$open_after" --warm-up 0
+  # Open by now: what a request costs while the provider is still down.
+  run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
+  # Recovered: after the break (15 s by default) one trial call closes the circuit and answers take 100 ms again.
+  mode latency:100; sleep 16; run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
+  # Failing at once (500s, retried twice), then open again.
+  mode fail; run --scenario sample-warm --clients 8 --duration "$open_after" --warm-up 0
+  run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
+  stop
+fi

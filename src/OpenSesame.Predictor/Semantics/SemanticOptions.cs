@@ -1,0 +1,31 @@
+namespace OpenSesame.Predictor.Semantics;
+
+/// <summary>
+/// How a spec's operation vectors (its <see cref="SemanticIndex"/>) are built (section "Semantics"). Embedding every
+/// operation of a large spec takes seconds (GitHub's 744: about 3.5 s on two cores), which no first request should
+/// wait for.
+/// </summary>
+public sealed class SemanticOptions
+{
+    public const string Section = "Semantics";
+
+    /// <summary>
+    /// True (the default, the service's): a request on a spec whose vectors are not built yet is answered without
+    /// them (lexical, history, data flow), while one background worker builds them, one spec at a time on one core, for
+    /// the requests after it. False: the request waits for them, as training, evaluation and the CLI do, whose answers
+    /// must not depend on timing.
+    /// </summary>
+    public bool BackgroundIndexing { get; set; } = true;
+
+    /// <summary>Specs waiting for the background worker. Default 8; a spec that finds the queue full is asked for again
+    /// by its next request, so a burst of new specs cannot pile up work (or memory) without bound.</summary>
+    public int MaxQueuedIndexes { get; set; } = 8;
+
+    /// <summary>Operations of the largest spec given vectors at all. Default 10,000 (about two core-minutes of
+    /// embedding); a larger spec is served without them, whatever <see cref="BackgroundIndexing"/> says.</summary>
+    public int MaxIndexedOperations { get; set; } = 10_000;
+
+    /// <summary>What is wrong with these settings, or null.</summary>
+    public string? Problem() =>
+        MaxQueuedIndexes < 1 || MaxIndexedOperations < 1 ? "Semantics: MaxQueuedIndexes and MaxIndexedOperations must be at least 1." : null;
+}
