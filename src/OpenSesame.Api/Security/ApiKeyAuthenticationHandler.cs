@@ -20,6 +20,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     ApiKeyRing keys,
     AnonymousAccess anonymous,
     RejectedKeyLog rejected,
+    IRateLimitStore limits,
+    IOptions<RateLimitOptions> limitOptions,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -54,15 +56,28 @@ internal sealed class ApiKeyAuthenticationHandler(
             : Refuse("The API key is not valid."));
     }
 
+    private string Address => Context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address";
+
     private AuthenticateResult Refuse(string reason)
     {
-        rejected.Rejected(Context.Connection.RemoteIpAddress?.ToString() ?? "an unknown address", reason);
+        rejected.Rejected(Address, reason);
         return AuthenticateResult.Fail(reason);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var failure = (await HandleAuthenticateOnceSafeAsync()).Failure;
+        // Refused keys count against their address's limit too, or guessing keys would cost nothing.
+        var limit = limitOptions.Value;
+        if (failure is not null && limit.Enabled
+            && await limits.AcquireAsync("refused:" + Address, limit.PermitLimit, limit.Window, Context.RequestAborted) is { Allowed: false } decision)
+        {
+            await UserRateLimiting.WriteTooManyAsync(Context, problems, decision.ResetAfter, seconds =>
+                $"This address may send {limit.PermitLimit} refused API keys per {UserRateLimiting.Describe(limit.Window)}; "
+                + $"try again in {seconds} s.");
+            return;
+        }
+
         var detail = failure?.Message
                      ?? (keys.IsEmpty
                          ? "No API keys are configured and anonymous access is not open on this address."

@@ -58,26 +58,36 @@ internal static class UserRateLimiting
                 return;
             }
 
-            // Whole seconds, rounded up: a client that waits exactly this long is inside the next window.
-            var seconds = Math.Max(1, (long)Math.Ceiling(decision.ResetAfter.TotalSeconds));
-            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
-            await problems.TryWriteAsync(new()
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status429TooManyRequests,
-                    Type = "https://tools.ietf.org/html/rfc6585#section-4",
-                    Title = "Too many requests.",
-                    Detail = $"Each caller may make {limit.PermitLimit} requests per {Describe(limit.Window)} (this one is "
-                             + $"counted by its {caller.Kind}); try again in {seconds} s.",
-                },
-            });
+            await WriteTooManyAsync(context, problems, decision.ResetAfter, seconds =>
+                $"Each caller may make {limit.PermitLimit} requests per {Describe(limit.Window)} (this one is "
+                + $"counted by its {caller.Kind}); try again in {seconds} s.");
         }
 
-        private static string Describe(TimeSpan window) => window == TimeSpan.FromMinutes(1) ? "minute"
-            : window.TotalSeconds < 120 ? $"{window.TotalSeconds:0.###} s"
-            : $"{window.TotalMinutes:0.###} min";
+    }
+
+    /// <summary>A window in words, for the 429 answers: "minute", "30 s", "5 min".</summary>
+    public static string Describe(TimeSpan window) => window == TimeSpan.FromMinutes(1) ? "minute"
+        : window.TotalSeconds < 120 ? $"{window.TotalSeconds:0.###} s"
+        : $"{window.TotalMinutes:0.###} min";
+
+    /// <summary>429 with Retry-After and problem details; <paramref name="detail"/> gets the seconds to wait.</summary>
+    public static async Task WriteTooManyAsync(HttpContext context, IProblemDetailsService problems, TimeSpan resetAfter,
+        Func<long, string> detail)
+    {
+        // Whole seconds, rounded up: a client that waits exactly this long is inside the next window.
+        var seconds = Math.Max(1, (long)Math.Ceiling(resetAfter.TotalSeconds));
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers[HeaderNames.RetryAfter] = seconds.ToString(CultureInfo.InvariantCulture);
+        await problems.TryWriteAsync(new()
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Type = "https://tools.ietf.org/html/rfc6585#section-4",
+                Title = "Too many requests.",
+                Detail = detail(seconds),
+            },
+        });
     }
 }

@@ -114,6 +114,25 @@ public sealed class RateLimitTests : IDisposable
     }
 
     [Fact]
+    public async Task RefusedKeysCountAgainstTheirAddressAndTheOneOverTheLimitIsAnswered429WhileAValidKeyStillWorks()
+    {
+        using var client = Client(TestKeys.Settings(("Security:RateLimit:PermitLimit", "3")));
+
+        var guesses = await PredictTimesAsync(client, 3, "u-1", "os_guess");
+        using var fourth = await PredictAsync(client, "u-1", "os_guess");
+        using var alice = await PredictAsync(client, "u-1", TestKeys.Alice);
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized], guesses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, fourth.StatusCode);
+        Assert.Equal("60", fourth.Headers.RetryAfter?.ToString());
+        Assert.Contains("refused API keys per minute", await fourth.Content.ReadAsStringAsync(Cancel), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, alice.StatusCode);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        using var later = await PredictAsync(client, "u-1", "os_guess");
+        Assert.Equal(HttpStatusCode.Unauthorized, later.StatusCode);
+    }
+
+    [Fact]
     public async Task TakesTheLimitAndTheWindowFromConfiguration()
     {
         using var client = Client(new() { ["Security:RateLimit:PermitLimit"] = "2", ["Security:RateLimit:Window"] = "00:00:10" });
