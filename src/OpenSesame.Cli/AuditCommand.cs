@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using OpenSesame.Predictor.Guardrails.Audit;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Prediction;
 using Spectre.Console;
 
@@ -29,7 +30,7 @@ internal static class AuditCommand
 
             await using var host = await CliHost.StartAsync(cancellationToken: cancellationToken);
             var records = await host.Get<IAuditLog>()
-                .QueryAsync(parse.GetValue(user), parse.GetValue(since), count, cancellationToken);
+                .QueryAsync(StoredUserId.Of(parse.GetValue(user)), parse.GetValue(since), count, cancellationToken);
             if (parse.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(records, ContractJson.Options));

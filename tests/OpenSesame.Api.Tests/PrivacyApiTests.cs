@@ -48,6 +48,56 @@ public sealed class PrivacyApiTests : IDisposable
         Assert.DoesNotContain(Email, body, StringComparison.Ordinal);
     }
 
+    private static async Task<List<string?>> UserIdsAsync(string database, string table)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}");
+        await connection.OpenAsync(Cancel);
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT user_id FROM {table}";
+        var ids = new List<string?>();
+        await using var reader = await command.ExecuteReaderAsync(Cancel);
+        while (await reader.ReadAsync(Cancel))
+        {
+            ids.Add(reader.IsDBNull(0) ? null : reader.GetString(0));
+        }
+
+        return ids;
+    }
+
+    [Fact]
+    public async Task AUserIdThatIsAnEmailAddressIsStoredAsAPseudonymThatStillJoinsTheSession()
+    {
+        using var client = _factory.CreateClient();
+        foreach (var (user, events) in new[] { (Email, 1), (Email, 2), ("u-7", 1) })
+        {
+            var (status, _) = await PostAsync(client, new
+            {
+                user_id = user,
+                session_id = "s-1",
+                events = new[] { new { endpoint = "GET /v1/invoices" }, new { endpoint = "GET /v1/invoices/in_1" } }.Take(events),
+                spec_url = BillingSpec,
+            });
+            Assert.Equal(HttpStatusCode.OK, status);
+        }
+
+        var database = Path.Combine(_factory.DataDirectory, "opensesame.db");
+        foreach (var table in new[] { "audit_log", "cost_ledger", "served_predictions" })
+        {
+            var ids = await UserIdsAsync(database, table);
+            Assert.Equal(3, ids.Count);
+            Assert.Equal(2, ids.Count(id => id == Predictor.Guardrails.Privacy.StoredUserId.Of(Email)));
+            Assert.Contains("u-7", ids);
+            Assert.All(ids, id => Assert.DoesNotContain("jane", id!, StringComparison.Ordinal));
+        }
+
+        // The second request of the e-mail's session continued the first: its next call became that prediction's outcome.
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={database}");
+        await connection.OpenAsync(Cancel);
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT COUNT(*) FROM prediction_outcomes";
+        Assert.Equal(1L, (long)(await count.ExecuteScalarAsync(Cancel))!);
+    }
+
     [Fact]
     public async Task ByDefaultPersonalDataReachesLocalPredictionUnredacted()
     {

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
@@ -42,7 +43,8 @@ public sealed class OutcomeRecorder(IOutcomeStore store, RecordWriter recording,
         var logged = ranked.Take(Math.Max(served, settings.CandidatesPerPrediction))
             .Select(c => new ServedCandidate(c.Operation.Key, c.Score, c.Features))
             .ToList();
-        var prediction = new ServedPrediction(context.PredictionId, now, context.UserId, context.SessionId,
+        var user = StoredUserId.Of(context.UserId);
+        var prediction = new ServedPrediction(context.PredictionId, now, user, context.SessionId,
             context.Catalog.ContentHash, modelVersion, context.History.Count,
             HistoryFingerprint.Of(context.History, context.History.Count), served, logged, FeatureFingerprint.Current, caller);
         // The answer is worth more than what is learned from it: the queue writes it and reports a failure. It writes
@@ -50,7 +52,7 @@ public sealed class OutcomeRecorder(IOutcomeStore store, RecordWriter recording,
         await recording.WriteAsync("outcomes", context.PredictionId, async ct =>
         {
             if (settings.ImplicitFromNextRequest && context.SessionId is { } session
-                && await store.LatestOfSessionAsync(context.UserId, session, ct) is { } previous
+                && await store.LatestOfSessionAsync(user, session, ct) is { } previous
                 && NextCall(previous, context) is { } next)
             {
                 var rank = previous.RankOf(next.Key);

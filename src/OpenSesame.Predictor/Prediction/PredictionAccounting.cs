@@ -1,4 +1,5 @@
 using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -48,7 +49,7 @@ public sealed class PredictionAccounting
     /// still paid for.</summary>
     internal async Task AccountAskedAsync(PredictionContext context)
     {
-        var owner = new CostOwner(context.PredictionId, context.UserId, context.SessionId);
+        var owner = new CostOwner(context.PredictionId, StoredUserId.Of(context.UserId), context.SessionId);
         foreach (var route in context.Trace.Routes)
         {
             await _recorder.RecordAsync(owner, route, CancellationToken.None);
