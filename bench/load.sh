@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The service under closed-loop load on 127.0.0.1, every scenario of bench/load, one table row per run.
-# Usage: bench/load.sh [--duration S] [--clients "8 64"] [--only local|cold|llm] [--json]
+# Usage: bench/load.sh [--duration S] [--clients "8 64"] [--only local|cold|llm|storage|bodies] [--json]
 # Builds Release, starts the service (its own dll, so --pid is the service and not a `dotnet run` launcher) with a
 # fresh data folder, the rate limit off (all requests come from one address) and ../shared/evaldata as a spec folder;
 # stops it at the end. The llm part starts bench/load's fake Anthropic provider and switches it between a fixed
-# latency, hanging and failing while the service runs. Every loop is bounded by count and time.
+# latency, hanging and failing while the service runs. The storage part holds a write lock on the service's database
+# with sqlite3 (Debian's package) during a run; the bodies part sends eight large bodies at once and reads resident
+# memory for a minute after. Every loop is bounded by count and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 duration=20; clients="8 64"; only=""; json=""
@@ -70,5 +72,41 @@ if [ -z "$only" ] || [ "$only" = llm ]; then
   # Failing at once (500s, retried twice), then open again.
   mode fail; run --scenario sample-warm --clients 8 --duration "$open_after" --warm-up 0
   run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
+  stop
+fi
+if [ -z "$only" ] || [ "$only" = storage ]; then
+  # Another writer holds the database (a backup, a second process): predictions must not wait for it, readiness must
+  # say so, and what was queued must be written once the lock is gone.
+  start
+  ready() { curl -s "http://127.0.0.1:$port/health/ready"; }
+  run --scenario sample-warm --clients 8 --duration "$duration"
+  (echo "BEGIN IMMEDIATE;"; sleep $((duration + 20)); echo "COMMIT;") | sqlite3 "$data/opensesame.db" &
+  locker=$!
+  sleep 2
+  echo "database locked; /health/ready: $(ready)"
+  run --scenario sample-warm --clients 8 --duration "$duration" --warm-up 0
+  echo "still locked; /health/ready: $(ready)"
+  wait "$locker"
+  sleep 5
+  echo "lock released 5 s ago; /health/ready: $(ready); audit rows: $(sqlite3 "$data/opensesame.db" 'SELECT count(*) FROM audit_log')"
+  stop
+fi
+if [ -z "$only" ] || [ "$only" = bodies ]; then
+  # Bodies under Requests:MaxBodyBytes are read whole before the prompt's length is checked: eight 26 MB prompts at
+  # once, each refused with 400, and the service's resident memory before, right after and through a minute idle.
+  start
+  python3 -c 'import json; print(json.dumps({"spec": "samples/specs/billing.yaml", "events": [], "prompt": "x" * 26_000_000}))' >"$data.body"
+  rss() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status"; }
+  echo "resident before: $(rss) MB"
+  senders=()
+  for _ in $(seq 1 8); do
+    curl -s -o /dev/null -w "%{http_code} " --max-time 60 -H 'content-type: application/json' \
+      --data-binary @"$data.body" "http://127.0.0.1:$port/predict" &
+    senders+=($!)
+  done
+  wait "${senders[@]}"
+  echo; echo "resident after eight: $(rss) MB"
+  for s in 15 30 45 60; do sleep 15; echo "resident after $s s idle: $(rss) MB"; done
+  rm -f "$data.body"
   stop
 fi

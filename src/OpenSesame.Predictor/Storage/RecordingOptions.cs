@@ -13,9 +13,15 @@ public sealed class RecordingOptions
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Records waiting to be written, at most; a record beyond it is dropped, counted and logged as an error.
-    /// A write that fails is not tried again: the store already waits for a lock (SQLite's busy timeout, 30 s), and a
-    /// full disk or a broken file does not mend in a second. About 1 KB each. Default 10,000.</summary>
+    /// About 1 KB each. Default 10,000.</summary>
     public int Capacity { get; set; } = 10_000;
+
+    /// <summary>How long a record whose write fails is tried again (after 0.5 s, then twice as long each time, at most
+    /// 10 s apart) before it is dropped, counted and logged as an error. The store already waits 30 s for a lock
+    /// (SQLite's command timeout); a database held longer than that by another writer (a backup, a second process) lets
+    /// go eventually, and the record is in memory meanwhile while the ones behind it wait in the queue. Zero: a failed
+    /// write is dropped at once. Default 2 minutes.</summary>
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>How long <c>/health/ready</c> stays Degraded after a record was dropped. Default 5 minutes.</summary>
     public TimeSpan DegradedAfterLoss { get; set; } = TimeSpan.FromMinutes(5);
@@ -27,6 +33,7 @@ public sealed class RecordingOptions
     public string? Problem() =>
         WaitTimeout < TimeSpan.Zero ? "Recording:WaitTimeout must not be negative."
         : Capacity < 1 ? "Recording:Capacity must be at least 1."
+        : RetryFor < TimeSpan.Zero ? "Recording:RetryFor must not be negative."
         : DrainTimeout < TimeSpan.Zero ? "Recording:DrainTimeout must not be negative."
         : null;
 }
