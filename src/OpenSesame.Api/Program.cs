@@ -15,6 +15,7 @@ builder.Services.AddApiProblemDetails();
 builder.Services.AddRequestBodyLimits();
 builder.Services.AddApiHealthChecks();
 builder.Services.AddApiDocs();
+builder.Services.AddTelemetry(builder.Configuration);
 
 var app = builder.Build();
 if (StartupChecks.RefusalOf(app) is { } refusal)
@@ -35,6 +36,7 @@ app.MapFeedbackApi();
 app.MapAdminApi();
 app.MapCostAnalyticsApi();
 app.MapHealthApi();
+app.MapMetrics();
 app.MapApiDocs();
 
 await app.RunAsync();

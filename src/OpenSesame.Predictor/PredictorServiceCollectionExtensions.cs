@@ -18,6 +18,7 @@ using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Telemetry;
 using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Predictor;
@@ -92,6 +93,7 @@ public static class PredictorServiceCollectionExtensions
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<PredictorTelemetry>();
         // One redactor per PII category; a host's own AddRedaction call may replace any of them (HMAC, erasing).
         services.AddRedaction(redaction => PlaceholderRedactor.SetAll(redaction));
         services.AddSingleton<IPiiRedactor, PiiRedactor>();

@@ -9,7 +9,9 @@ namespace OpenSesame.Api.Tests;
 /// <summary>The real service in memory, with its own data folder and the repo's samples as the spec folder.</summary>
 /// <param name="settings">Configuration on top of the defaults (<c>Security:ApiKeys:0:Owner</c>, <c>urls</c>, ...).</param>
 /// <param name="time">The clock every service reads, when a test needs to move it.</param>
-public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null)
+/// <param name="services">Services added after the service's own (an in-memory telemetry exporter, a log capture).</param>
+public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, TimeProvider? time = null,
+    Action<IServiceCollection>? services = null)
     : WebApplicationFactory<Program>
 {
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "opensesame-api-tests", Guid.NewGuid().ToString("n"));
@@ -74,7 +76,12 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
         if (time is not null)
         {
-            builder.ConfigureTestServices(services => services.AddSingleton(time));
+            builder.ConfigureTestServices(s => s.AddSingleton(time));
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 

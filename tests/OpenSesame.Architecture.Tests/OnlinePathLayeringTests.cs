@@ -21,6 +21,7 @@ public sealed class OnlinePathLayeringTests
     /// docs/ARCHITECTURE.md draws the same list.</summary>
     private static readonly string[][] Layers =
     [
+        ["Telemetry"],
         ["Caching", "Storage"],
         ["Specs"],
         ["Guardrails", "Guardrails.Privacy", "Guardrails.Injection", "Guardrails.Destructive", "Guardrails.Audit"],

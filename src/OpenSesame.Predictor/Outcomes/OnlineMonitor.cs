@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Features;
-using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Telemetry;
 
 namespace OpenSesame.Predictor.Outcomes;
 
@@ -129,7 +129,7 @@ public sealed partial class OnlineMonitor(
 
         public Instruments(IMeterFactory meters)
         {
-            _meter = meters.Create(RoutingMetrics.MeterName);
+            _meter = meters.Create(PredictorTelemetry.Name);
             Alerts = _meter.CreateCounter<long>("opensesame.drift.alerts", "{alert}",
                 "Drift alerts raised; tag: kind (top3: a spec's online top-3 fell; psi: a feature's distribution shifted).");
         }

@@ -4,6 +4,7 @@ using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Critique;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Telemetry;
 
 namespace OpenSesame.Predictor.Prediction;
 
@@ -29,27 +30,30 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
     public async Task<RankedPool> RankAsync(PredictionContext context, int k, ICandidateRanker ranker,
         CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
+        // "generate" includes the shortlist (metadata.stages_ms has always counted it so), so its span holds the
+        // shortlist's and the generators' spans.
+        using var generate = PredictorTelemetry.Stage("generate", time);
+        using var shortlist = PredictorTelemetry.Stage("shortlist", time);
         var features = new RequestFeatures(context);
         var request = new CandidateRequest(context, features, Shortlist.Build(features), k);
-        context.Trace.Stage("shortlist", time.GetElapsedTime(started));
+        context.Trace.Stage("shortlist", shortlist.Stop());
         var pool = await CollectAsync(request, options.Value.Budget.PoolSize(k, context.Catalog.Operations.Count), cancellationToken);
-        context.Trace.Stage("generate", time.GetElapsedTime(started));
+        context.Trace.Stage("generate", generate.Stop());
 
-        started = time.GetTimestamp();
+        using var critique = PredictorTelemetry.Stage("critique", time);
         var reviewed = CandidateCritic.Review(context, pool);
-        context.Trace.Stage("critique", time.GetElapsedTime(started));
+        context.Trace.Stage("critique", critique.Stop());
 
-        started = time.GetTimestamp();
+        using var rank = PredictorTelemetry.Stage("rank", time);
         var ranking = RankingRequest.Describe(context, features, reviewed, pool.Answered);
         var ranked = ranker.Rank(ranking, k);
-        context.Trace.Stage("rank", time.GetElapsedTime(started));
+        context.Trace.Stage("rank", rank.Stop());
 
         foreach (var reviewer in _reviewers)
         {
-            started = time.GetTimestamp();
+            using var review = PredictorTelemetry.Stage("review", time);
             ranked = await reviewer.ReviewAsync(ranking, ranked, k, cancellationToken);
-            context.Trace.Stage("review", time.GetElapsedTime(started));
+            context.Trace.Stage("review", review.Stop());
         }
 
         return new RankedPool(ranked, features);
@@ -74,14 +78,15 @@ public sealed class CandidatePipeline(IEnumerable<ICandidateGenerator> generator
     private async Task<IReadOnlyList<ProposedCall>> GenerateAsync(ICandidateGenerator generator, CandidateRequest request,
         int count, CancellationToken cancellationToken)
     {
-        var started = time.GetTimestamp();
+        var name = "generate." + generator.Name;
+        using var stage = PredictorTelemetry.Stage(name, time);
         try
         {
             return await generator.GenerateAsync(request, count, cancellationToken);
         }
         finally
         {
-            request.Context.Trace.Stage("generate." + generator.Name, time.GetElapsedTime(started));
+            request.Context.Trace.Stage(name, stage.Stop());
         }
     }
 }

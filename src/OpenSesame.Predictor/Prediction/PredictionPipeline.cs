@@ -10,6 +10,7 @@ using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Predictor.Telemetry;
 using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -50,18 +51,18 @@ public sealed partial class PredictionPipeline(
                 predictionId, verdict.ToString());
         }
 
-        var stage = time.GetTimestamp();
+        using var specStage = PredictorTelemetry.Stage("spec", time);
         var spec = await specs.GetAsync(request.Spec, cancellationToken);
-        var specMs = time.GetElapsedTime(stage);
-        stage = time.GetTimestamp();
+        var specTime = specStage.Stop();
+        using var contextStage = PredictorTelemetry.Stage("context", time);
         var learned = await usage.ForAsync(spec.Catalog, request.Caller, request.UserId, cancellationToken);
         var context = PredictionContext.Create(spec.Catalog, request.Events, request.Prompt, time.GetUtcNow(),
             options.Value.SemanticRetrieval ? embedder : null, options.Value.DataFlow, destructive, verdict,
             new Requester(request.UserId, request.SessionId, request.MaxCostUsd), predictionId, learned);
         // The history's newest step is already made: counted before ranking, this very prediction uses it.
         await usage.RecordAsync(context, request.Caller);
-        context.Trace.Stage("spec", specMs);
-        context.Trace.Stage("context", time.GetElapsedTime(stage));
+        context.Trace.Stage("spec", specTime);
+        context.Trace.Stage("context", contextStage.Stop());
         RankedPool pool;
         try
         {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
+using OpenSesame.Predictor.Telemetry;
 
 namespace OpenSesame.Predictor.Routing;
 
@@ -14,7 +16,8 @@ namespace OpenSesame.Predictor.Routing;
 /// question by the one deadline its caller set (<see cref="LlmQuestion.Deadline"/>), which the cancellation token
 /// carries. Every call is recorded in the <see cref="LlmUsageLog"/> and the question's trace, and the question's
 /// decision is priced (<see cref="RoutePricer"/>: the model that answered, or the local model at $0 when none did) and
-/// recorded on the trace; the prediction's accounting writes it to the cost ledger.
+/// recorded on the trace; the prediction's accounting writes it to the cost ledger. Each call is also a span under the
+/// stage that asked and a count of <c>opensesame.llm.calls</c> and <c>opensesame.llm.tokens</c>.
 /// <para>A response without messages means no model answered: the route was local (the reason is in the trace's route),
 /// or every model failed. A provider's failure never throws; only the caller's own cancellation does. What it needs
 /// beyond the messages (cap, complexity, deadline, trace) comes in the options as an <see cref="LlmQuestion"/>, which
@@ -27,6 +30,7 @@ internal sealed partial class ModelRoutingChatClient(
     RoutePricer pricer,
     RoutingSettings settings,
     LlmUsageLog usage,
+    RoutingMetrics metrics,
     TimeProvider time,
     ILogger<ModelRoutingChatClient> logger) : IChatClient
 {
@@ -124,11 +128,12 @@ internal sealed partial class ModelRoutingChatClient(
         ChatOptions providerOptions, LlmQuestion question, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
+        using var span = PredictorTelemetry.StartLlmCall(provider.Name, model.Model);
         try
         {
             var response = await provider.ClientFor(model.Model).GetResponseAsync(conversation, providerOptions, cancellationToken);
             var usable = question.IsUsable(ChatAnswer.TextOf(response));
-            Record(question, provider, model, usable ? "ok" : "unreadable", response.Usage, started);
+            Record(question, provider, model, usable ? "ok" : "unreadable", response.Usage, started, span);
             if (!usable)
             {
                 LogUnreadable(provider.Name, model.Model);
@@ -139,7 +144,7 @@ internal sealed partial class ModelRoutingChatClient(
         catch (Exception ex) when (!CallerCancelled(question, cancellationToken))
         {
             var outcome = OutcomeOf(ex, cancellationToken);
-            Record(question, provider, model, outcome, null, started);
+            Record(question, provider, model, outcome, null, started, span);
             if (outcome == "error")
             {
                 LogFailed(ex, provider.Name, model.Model);
@@ -179,15 +184,18 @@ internal sealed partial class ModelRoutingChatClient(
         cancellationToken.IsCancellationRequested && !question.Deadline.IsCancellationRequested;
 
     private void Record(LlmQuestion question, LlmProvider provider, RoutingModelOptions model, string outcome, UsageDetails? details,
-        long started)
+        long started, Activity? span)
     {
         var elapsed = time.GetElapsedTime(started);
         var input = details?.InputTokenCount;
         var output = details?.OutputTokenCount;
+        var cost = model.Cost(input ?? 0, output ?? 0);
         usage.Record(new LlmUsage(provider.Name, model.Model, outcome, input, output, details?.CachedInputTokenCount, elapsed,
             time.GetUtcNow()));
-        question.Trace.LlmCall(new LlmCallTrace(provider.Name, model.Model, outcome, input, output,
-            model.Cost(input ?? 0, output ?? 0), Math.Round(elapsed.TotalMilliseconds, 3)));
+        question.Trace.LlmCall(new LlmCallTrace(provider.Name, model.Model, outcome, input, output, cost,
+            Math.Round(elapsed.TotalMilliseconds, 3)));
+        metrics.LlmCalled(provider.Name, model.Model, outcome, input, output);
+        PredictorTelemetry.EndLlmCall(span, outcome, input, output, cost, elapsed);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The {Provider} answer ({Model}) was not in the required shape; it is not used")]

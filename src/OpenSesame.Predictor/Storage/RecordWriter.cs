@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenSesame.Predictor.Telemetry;
 
 namespace OpenSesame.Predictor.Storage;
 
@@ -44,14 +45,12 @@ public sealed partial class RecordWriter : IHostedService, IDisposable
         _time = time;
         _logger = logger;
         _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(Math.Max(1, options.Value.Capacity)) { SingleReader = true });
-        var meter = meters.Create(MeterName);
+        var meter = meters.Create(PredictorTelemetry.Name);
         _dropped = meter.CreateCounter<long>("opensesame.recording.dropped", "{record}",
             "Records (audit, ledger, usage, outcomes) that were never written; tags: kind, reason (failed, full, closed).");
         meter.CreateObservableGauge("opensesame.recording.pending", () => Interlocked.Read(ref _pending), "{record}",
             "Records queued or being written.");
     }
-
-    private const string MeterName = "OpenSesame.Predictor";
 
     /// <summary>
     /// Queues <paramref name="write"/> and waits for it at most <see cref="RecordingOptions.WaitTimeout"/> (not at all
