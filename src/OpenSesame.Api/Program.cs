@@ -31,6 +31,7 @@ app.UseAccessControl();
 app.UseUserRateLimiting();
 
 app.MapPredictApi();
+app.MapSpecsApi();
 app.MapFeedbackApi();
 app.MapAdminApi();
 app.MapCostAnalyticsApi();
