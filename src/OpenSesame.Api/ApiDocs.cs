@@ -52,7 +52,7 @@ internal static class ApiDocs
             options.RoutePrefix = "docs";
             options.SwaggerEndpoint("/openapi/v1.json", "OpenSesame Predictor v1");
         });
-        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/", () => TypedResults.Redirect(Playground.Path + "/")).ExcludeFromDescription().AllowAnonymous();
         return app;
     }
 }

@@ -27,6 +27,7 @@ if (StartupChecks.RefusalOf(app) is { } refusal)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UsePlayground();
 app.UseAccessControl();
 app.UseUserRateLimiting();
 
