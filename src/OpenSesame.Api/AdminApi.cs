@@ -36,7 +36,8 @@ internal static class AdminApi
                              + "loaded), the version saved as current on disk (swapped in within the reload interval "
                              + "when it differs), the serving model's training metadata and measured quality, the "
                              + "challenger of an A/B comparison (Ranking:Challenger) when one serves, and each variant's "
-                             + "online top-1/top-3/MRR over the recent window of outcomes (from the drift monitor's last round).");
+                             + "online top-1/top-3/MRR over the recent window of outcomes (from the drift monitor's last round).")
+            .Produces<ModelStatus>();
         admin.MapGet("/drift", GetDriftAsync)
             .WithName("AdminDrift")
             .WithSummary("Online quality and feature drift, from the outcome log")
@@ -45,16 +46,19 @@ internal static class AdminApi
                              + "and each feature's population stability index between the two; `alert` marks a spec "
                              + "whose top-3 fell by Drift:Top3Drop or a feature past Drift:PsiAlert. `?refresh=true` "
                              + "measures now. 404 while monitoring is off or before its first round.")
+            .Produces<OnlineReport>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapGet("/usage", ListUsageAsync)
             .WithName("AdminUsage")
             .WithSummary("The specs whose usage the service has learned")
             .WithDescription("Per spec (by content hash): how many steps of its users' sessions were counted and over "
-                             + "how many distinct pairs of operations. Only operation pairs are kept, never values or users.");
+                             + "how many distinct pairs of operations. Only operation pairs are kept, never values or users.")
+            .Produces<UsageList>();
         admin.MapGet("/usage/{specHash}", GetUsageAsync)
             .WithName("AdminUsageOfSpec")
             .WithSummary("What the service learned of one spec's usage")
             .WithDescription($"The {MaxSteps} most frequent steps (`from` is null for a session's first call) and the {MaxContributors} callers who made the most of them.")
+            .Produces<UsageOfSpec>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         admin.MapDelete("/usage/{specHash}", ForgetUsageAsync)
             .WithName("AdminForgetUsage")
@@ -74,12 +78,14 @@ internal static class AdminApi
             .Produces<RetrainStatus>(StatusCodes.Status202Accepted);
         admin.MapGet("/retrain", ListRetrainsAsync)
             .WithName("AdminRetrains")
-            .WithSummary("The newest retraining requests and how they ended");
+            .WithSummary("The newest retraining requests and how they ended")
+            .Produces<RetrainList>();
         admin.MapGet("/retrain/{id}", GetRetrainAsync)
             .WithName("AdminRetrainStatus")
             .WithSummary("Where one retraining request stands")
             .WithDescription("`pending` (no worker has claimed it), `running`, `promoted` (its candidate is current), "
                              + "`refused` (saved, but the gate kept the serving model; `message` says why) or `failed`.")
+            .Produces<RetrainStatus>()
             .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
     }

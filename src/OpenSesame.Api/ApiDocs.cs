@@ -1,3 +1,5 @@
+using Microsoft.OpenApi;
+using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Prediction;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -14,7 +16,29 @@ internal static class ApiDocs
 
     public static IServiceCollection AddApiDocs(this IServiceCollection services) =>
         services.AddEndpointsApiExplorer().AddSwaggerGen(options =>
-                options.SwaggerDoc("v1", new() { Title = "OpenSesame Predictor", Version = "v1" }))
+            {
+                options.SwaggerDoc("v1", new() { Title = "OpenSesame Predictor", Version = "v1" });
+
+                // Client generators (openapi-typescript) make a property optional unless `required` says otherwise, and
+                // a reference type nullable unless `nullable` is exact: both come from the code's annotations.
+                options.SupportNonNullableReferenceTypes();
+                options.SchemaFilter<ApiDocsFilters.AnswersAreRequired>();
+                options.AddSecurityDefinition(ApiDocsFilters.ApiKeyScheme, new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = ApiKeyAuthenticationHandler.ApiKeyHeader,
+                    Description = "An API key (`opensesame keys new`). Not needed while no keys are configured and the service listens on loopback only.",
+                });
+                options.AddSecurityDefinition(ApiDocsFilters.BearerScheme, new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    Description = "The same API key as `Authorization: Bearer <key>`.",
+                });
+                options.OperationFilter<ApiDocsFilters.KeysAndRoles>();
+                options.DocumentFilter<ApiDocsFilters.HealthRoutes>();
+            })
             // The routes write their JSON with the contract's options (snake_case), not the framework's (camelCase),
             // which Swashbuckle would otherwise describe.
             .AddSingleton<ISerializerDataContractResolver>(new JsonSerializerDataContractResolver(ContractJson.Options));
@@ -28,7 +52,7 @@ internal static class ApiDocs
             options.RoutePrefix = "docs";
             options.SwaggerEndpoint("/openapi/v1.json", "OpenSesame Predictor v1");
         });
-        app.MapGet("/", () => TypedResults.Redirect("/docs")).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet("/", () => TypedResults.Redirect(Playground.Path + "/")).ExcludeFromDescription().AllowAnonymous();
         return app;
     }
 }

@@ -28,10 +28,12 @@ if (StartupChecks.RefusalOf(app) is { } refusal)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UsePlayground();
 app.UseAccessControl();
 app.UseUserRateLimiting();
 
 app.MapPredictApi();
+app.MapSpecsApi();
 app.MapFeedbackApi();
 app.MapAdminApi();
 app.MapCostAnalyticsApi();

@@ -62,7 +62,7 @@ public static partial class PredictRequestValidator
         CheckId(body.UserId, "user_id", Fail);
         CheckId(body.SessionId, "session_id", Fail);
         var events = ValidateEvents(body.Events, options, Fail);
-        var spec = ValidateSpec(body, Fail);
+        var spec = SpecSourceOf(body.SpecUrl, body.Spec, Fail);
         var verdict = injection.Inspect(body.Prompt, (body.Events ?? []).Take(options.MaxEvents)
             .Select(e => (e?.Endpoint, (IReadOnlyDictionary<string, JsonElement>?)e?.Params)));
         if (verdict.Flagged && injection.Action == InjectionAction.Reject)
@@ -140,10 +140,12 @@ public static partial class PredictRequestValidator
         return history;
     }
 
-    private static SpecSource? ValidateSpec(PredictRequest body, Action<string, string> fail)
+    /// <summary>The spec a body names by <c>spec_url</c> or gives inline as <c>spec</c> (exactly one of them), or null
+    /// after telling <paramref name="fail"/> what is wrong with them. Shared with routes that take a spec alone.</summary>
+    public static SpecSource? SpecSourceOf(string? specUrl, JsonElement? specElement, Action<string, string> fail)
     {
-        var hasUrl = !string.IsNullOrWhiteSpace(body.SpecUrl);
-        var hasInline = body.Spec is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
+        var hasUrl = !string.IsNullOrWhiteSpace(specUrl);
+        var hasInline = specElement is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
         if (hasUrl == hasInline)
         {
             fail(hasUrl ? "spec" : "spec_url", hasUrl
@@ -154,7 +156,7 @@ public static partial class PredictRequestValidator
 
         if (hasUrl)
         {
-            var source = SpecSource.FromLocation(body.SpecUrl!, out var error);
+            var source = SpecSource.FromLocation(specUrl!, out var error);
             if (source is null)
             {
                 fail("spec_url", error!);
@@ -163,7 +165,7 @@ public static partial class PredictRequestValidator
             return source;
         }
 
-        var spec = body.Spec!.Value;
+        var spec = specElement!.Value;
         switch (spec.ValueKind)
         {
             case JsonValueKind.Object:
