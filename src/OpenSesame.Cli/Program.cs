@@ -21,6 +21,8 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     PiiEvalCommand.Create(),
     AuditCommand.Create(),
     CostsCommand.Create(),
+    BackupCommand.CreateBackup(),
+    BackupCommand.CreateRestore(),
     SimulateCommand.Create(),
     ReplayCommand.Create(),
 };

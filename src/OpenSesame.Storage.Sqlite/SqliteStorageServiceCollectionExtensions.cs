@@ -7,6 +7,7 @@ using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Storage;
 using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Storage.Sqlite;
@@ -31,6 +32,7 @@ public static class SqliteStorageServiceCollectionExtensions
         services.TryAddSingleton<IRetrainRequests, SqliteRetrainRequests>();
         services.TryAddSingleton<ICostLedger, SqliteCostLedger>();
         services.TryAddSingleton<IDistributedCache, SqliteDistributedCache>();
+        services.TryAddSingleton<IStoreBackup, SqliteBackup>();
         services.AddHostedService<DistributedCacheCleanupService>();
         return services;
     }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenSesame.Testing;
 
@@ -71,7 +74,11 @@ public sealed class HostileInputApiTests
         using var factory = new ApiFactory();
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
-        using var client = factory.CreateClient();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        // HttpClient waits 1 s for the go-ahead by default; a loaded machine answers later, the client then starts
+        // sending the body, and the refusal arrives as a broken pipe instead of a 413.
+        using var handler = new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(address) };
         using var request = new HttpRequestMessage(HttpMethod.Post, "/predict")
         {
             Content = new StringContent($$"""{"events":[],"prompt":"{{new string('x', 31 * 1024 * 1024)}}"}""", Encoding.UTF8, "application/json"),

@@ -115,9 +115,8 @@ public sealed class SpecWalkSamplerTests
     }
 
     [Fact]
-    public void Every_listed_real_spec_is_outside_the_evaluations_parses_and_walks_in_reasonable_time()
+    public void Every_listed_real_spec_is_outside_the_evaluations_parses_and_walks()
     {
-        var watch = Stopwatch.StartNew();
         Assert.InRange(TrainingCatalogs.RealSpecs.Count, 10, 20);
         foreach (var spec in TrainingCatalogs.RealSpecs)
         {
@@ -128,8 +127,6 @@ public sealed class SpecWalkSamplerTests
             var sessions = new SpecWalkSampler().Sample(catalog, spec, 20, seed: 1);
             Assert.All(sessions.SelectMany(s => s.Calls), c => Assert.NotNull(catalog.Find(c.Method, c.PathTemplate)));
         }
-
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"parsing and walking the real specs took {watch.Elapsed}");
     }
 
     [Fact]

@@ -155,7 +155,11 @@ public sealed class LlmCandidateGeneratorTests
         // The providers would never answer; 1.5 s plus room for a slow, shared machine.
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(6));
         var usage = predictor.Get<LlmUsageLog>().Recent().Skip(before).ToList();
-        Assert.Equal([("anthropic", "timeout"), ("openai", "deadline")], usage.Select(u => (u.Provider, u.Outcome)));
+        // The deadline ends the attempt still running: OpenAI's after Anthropic's timed out, or Anthropic's own when a
+        // loaded machine started it half a second late (seen at a load average of 23).
+        List<(string, string)> outcomes = [.. usage.Select(u => (u.Provider, u.Outcome))];
+        Assert.True(outcomes.SequenceEqual([("anthropic", "timeout"), ("openai", "deadline")]) || outcomes.SequenceEqual([("anthropic", "deadline")]),
+            string.Join(", ", outcomes));
     }
 
     [Fact]

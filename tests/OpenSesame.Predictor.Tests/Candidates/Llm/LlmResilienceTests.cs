@@ -129,7 +129,11 @@ public sealed class LlmResilienceTests
         // The best of three within deadline + 50 ms: on a loaded, shared 2-core machine one timer can fire tens of
         // milliseconds late, but a generator that overran the deadline would overrun it every time (by 200 ms here).
         Assert.True(fastest < deadline + TimeSpan.FromMilliseconds(50), $"fastest LLM generator after {fastest}");
-        Assert.All(Outcomes(predictor).Skip(warmUps).Chunk(2), pair => Assert.Equal([("anthropic", "timeout"), ("openai", "deadline")], pair));
+        // Each prediction's deadline ends the one attempt still running, whichever it is: on an idle machine Anthropic's
+        // attempt has timed out and OpenAI's is cut, on a loaded one a late timer can leave the cut to Anthropic's.
+        var outcomes = Outcomes(predictor).Skip(warmUps).ToList();
+        Assert.Equal(3, outcomes.Count(o => o.Outcome == "deadline"));
+        Assert.All(outcomes, o => Assert.True(o.Outcome is "timeout" or "deadline", $"{o.Provider}: {o.Outcome}"));
     }
 
     [Fact]
