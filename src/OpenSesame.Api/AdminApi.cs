@@ -7,6 +7,7 @@ using OpenSesame.Predictor.Learning;
 using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Api;
@@ -38,6 +39,15 @@ internal static class AdminApi
                              + "challenger of an A/B comparison (Ranking:Challenger) when one serves, and each variant's "
                              + "online top-1/top-3/MRR over the recent window of outcomes (from the drift monitor's last round).")
             .Produces<ModelStatus>();
+        admin.MapGet("/budget", GetBudget)
+            .WithName("AdminBudget")
+            .WithSummary("The spend budgets the router keeps to, and the levels at which it acts")
+            .WithDescription("The monthly budget (Routing:MonthlyBudgetUsd) and the daily one (Routing:DailyBudgetUsd, "
+                             + "null when none is set), in US dollars, and the percentages of a budget at which the "
+                             + "router raises an alert, chooses one tier cheaper and serves only the local generator. "
+                             + "The settings in force now (they change with the configuration, without a restart); what "
+                             + "was spent against them is in GET /cost-analytics.")
+            .Produces<BudgetSettings>();
         admin.MapGet("/drift", GetDriftAsync)
             .WithName("AdminDrift")
             .WithSummary("Online quality and feature drift, from the outcome log")
@@ -153,6 +163,13 @@ internal static class AdminApi
             monitor.Latest?.Variants), Json);
     }
 
+    private static JsonHttpResult<BudgetSettings> GetBudget(IOptionsMonitor<RoutingOptions> routing)
+    {
+        var options = routing.CurrentValue;
+        return TypedResults.Json(new BudgetSettings(options.MonthlyBudgetUsd, options.DailyBudgetUsd,
+            options.EffectiveAlertPercents, options.DegradePercent, options.LocalOnlyPercent), Json);
+    }
+
     private static async Task<Results<JsonHttpResult<OnlineReport>, ProblemHttpResult>> GetDriftAsync(
         OnlineMonitor monitor, IOptions<DriftOptions> drift, IOptions<OutcomeOptions> outcomes, bool? refresh,
         CancellationToken cancellationToken)
@@ -180,6 +197,14 @@ internal static class AdminApi
     /// first round.</param>
     internal sealed record ModelStatus(string Serving, string Kind, string? Current, RankerModelInfo? Model,
         string? Challenger, IReadOnlyList<VariantQuality>? Variants);
+
+    /// <param name="MonthlyBudgetUsd">The spend allowed per calendar month (UTC).</param>
+    /// <param name="DailyBudgetUsd">The spend allowed per calendar day (UTC); null when only the month is budgeted.</param>
+    /// <param name="AlertPercents">The shares of a budget at which an alert is raised, lowest first.</param>
+    /// <param name="DegradePercent">From this share of a budget on, the router chooses one tier cheaper.</param>
+    /// <param name="LocalOnlyPercent">From this share of a budget on, only the local generator serves.</param>
+    internal sealed record BudgetSettings(decimal MonthlyBudgetUsd, decimal? DailyBudgetUsd,
+        IReadOnlyList<double> AlertPercents, double DegradePercent, double LocalOnlyPercent);
 
     internal sealed record UsageList(IReadOnlyList<UsageSpec> Specs);
 

@@ -53,6 +53,7 @@ internal static class ApiDocs
             options.SwaggerEndpoint("/openapi/v1.json", "OpenSesame Predictor v1");
         });
         app.MapGet("/", () => TypedResults.Redirect(Playground.Path + "/")).ExcludeFromDescription().AllowAnonymous();
+        app.MapGet(Playground.DashboardPath, () => TypedResults.Redirect(Playground.Path + "/dashboard.html")).ExcludeFromDescription().AllowAnonymous();
         return app;
     }
 }

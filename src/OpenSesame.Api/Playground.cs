@@ -2,12 +2,16 @@ using Microsoft.Extensions.FileProviders;
 
 namespace OpenSesame.Api;
 
-/// <summary>The playground page: plain HTML, CSS and one JavaScript module from <c>playground/</c> next to the binary
-/// (copied there by the build), so serving it needs neither npm nor a CDN. The page itself is open to anyone; the
-/// routes it calls need their roles, and the page asks for a key when the service answers 401.</summary>
+/// <summary>The playground and dashboard pages: plain HTML, CSS and JavaScript modules from <c>playground/</c> next to
+/// the binary (copied there by the build), with the dashboard's chart library vendored in <c>playground/vendor/</c>, so
+/// serving them needs neither npm nor a CDN. The pages themselves are open to anyone; the routes they call need their
+/// roles (the dashboard's need <c>admin</c>), and the pages ask for a key when the service answers 401 or 403.</summary>
 internal static class Playground
 {
     public const string Path = "/playground";
+
+    /// <summary>A short address for the dashboard, redirected to its page under <see cref="Path"/>.</summary>
+    public const string DashboardPath = "/dashboard";
 
     // Everything the page loads comes from this service; a pasted spec or a prediction's text can never run as script.
     private const string ContentSecurityPolicy =

@@ -71,19 +71,24 @@ public sealed class PlaygroundBrowser : IAsyncLifetime
     public string Root => _root ??= StartService();
 
     /// <summary>Starts a service listening on 127.0.0.1 and a port of its choosing, and gives its root address.</summary>
-    public string StartService(IReadOnlyDictionary<string, string?>? settings = null)
+    public string StartService(IReadOnlyDictionary<string, string?>? settings = null) => RootOf(StartFactory(settings));
+
+    /// <summary>Starts a service like <see cref="StartService"/>, and gives its factory, whose services a test may
+    /// reach (to put entries in its ledger).</summary>
+    public ApiFactory StartFactory(IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
-        {
-            // The tests share one client address; they test the page, not the limit.
-            ["Security:RateLimit:PermitLimit"] = "1000",
-        };
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        // The tests share one client address; they test the page, not the limit (unless one says otherwise).
+        all.TryAdd("Security:RateLimit:PermitLimit", "1000");
         var factory = new ApiFactory(all);
         _services.Add(factory);
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
-        return factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        return factory;
     }
+
+    public static string RootOf(ApiFactory factory) =>
+        factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
 
     public async ValueTask DisposeAsync()
     {

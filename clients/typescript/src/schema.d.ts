@@ -44,6 +44,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The spend budgets the router keeps to, and the levels at which it acts
+         * @description The monthly budget (Routing:MonthlyBudgetUsd) and the daily one (Routing:DailyBudgetUsd, null when none is set), in US dollars, and the percentages of a budget at which the router raises an alert, chooses one tier cheaper and serves only the local generator. The settings in force now (they change with the configuration, without a restart); what was spent against them is in GET /cost-analytics.
+         *
+         *     Needs an API key with the role `admin` (none while no keys are configured).
+         */
+        get: operations["AdminBudget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/drift": {
         parameters: {
             query?: never;
@@ -296,6 +318,17 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        BudgetSettings: {
+            /** Format: double */
+            monthly_budget_usd: number;
+            /** Format: double */
+            daily_budget_usd: number | null;
+            alert_percents: number[];
+            /** Format: double */
+            degrade_percent: number;
+            /** Format: double */
+            local_only_percent: number;
+        };
         ChosenBody: {
             endpoint?: string | null;
             params?: {
@@ -770,6 +803,53 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ModelStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    AdminBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetSettings"];
                 };
             };
             /** @description Unauthorized */
