@@ -56,6 +56,7 @@ public sealed class PlaygroundHostingTests : IDisposable
     [Theory]
     [InlineData("/playground/", "text/html")]
     [InlineData("/playground/playground.js", "text/javascript")]
+    [InlineData("/playground/common.js", "text/javascript")]
     [InlineData("/playground/playground.css", "text/css")]
     [InlineData("/playground/dashboard.html", "text/html")]
     [InlineData("/playground/dashboard.js", "text/javascript")]

@@ -2,88 +2,26 @@
 // reads admin routes: GET /cost-analytics, /admin/budget, /admin/model, /admin/usage and /admin/usage/{spec}.
 // Every text that comes from the service is set with textContent, never parsed as HTML.
 
-const $ = (id) => document.getElementById(id);
-// The playground's key: one entered there reaches this page in the same tab (and is refused here without admin).
-const keyStorage = "opensesame.apiKey";
+import { $, api as call, clearError, el, keyStorage, showError as showProblem } from "./common.js";
+
 const charts = {};
 const colors = ["#0b5fd6", "#16a34a", "#d97706", "#9333ea", "#dc2626", "#0891b2", "#4b5563", "#db2777"];
-
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) {
-    if (name === "class") node.className = value;
-    else if (name === "text") node.textContent = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-// ---- talking to the service ------------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, problem, retryAfter) {
-    super(problem?.title ?? `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-    this.retryAfter = retryAfter;
-  }
-}
-
-async function api(path) {
-  const headers = { accept: "application/json, application/problem+json" };
-  const key = sessionStorage.getItem(keyStorage);
-  if (key) headers["X-Api-Key"] = key;
-  let response;
-  try {
-    response = await fetch(path, { headers });
-  } catch (e) {
-    throw new ApiError(0, { title: "The service could not be reached.", detail: String(e) });
-  }
-  const text = await response.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = { title: `HTTP ${response.status}`, detail: text.slice(0, 500) };
-  }
-  if (!response.ok) throw new ApiError(response.status, json, response.headers.get("retry-after"));
-  return json;
-}
-
-// ---- errors: always in the page, never a blank one -------------------------------------------------------------
+// Every route the dashboard reads is a GET.
+const api = (path) => call("GET", path);
 
 function showError(error) {
-  const box = $("error");
-  box.replaceChildren();
-  if (!(error instanceof ApiError)) {
-    box.append(el("strong", { text: "Something went wrong in the page." }), el("p", { text: String(error?.message ?? error) }));
-  } else {
-    const problem = error.problem ?? {};
-    const heading = {
-      401: "An API key with the admin role is needed (401)",
-      403: "This key may not see the dashboard (403)",
-      429: "Too many requests (429)",
-    }[error.status] ?? (error.status ? `The service answered ${error.status}` : "No answer");
-    box.append(el("strong", { text: `${heading}: ${problem.title ?? ""}` }));
-    if (problem.detail) box.append(el("p", { text: problem.detail }));
+  showProblem(error, {
+    401: "An API key with the admin role is needed (401)",
+    403: "This key may not see the dashboard (403)",
+    429: "Too many requests (429)",
+  }, (box, error) => {
     if (error.status === 429) {
       box.append(el("p", { text: error.retryAfter ? `Try again in ${error.retryAfter} s.` : "Try again in a moment." }));
     }
     if (error.status === 401 || error.status === 403) {
       box.append(el("p", { text: "Enter a key with the admin role below and choose “Use key”." }));
-      $("access").classList.add("attention");
-      $("api-key").focus();
     }
-  }
-  box.append(el("button", { type: "button", class: "dismiss", text: "Dismiss", onclick: clearError }));
-  box.hidden = false;
-}
-
-function clearError() {
-  $("error").hidden = true;
-  $("error").replaceChildren();
+  });
 }
 
 // ---- formatting -------------------------------------------------------------------------------------------------

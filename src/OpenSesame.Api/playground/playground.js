@@ -1,8 +1,8 @@
 // The playground: plain DOM, no framework and no build step, so the service can serve it from the repository as is.
 // Every text that comes from a spec, a prediction or an error is set with textContent, never parsed as HTML.
 
-const $ = (id) => document.getElementById(id);
-const keyStorage = "opensesame.apiKey";
+import { $, api, ApiError, clearError, el, keyStorage, showError as showProblem } from "./common.js";
+
 const state = {
   operations: [],
   history: [],
@@ -10,73 +10,17 @@ const state = {
   sessionId: `pg-${crypto.randomUUID().slice(0, 8)}`,
 };
 
-function el(tag, props = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(props)) {
-    if (name === "class") node.className = value;
-    else if (name === "text") node.textContent = value;
-    // Through the CSSOM: the page's Content-Security-Policy refuses style attributes.
-    else if (name === "width") node.style.width = value;
-    else if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
-}
-
-// ---- talking to the service ------------------------------------------------------------------------------------
-
-class ApiError extends Error {
-  constructor(status, problem, retryAfter) {
-    super(problem?.title ?? `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-    this.retryAfter = retryAfter;
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { accept: "application/json, application/problem+json" };
-  const key = sessionStorage.getItem(keyStorage);
-  if (key) headers["X-Api-Key"] = key;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (e) {
-    throw new ApiError(0, { title: "The service could not be reached.", detail: String(e) });
-  }
-  const text = await response.text();
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    json = { title: `HTTP ${response.status}`, detail: text.slice(0, 500) };
-  }
-  if (!response.ok) throw new ApiError(response.status, json, response.headers.get("retry-after"));
-  return json;
-}
-
-// ---- errors: always in the page, never a blank one -------------------------------------------------------------
-
 function showError(error) {
-  const box = $("error");
-  box.replaceChildren();
-  if (!(error instanceof ApiError)) {
-    box.append(el("strong", { text: "Something went wrong in the page." }), el("p", { text: String(error?.message ?? error) }));
-  } else {
+  showProblem(error, {
+    400: "The request was refused (400)",
+    401: "An API key is needed (401)",
+    403: "This key may not do that (403)",
+    413: "The request is too large (413)",
+    415: "Unsupported content (415)",
+    422: "The spec could not be used (422)",
+    429: "Too many requests (429)",
+  }, (box, error) => {
     const problem = error.problem ?? {};
-    const heading = {
-      400: "The request was refused (400)",
-      401: "An API key is needed (401)",
-      403: "This key may not do that (403)",
-      413: "The request is too large (413)",
-      415: "Unsupported content (415)",
-      422: "The spec could not be used (422)",
-      429: "Too many requests (429)",
-    }[error.status] ?? (error.status ? `The service answered ${error.status}` : "No answer");
-    box.append(el("strong", { text: `${heading}: ${problem.title ?? ""}` }));
-    if (problem.detail) box.append(el("p", { text: problem.detail }));
     if (problem.errors) {
       const list = el("ul");
       for (const [field, messages] of Object.entries(problem.errors)) {
@@ -85,18 +29,7 @@ function showError(error) {
       box.append(list);
     }
     if (error.status === 429 && error.retryAfter) box.append(el("p", { text: `Try again in ${error.retryAfter} s.` }));
-    if (error.status === 401 || error.status === 403) {
-      $("access").classList.add("attention");
-      $("api-key").focus();
-    }
-  }
-  box.append(el("button", { type: "button", class: "dismiss", text: "Dismiss", onclick: clearError }));
-  box.hidden = false;
-}
-
-function clearError() {
-  $("error").hidden = true;
-  $("error").replaceChildren();
+  });
 }
 
 async function guarded(button, work) {
