@@ -9,7 +9,7 @@ namespace OpenSesame.Storage.Redis;
 /// in the background), and commands fail at once while disconnected instead of queueing, so the callers' fall-backs
 /// (per-instance limits, the budget in memory) take over within <see cref="RedisOptions.CommandTimeout"/>.
 /// </summary>
-public sealed class RedisConnection(IOptions<RedisOptions> options) : IAsyncDisposable
+public sealed class RedisConnection(IOptions<RedisOptions> options) : IAsyncDisposable, IDisposable
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private IConnectionMultiplexer? _multiplexer;
@@ -57,6 +57,13 @@ public sealed class RedisConnection(IOptions<RedisOptions> options) : IAsyncDisp
 
     /// <summary>A key under <see cref="RedisOptions.KeyPrefix"/>.</summary>
     public RedisKey Key(string name) => Options.KeyPrefix + name;
+
+    // Both, so that a container disposed either way closes the connection.
+    public void Dispose()
+    {
+        _multiplexer?.Dispose();
+        _connecting.Dispose();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenSesame.Predictor.Guardrails;
+using OpenSesame.Predictor.Routing;
 
 namespace OpenSesame.Storage.Redis;
 
@@ -9,7 +10,7 @@ public static class RedisStorageServiceCollectionExtensions
 {
     /// <summary>
     /// The state several instances share, from the "Redis" section: with <c>Redis:Configuration</c> set, the rate
-    /// limits' counts (<see cref="IRateLimitStore"/>) live in Redis.
+    /// limits' counts (<see cref="IRateLimitStore"/>) and the running budget (<see cref="ISharedSpend"/>) live in Redis.
     /// Empty (the default), only the connection's options and its health check are registered, and every instance
     /// keeps its own. Call before the other storage providers and the rate limiter, whose defaults give way to what
     /// is registered here.
@@ -29,6 +30,7 @@ public static class RedisStorageServiceCollectionExtensions
         }
 
         services.TryAddSingleton<IRateLimitStore, RedisRateLimitStore>();
+        services.TryAddSingleton<ISharedSpend, RedisSharedSpend>();
         return services;
     }
 }
