@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -11,7 +12,18 @@ namespace OpenSesame.Testing;
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
+    // Servers still running when the test process ends (a test that never disposed its own) are killed with it.
+    private static readonly ConcurrentDictionary<RedisServer, bool> Running = new();
+
     private Process? _process;
+
+    static RedisServer() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var server in Running.Keys)
+        {
+            server.Stop();
+        }
+    };
 
     private RedisServer(string executable, int port)
     {
@@ -62,6 +74,7 @@ internal sealed class RedisServer : IAsyncDisposable
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        Running[this] = true;
         // Read its output so a full pipe never blocks it.
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -94,6 +107,7 @@ internal sealed class RedisServer : IAsyncDisposable
 
         _process?.Dispose();
         _process = null;
+        Running.TryRemove(this, out _);
     }
 
     public ValueTask DisposeAsync()

@@ -19,10 +19,16 @@ public sealed class SharedRateLimitTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _factories.ForEach(f => f.Dispose());
-        if (_redis is not null)
+        try
         {
-            await _redis.DisposeAsync();
+            _factories.ForEach(f => f.Dispose());
+        }
+        finally
+        {
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
         }
     }
 

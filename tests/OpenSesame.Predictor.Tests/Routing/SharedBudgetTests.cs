@@ -15,10 +15,16 @@ public sealed class SharedBudgetTests : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _harnesses.ForEach(h => h.Dispose());
-        if (_redis is not null)
+        try
         {
-            await _redis.DisposeAsync();
+            _harnesses.ForEach(h => h.Dispose());
+        }
+        finally
+        {
+            if (_redis is not null)
+            {
+                await _redis.DisposeAsync();
+            }
         }
     }
 
