@@ -99,8 +99,9 @@ internal static class ApiDocsFilters
             swaggerDoc.Paths["/health/live"] = Health("HealthLive", "The process answers",
                 "200 `Healthy` while the process runs; no check is made. Open to anyone.");
             swaggerDoc.Paths["/health/ready"] = Health("HealthReady", "The service may be sent traffic",
-                "200 `Healthy` or `Degraded` (predictions are answered, but what they record is late or was lost) once "
-                + "storage answers; 503 `Unhealthy` otherwise. Open to anyone.");
+                "200 `Healthy` or `Degraded` (predictions are answered, but what they record is late or was lost, or "
+                + "Redis does not answer and limits are counted per instance) once storage answers; 503 `Unhealthy` "
+                + "otherwise. When not healthy, each line after the status names a check and what it found. Open to anyone.");
         }
 
         private static OpenApiPathItem Health(string id, string summary, string description) => new()

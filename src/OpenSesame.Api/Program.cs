@@ -1,6 +1,7 @@
 using OpenSesame.Api;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor;
+using OpenSesame.Storage.Redis;
 using OpenSesame.Storage.Sqlite;
 
 // Settings ship next to the binary; relative paths in them (data/, samples/) stay relative to the working directory.
@@ -8,6 +9,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.UseDefaultAddress();
 
 builder.Services.AddPredictor(builder.Configuration);
+builder.Services.AddRedisStorage(builder.Configuration);
 builder.Services.AddSqliteStorage();
 builder.Services.AddAccessControl();
 builder.Services.AddUserRateLimiting();

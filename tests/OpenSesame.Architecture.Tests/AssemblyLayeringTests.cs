@@ -11,6 +11,7 @@ public sealed class AssemblyLayeringTests
 {
     private const string Predictor = "OpenSesame.Predictor";
     private const string Sqlite = "OpenSesame.Storage.Sqlite";
+    private const string Redis = "OpenSesame.Storage.Redis";
     private const string Training = "OpenSesame.Training";
     private const string Evaluation = "OpenSesame.Evaluation";
     private const string Api = "OpenSesame.Api";
@@ -21,9 +22,10 @@ public sealed class AssemblyLayeringTests
     {
         { Predictor, [] },
         { Sqlite, [Predictor] },
+        { Redis, [Predictor] },
         { Training, [Predictor] },
         { Evaluation, [Predictor, Training] },
-        { Api, [Predictor, Sqlite] },
+        { Api, [Predictor, Sqlite, Redis] },
         { Cli, [Predictor, Sqlite, Training, Evaluation] },
     };
 
@@ -42,6 +44,7 @@ public sealed class AssemblyLayeringTests
     [InlineData(Predictor)]
     [InlineData(Api)]
     [InlineData(Sqlite)]
+    [InlineData(Redis)]
     public void TheServingAssembliesNeverLoadTheModelTrainer(string assembly)
     {
         // ML.NET's training stack; its tokenizers and ONNX runtime are inference libraries and allowed.

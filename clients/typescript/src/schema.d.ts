@@ -303,7 +303,7 @@ export interface paths {
         };
         /**
          * The service may be sent traffic
-         * @description 200 `Healthy` or `Degraded` (predictions are answered, but what they record is late or was lost) once storage answers; 503 `Unhealthy` otherwise. Open to anyone.
+         * @description 200 `Healthy` or `Degraded` (predictions are answered, but what they record is late or was lost, or Redis does not answer and limits are counted per instance) once storage answers; 503 `Unhealthy` otherwise. When not healthy, each line after the status names a check and what it found. Open to anyone.
          */
         get: operations["HealthReady"];
         put?: never;

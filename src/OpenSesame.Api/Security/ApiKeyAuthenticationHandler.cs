@@ -20,7 +20,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     ApiKeyRing keys,
     AnonymousAccess anonymous,
     RejectedKeyLog rejected,
-    IRateLimitStore limits,
+    RateLimitGate limits,
     IOptions<RateLimitOptions> limitOptions,
     IProblemDetailsService problems) : AuthenticationHandler<AuthenticationSchemeOptions>(options, NullLoggerFactory.Instance, encoder)
 {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OpenSesame.Predictor.Guardrails;
 
 namespace OpenSesame.Api.Security;
 

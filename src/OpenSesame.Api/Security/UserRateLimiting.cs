@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using OpenSesame.Predictor.Guardrails;
 
 namespace OpenSesame.Api.Security;
 
@@ -11,8 +12,8 @@ namespace OpenSesame.Api.Security;
 /// <remarks>
 /// Not ASP.NET Core's rate-limiting middleware: its partition function is synchronous, so it can neither wait for the
 /// body's <c>user_id</c> nor for a shared store, and its partitioned limiters keep their counts in the process on the
-/// system clock. This one keeps counts behind <see cref="IRateLimitStore"/> and reads time from
-/// <see cref="TimeProvider"/>. It runs after authorization, so only calls a route accepts are counted.
+/// system clock. This one keeps counts behind <see cref="IRateLimitStore"/> (through <see cref="RateLimitGate"/>, which
+/// counts in the process when a shared store fails) and reads time from <see cref="TimeProvider"/>. It runs after authorization, so only calls a route accepts are counted.
 /// </remarks>
 internal static class UserRateLimiting
 {
@@ -23,7 +24,10 @@ internal static class UserRateLimiting
                 $"{RateLimitOptions.Section}: PermitLimit must be at least 1 and Window positive.")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IRateLimitStore, InMemoryRateLimitStore>();
+        // The process's own counts: the store unless a provider registered a shared one, and its fall-back if so.
+        services.TryAddSingleton<InMemoryRateLimitStore>();
+        services.TryAddSingleton<IRateLimitStore>(sp => sp.GetRequiredService<InMemoryRateLimitStore>());
+        services.TryAddSingleton<RateLimitGate>();
         return services;
     }
 
@@ -39,7 +43,7 @@ internal static class UserRateLimiting
         public static readonly Limited Instance = new();
     }
 
-    private sealed class Middleware(RequestDelegate next, IRateLimitStore store, IOptions<RateLimitOptions> options, IProblemDetailsService problems)
+    private sealed class Middleware(RequestDelegate next, RateLimitGate store, IOptions<RateLimitOptions> options, IProblemDetailsService problems)
     {
         public async Task InvokeAsync(HttpContext context)
         {

@@ -40,7 +40,7 @@ internal sealed class CostRecorder(
             priced.ActualInputTokens ?? 0, priced.ActualOutputTokens ?? 0, cost, priced.CacheHit);
         await recording.WriteAsync("ledger", owner.PredictionId, ct => ledger.RecordAsync(entry, ct));
 
-        budget.Add(entry.At, cost);
+        await budget.AddAsync(entry.At, cost, cancellationToken);
         if (!priced.CacheHit && priced.ActualInputTokens is > 0 && name == priced.Model)
         {
             estimator.Observe(name, priced.CountedTokens, priced.ActualInputTokens.Value);

@@ -27,6 +27,7 @@ namespace OpenSesame.Predictor.Routing;
 internal sealed partial class ModelRoutingChatClient(
     LlmProviderList providers,
     ModelRouter router,
+    BudgetTracker budget,
     RoutePricer pricer,
     RoutingSettings settings,
     LlmUsageLog usage,
@@ -44,6 +45,8 @@ internal sealed partial class ModelRoutingChatClient(
             ?? throw new ArgumentException("A question to the language models is asked through LlmCaller, with its LlmQuestion: "
                                            + "its prediction's accounting writes it to the cost ledger.", nameof(chatOptions));
         var conversation = messages as IList<ChatMessage> ?? [.. messages];
+        // Other instances' spend (a shared budget store), so that none of them decides on a budget another spent.
+        await budget.RefreshAsync(cancellationToken);
         var decision = router.Decide(new RouteRequest(TokenEstimator.CountTokens(conversation),
             ComplexityScorer.Score(question.Complexity).Score)
         {

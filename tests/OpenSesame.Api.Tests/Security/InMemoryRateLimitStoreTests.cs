@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Api.Security;
+using OpenSesame.Predictor.Guardrails;
 
 namespace OpenSesame.Api.Tests.Security;
 

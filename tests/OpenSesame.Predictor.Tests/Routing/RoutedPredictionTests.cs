@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Tests.Candidates.Llm;
+using OpenSesame.Storage.Redis;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
 
 namespace OpenSesame.Predictor.Tests.Routing;
@@ -133,6 +135,28 @@ public sealed class RoutedPredictionTests
         Assert.Equal((RoutingOptions.Local, RouteReasons.BudgetExhausted), (response.Metadata.Route!.Model, response.Metadata.Route.Reason));
         Assert.Equal(100, response.Metadata.Route.BudgetUsedPercent);
         Assert.Equal(0m, response.CostUsd);
+    }
+
+    [Fact]
+    public async Task ABudgetSpentOnAnotherInstanceSharingRedisAnswersLocallyWithoutAModelCall()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
+        var settings = Settings(server);
+        settings["Routing:MonthlyBudgetUsd"] = "1";
+        settings["Redis:Configuration"] = redis.Configuration;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        using var first = new TestPredictor(settings, configure: services => services.AddRedisStorage(configuration));
+        using var second = new TestPredictor(settings, configure: services => services.AddRedisStorage(configuration));
+        // What the hosts' start does: the running budget loaded before the first request.
+        await second.Get<BudgetTracker>().EnsureLoadedAsync(TestContext.Current.CancellationToken);
+        await SpendAsync(first, 1m);
+
+        var response = await second.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
+
+        Assert.Empty(server.Requests);
+        Assert.Equal((RoutingOptions.Local, RouteReasons.BudgetExhausted), (response.Metadata.Route!.Model, response.Metadata.Route.Reason));
+        Assert.Equal(100, response.Metadata.Route.BudgetUsedPercent);
     }
 
     [Fact]

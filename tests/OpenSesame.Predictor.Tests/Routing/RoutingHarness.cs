@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Storage;
 
+using OpenSesame.Storage.Redis;
 using OpenSesame.Storage.Sqlite;
 
 namespace OpenSesame.Predictor.Tests.Routing;
@@ -39,7 +40,9 @@ internal sealed class RoutingHarness : IDisposable
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section));
         services.AddSingleton<ILogger<BudgetAlerts>>(AlertLog);
         services.AddSingleton<ILogger<RoutingSettings>>(SettingsLog);
-        services.AddRouting(configuration).AddSqliteStorage();
+        services.AddSingleton<ILogger<BudgetTracker>>(BudgetLog);
+        // As the API host: with Redis:Configuration set, the running budget is shared through Redis.
+        services.AddRouting(configuration).AddRedisStorage(configuration).AddSqliteStorage();
         _services = services.BuildServiceProvider();
         Metrics = new MetricRecorder(Get<RoutingMetrics>().Meter);
     }
@@ -54,6 +57,10 @@ internal sealed class RoutingHarness : IDisposable
     public ListLogger<BudgetAlerts> AlertLog { get; } = new();
 
     public ListLogger<RoutingSettings> SettingsLog { get; } = new();
+
+    public ListLogger<BudgetTracker> BudgetLog { get; } = new();
+
+    public BudgetTracker Budget => Get<BudgetTracker>();
 
     public MetricRecorder Metrics { get; }
 

@@ -1,4 +1,9 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Candidates.Llm;
 using OpenSesame.Predictor.Context;
@@ -6,6 +11,7 @@ using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Tests.Routing;
+using OpenSesame.Storage.Redis;
 using static OpenSesame.Predictor.Tests.Candidates.Llm.FakeLlmServer;
 
 namespace OpenSesame.Predictor.Tests.Candidates.Llm;
@@ -45,6 +51,33 @@ public sealed class LlmResponseCacheTests
         var line = Assert.Single(await predictor.Get<ICostLedger>().SpendByAsync(CostGrouping.Model, now.AddDays(-1), now.AddDays(1), 10,
             TestContext.Current.CancellationToken));
         Assert.Equal(("claude-3-haiku", 2, 1, first.CostUsd), (line.Key, line.Predictions, line.CacheHits, line.CostUsd));
+    }
+
+    [Fact]
+    public async Task WithRedisAnAnswerOneInstanceGotIsAHitOnAnotherAndWithRedisGoneQuestionsGoToTheModel()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        using var server = new FakeLlmServer(() => Reply.Candidates(BillingAnswer));
+        var settings = Settings(server, cache: true);
+        settings["Redis:Configuration"] = redis.Configuration;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        // The host adds Redis before SQLite, whose cache then gives way; TestPredictor adds SQLite first.
+        void WithRedis(IServiceCollection services) => services.RemoveAll<IDistributedCache>().AddRedisStorage(configuration);
+        using var first = new TestPredictor(settings, configure: WithRedis);
+        using var second = new TestPredictor(settings, configure: WithRedis);
+
+        var asked = await first.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
+        var shared = await second.PredictAsync(TestSpecs.BillingPath, "take a payment", 5, "GET /v1/invoices");
+        redis.Stop();
+        var withoutRedis = await second.PredictAsync(TestSpecs.BillingPath, "finish the invoice", 5, "GET /v1/invoices");
+
+        Assert.IsAssignableFrom<RedisCache>(second.Get<IDistributedCache>());
+        Assert.False(asked.Metadata.CacheHit);
+        Assert.True(shared.Metadata.CacheHit);
+        Assert.Equal(0m, shared.CostUsd);
+        Assert.False(withoutRedis.Metadata.CacheHit);
+        Assert.Contains(GeneratorNames.Llm, withoutRedis.Metadata.Generators);
+        Assert.Equal(2, server.Requests.Count);
     }
 
     [Fact]

@@ -1,10 +1,13 @@
-namespace OpenSesame.Api.Security;
+namespace OpenSesame.Predictor.Guardrails;
 
 /// <summary>
-/// Where the rate limiter keeps its counts: in memory in one process today, shared by every instance (Redis) later.
-/// A fixed window per caller that starts with the caller's first request, which a shared store does in one atomic
-/// step (Redis: <c>INCR</c>, <c>PEXPIRE</c> when the count is 1, <c>PTTL</c>).
+/// Where the API's rate limiter keeps its counts: in the process by default, in a store every instance shares when one
+/// is configured (Redis). A fixed window per caller that starts with the caller's first request, which a shared store
+/// counts in one atomic step, so that instances behind one balancer share one limit exactly.
 /// </summary>
+/// <remarks>Declared here, beside the API keys, so that a storage provider can implement it without referencing the
+/// web host. A store that cannot count (its server is down) throws; the host then counts in its own process rather
+/// than let the request through unlimited.</remarks>
 public interface IRateLimitStore
 {
     /// <summary>Counts one request of <paramref name="partition"/> and says whether it is within the limit.</summary>
