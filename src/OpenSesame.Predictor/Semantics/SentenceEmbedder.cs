@@ -98,8 +98,9 @@ public sealed class SentenceEmbedder : IDisposable
 
     /// <summary>
     /// What a request uses: the operation vectors of <paramref name="catalog"/> when they are built; with
-    /// <see cref="SemanticOptions.BackgroundIndexing"/> null until then, the spec queued for the background worker (once,
-    /// while it waits there), else built now (<see cref="IndexOf"/>). Null for a spec above
+    /// <see cref="SemanticOptions.BackgroundIndexing"/> and more than <see cref="SemanticOptions.InlineIndexOperations"/>
+    /// operations null until then, the spec queued for the background worker (once, while it waits there), else built
+    /// now (<see cref="IndexOf"/>). Null for a spec above
     /// <see cref="SemanticOptions.MaxIndexedOperations"/>.
     /// </summary>
     internal SemanticIndex? ReadyIndexOf(EndpointCatalog catalog)
@@ -110,7 +111,7 @@ public sealed class SentenceEmbedder : IDisposable
         }
 
         var build = BuildOf(catalog);
-        if (!_options.BackgroundIndexing || build.Index.IsValueCreated)
+        if (!_options.BackgroundIndexing || build.Index.IsValueCreated || catalog.Operations.Count <= _options.InlineIndexOperations)
         {
             return build.Index.Value;
         }

@@ -17,8 +17,14 @@ public sealed class BackgroundIndexingTests
     // A comment changes the content hash: to the service, another spec.
     private static EndpointCatalog NewSpec(int variant = 0) => OpenApiCatalogParser.Parse(BillingText + $"\n# variant {variant}\n");
 
-    private static SentenceEmbedder Background(int maxQueued = 8, int maxOperations = 10_000) =>
-        new(cacheCapacity: 16, options: new SemanticOptions { MaxQueuedIndexes = maxQueued, MaxIndexedOperations = maxOperations });
+    // The sample spec is small enough to be embedded inline by default; these tests treat it as a large one.
+    private static SentenceEmbedder Background(int maxQueued = 8, int maxOperations = 10_000, int inline = 0) =>
+        new(cacheCapacity: 16, options: new SemanticOptions
+        {
+            MaxQueuedIndexes = maxQueued,
+            MaxIndexedOperations = maxOperations,
+            InlineIndexOperations = inline,
+        });
 
     [Fact]
     public async Task TheFirstRequestOnASpecGetsNoVectorsAndALaterOneGetsThemAllWithoutEmbeddingAgain()
@@ -84,6 +90,16 @@ public sealed class BackgroundIndexingTests
     }
 
     [Fact]
+    public void ASpecWithNoMoreOperationsThanTheInlineLimitGetsItsVectorsOnTheFirstRequest()
+    {
+        using var embedder = Background(inline: OperationCount);
+        using var larger = Background(inline: OperationCount - 1);
+
+        Assert.Equal(OperationCount, embedder.ReadyIndexOf(NewSpec())?.Count);
+        Assert.Null(larger.ReadyIndexOf(NewSpec()));
+    }
+
+    [Fact]
     public void WithoutOptionsARequestWaitsForItsSpecsVectors()
     {
         using var embedder = new SentenceEmbedder();
@@ -94,7 +110,11 @@ public sealed class BackgroundIndexingTests
     [Fact]
     public async Task TheServiceAnswersTheFirstPredictionOnASpecAndBuildsItsVectorsForTheNext()
     {
-        using var predictor = new TestPredictor(new Dictionary<string, string?> { ["Semantics:BackgroundIndexing"] = "true" });
+        using var predictor = new TestPredictor(new Dictionary<string, string?>
+        {
+            ["Semantics:BackgroundIndexing"] = "true",
+            ["Semantics:InlineIndexOperations"] = "0",
+        });
         var embedder = predictor.Get<SentenceEmbedder>();
 
         var first = await predictor.PredictAsync(TestSpecs.BillingPath, "finish billing for Q2", 3, "GET /v1/invoices");
