@@ -33,8 +33,17 @@ public sealed class SemanticOptions
     /// embedding); a larger spec is served without them, whatever <see cref="BackgroundIndexing"/> says.</summary>
     public int MaxIndexedOperations { get; set; } = 10_000;
 
+    /// <summary>
+    /// Texts (prompts, operations) whose vectors are kept in memory, least recently used forgotten first; a forgotten
+    /// operation's vector is read back from the store, a prompt's encoded again. Default 50,000, about 80 MB at 1.5 KB
+    /// a vector: every distinct prompt of a default training run (about 11,000 in 10,000 sessions) and the operations
+    /// of the cached specs fit, far more than a service's live sessions repeat.
+    /// </summary>
+    public int VectorCacheCapacity { get; set; } = 50_000;
+
     /// <summary>What is wrong with these settings, or null.</summary>
     public string? Problem() =>
-        MaxQueuedIndexes < 1 || MaxIndexedOperations < 1 ? "Semantics: MaxQueuedIndexes and MaxIndexedOperations must be at least 1."
+        MaxQueuedIndexes < 1 || MaxIndexedOperations < 1 || VectorCacheCapacity < 1
+            ? "Semantics: MaxQueuedIndexes, MaxIndexedOperations and VectorCacheCapacity must be at least 1."
         : InlineIndexOperations < 0 ? "Semantics:InlineIndexOperations must not be negative." : null;
 }

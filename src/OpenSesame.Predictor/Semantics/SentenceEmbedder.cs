@@ -23,13 +23,6 @@ namespace OpenSesame.Predictor.Semantics;
 /// </summary>
 public sealed class SentenceEmbedder : IDisposable
 {
-    /// <summary>
-    /// Texts whose vectors are kept in memory, least recently used forgotten first: 50,000, about 80 MB at 1.5 KB a
-    /// vector. Enough for every distinct prompt of a default training run (about 11,000 in 10,000 sessions), and far
-    /// more than a service's live sessions repeat.
-    /// </summary>
-    public const int DefaultCacheCapacity = 50_000;
-
     public const int Dimensions = 384;
 
     // Small batches: the runtime's memory arena keeps its peak, and a batch pads every text to its longest. Batches of
@@ -62,7 +55,7 @@ public sealed class SentenceEmbedder : IDisposable
     /// <param name="options">The service's settings; null builds every index on the thread that asks for it, as
     /// training and evaluation need.</param>
     public SentenceEmbedder(IEmbeddingStore? store = null, ILogger<SentenceEmbedder>? logger = null, IOptions<SemanticOptions>? options = null)
-        : this(DefaultCacheCapacity, store, logger, options?.Value)
+        : this(options?.Value.VectorCacheCapacity ?? new SemanticOptions().VectorCacheCapacity, store, logger, options?.Value)
     {
     }
 

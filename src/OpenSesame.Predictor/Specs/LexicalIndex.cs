@@ -1,4 +1,4 @@
-using OpenSesame.Predictor.Specs;
+using OpenSesame.Predictor.Caching;
 
 namespace OpenSesame.Predictor.Specs;
 
@@ -15,6 +15,10 @@ internal sealed class LexicalIndex
     private const float SynonymWeight = 0.4f;
     private const float TypoWeight = 0.7f;
     private const float CompoundWeight = 0.5f;
+
+    /// <summary>Distinct prompt words whose near spec words one index remembers: far more than a spec's users type, and
+    /// at most a few MB for each of the cached catalogs.</summary>
+    internal const int NearTermsRemembered = 10_000;
 
     private static readonly string[][] SynonymGroups =
     [
@@ -37,7 +41,9 @@ internal sealed class LexicalIndex
     private static readonly Dictionary<string, string[]> Synonyms = BuildSynonyms();
 
     private readonly Dictionary<string, List<(int Doc, float Tf)>> _postings = new(StringComparer.Ordinal);
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Term, float Weight)[]> _near = new(StringComparer.Ordinal);
+    // Prompt words' near spec words, remembered because finding them scans the spec's whole vocabulary. Bounded: every
+    // prompt may bring words never seen, and the index lives as long as its catalog is cached.
+    private readonly LruCache<string, (string Term, float Weight)[]> _near = new(NearTermsRemembered, StringComparer.Ordinal);
     private readonly float[] _lengths;
     private readonly float _averageLength;
 
@@ -125,7 +131,7 @@ internal sealed class LexicalIndex
     {
         foreach (var term in queryTerms.Distinct())
         {
-            var match = new[] { term }.Concat(Synonyms.GetValueOrDefault(term) ?? []).Concat(_near.GetOrAdd(term, NearTerms).Select(n => n.Term))
+            var match = new[] { term }.Concat(Synonyms.GetValueOrDefault(term) ?? []).Concat(NearTermsOf(term).Select(n => n.Term))
                 .FirstOrDefault(t => _postings.TryGetValue(t, out var p) && p.Exists(x => x.Doc == doc));
             if (match is not null)
             {
@@ -152,7 +158,7 @@ internal sealed class LexicalIndex
                 }
             }
 
-            foreach (var (near, weight) in _near.GetOrAdd(term, NearTerms))
+            foreach (var (near, weight) in NearTermsOf(term))
             {
                 weights[near] = Math.Max(weights.GetValueOrDefault(near), weight);
             }
@@ -160,6 +166,11 @@ internal sealed class LexicalIndex
 
         return weights.Select(kv => (kv.Key, kv.Value));
     }
+
+    internal int RememberedNearTerms => _near.Count;
+
+    private (string Term, float Weight)[] NearTermsOf(string term) =>
+        _near.TryGet(term, out var near) ? near : _near.GetOrAdd(term, NearTerms(term));
 
     // Spec words one edit away from a word the spec lacks, and compounds that contain or are contained in the word.
     private (string Term, float Weight)[] NearTerms(string term)
