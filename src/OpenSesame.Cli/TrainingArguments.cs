@@ -16,6 +16,7 @@ internal sealed class TrainingArguments
     private readonly Option<int> _leaves = new("--leaves") { Description = "Leaves per tree.", DefaultValueFactory = _ => Defaults.Leaves };
     private readonly Option<double> _learningRate = new("--learning-rate") { Description = "Shrinkage per tree.", DefaultValueFactory = _ => Defaults.LearningRate };
     private readonly Option<int> _minExamplesPerLeaf = new("--min-examples-per-leaf") { Description = "Fewest rows a leaf may hold.", DefaultValueFactory = _ => Defaults.MinExamplesPerLeaf };
+    private readonly Option<double> _featureFraction = new("--feature-fraction") { Description = "Share of the features each tree may split on (1: all).", DefaultValueFactory = _ => Defaults.FeatureFraction };
     private readonly Option<double> _usageShare = new("--usage-share") { Description = "Share of sessions that see the usage learned from earlier sessions (0 trains a model that never uses it).", DefaultValueFactory = _ => Defaults.UsageShare };
     private readonly Option<int> _calibration = new("--calibration-domains") { Description = "Domains left out of tree fitting to calibrate and measure.", DefaultValueFactory = _ => Defaults.CalibrationDomainCount };
     private readonly Option<string> _shared = new("--shared")
@@ -44,7 +45,7 @@ internal sealed class TrainingArguments
 
     public IEnumerable<Option> All =>
     [
-        _data, _seed, _iterations, _leaves, _learningRate, _minExamplesPerLeaf, _calibration, _usageShare, _shared, _traffic,
+        _data, _seed, _iterations, _leaves, _learningRate, _minExamplesPerLeaf, _featureFraction, _calibration, _usageShare, _shared, _traffic,
         _trafficRepeats, _writePrompts,
     ];
 
@@ -52,6 +53,7 @@ internal sealed class TrainingArguments
     public string? Problem(ParseResult parse) =>
         parse.GetValue(_trafficRepeats) < 0 ? "--traffic-repeats is a count, 0 or more."
         : parse.GetValue(_usageShare) is < 0 or > 1 ? "--usage-share is a share of sessions, between 0 and 1."
+        : parse.GetValue(_featureFraction) is <= 0 or > 1 ? "--feature-fraction is a share of the features, more than 0 and at most 1."
         : parse.GetValue(_iterations) < 1 || parse.GetValue(_leaves) < 2 || parse.GetValue(_minExamplesPerLeaf) < 1
             ? "--iterations and --min-examples-per-leaf are 1 or more, --leaves 2 or more."
         : null;
@@ -68,6 +70,7 @@ internal sealed class TrainingArguments
         Leaves = parse.GetValue(_leaves),
         LearningRate = parse.GetValue(_learningRate),
         MinExamplesPerLeaf = parse.GetValue(_minExamplesPerLeaf),
+        FeatureFraction = parse.GetValue(_featureFraction),
         CalibrationDomainCount = parse.GetValue(_calibration),
         UsageShare = parse.GetValue(_usageShare),
         Semantic = withIntent,

@@ -159,6 +159,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 ["leaves"] = options.Leaves,
                 ["learning_rate"] = options.LearningRate,
                 ["min_examples_per_leaf"] = options.MinExamplesPerLeaf,
+                ["feature_fraction"] = options.FeatureFraction,
                 ["semantic"] = options.Semantic ? 1 : 0,
                 ["data_flow"] = options.DataFlow ? 1 : 0,
                 ["simulated_llm_share"] = options.SimulatedLlmShare,
@@ -300,6 +301,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
                 LearningRate = options.LearningRate,
                 MinimumExampleCountPerLeaf = options.MinExamplesPerLeaf,
                 Seed = options.Seed,
+                Booster = new GradientBooster.Options { FeatureFraction = options.FeatureFraction },
                 Silent = true,
                 // Only when some group weighs other than 1, so that a run without real groups fits as it always did.
                 ExampleWeightColumnName = groups.Any(g => g.Weight != 1) ? nameof(Row.Weight) : null,

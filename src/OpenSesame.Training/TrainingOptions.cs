@@ -132,6 +132,11 @@ public sealed class TrainingOptions
 
     /// <summary>Fewest rows a leaf may hold, against overfitting one domain's quirks. Default 50.</summary>
     public int MinExamplesPerLeaf { get; set; } = 50;
+
+    /// <summary>Share of the features each tree may split on, drawn anew per tree (LightGBM's feature_fraction), so that
+    /// no few features (the history's, which the synthetic domains make strong) carry every tree, for ranking that
+    /// carries over to specs and clients training never saw. Default 1: every tree sees every feature.</summary>
+    public double FeatureFraction { get; set; } = 1;
 }
 
 /// <summary>The independent streams of <see cref="TrainingOptions.Uniform"/>, one per kind of choice.</summary>
