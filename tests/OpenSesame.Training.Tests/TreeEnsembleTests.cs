@@ -27,6 +27,32 @@ public sealed class TreeEnsembleTests(TinyRanker tiny)
     }
 
     [Fact]
+    public void TheScoreLostByChangingOneFeatureIsTheDifferenceOfTheWholeScores()
+    {
+        var options = TinyRanker.Options();
+        var groups = new TrainingSetBuilder(options).Build(tiny.TrainSessions.Take(120)).ToList();
+        var ensemble = new RankerTrainer(options, TimeProvider.System).FitLightGbm(new MLContext(options.Seed), groups).Ensemble;
+        var rows = groups.SelectMany(g => g.Features).Take(200).ToList();
+        var means = Enumerable.Range(0, FeatureSchema.Count).Select(f => rows.Average(r => r[f])).ToArray();
+
+        var compared = 0;
+        foreach (var row in rows)
+        {
+            var outputs = ensemble.TreeOutputs(row);
+            Assert.Equal(ensemble.Score(row), ensemble.Bias + outputs.Sum(), 1e-9);
+            for (var f = 0; f < FeatureSchema.Count; f++)
+            {
+                var probe = (float[])row.Clone();
+                probe[f] = (float)means[f];
+                Assert.Equal(ensemble.Score(row) - ensemble.Score(probe), ensemble.ScoreLoss(outputs, probe, f), 1e-9);
+                compared += ensemble.Score(row) != ensemble.Score(probe) ? 1 : 0;
+            }
+        }
+
+        Assert.True(compared > 100, "Hardly any probe changed a score; the comparison would prove little.");
+    }
+
+    [Fact]
     public void AStumpOrAnEmptyTreeScoresItsOnlyLeaf()
     {
         var stump = new RegressionTree([2], [0.5f], [~0], [~1], [-1.5, 2.5]);

@@ -30,11 +30,12 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
             .ToList();
         var means = PoolMeans(request.Vectors);
         return [.. order.Select((i, rank) => new ScoredCandidate(candidates[i], request.Vectors[i], probabilities[i],
-            rank < explain ? Explainer.Explain(request, candidates[i], request.Vectors[i], Contributions(request.Vectors[i], raw[i], means)) : ""))];
+            rank < explain ? Explainer.Explain(request, candidates[i], request.Vectors[i], Contributions(request.Vectors[i], means)) : ""))];
     }
 
-    private IEnumerable<(int Feature, float Value)> Contributions(float[] features, double score, float[] means)
+    private IEnumerable<(int Feature, float Value)> Contributions(float[] features, float[] means)
     {
+        var outputs = model.Ensemble.TreeOutputs(features);
         var probe = (float[])features.Clone();
         for (var f = 0; f < probe.Length; f++)
         {
@@ -44,7 +45,7 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
             }
 
             probe[f] = means[f];
-            yield return (f, (float)(score - model.Ensemble.Score(probe)));
+            yield return (f, (float)model.Ensemble.ScoreLoss(outputs, probe, f));
             probe[f] = features[f];
         }
     }
