@@ -145,12 +145,14 @@ for n in 1 2; do
   fi
 done
 
+# The compose service names in deploy/'s files, as this machine's ports.
+to_loopback="s/api-1:8080/127.0.0.1:${api_ports[0]}/; s/api-2:8080/127.0.0.1:${api_ports[1]}/"
+
 # ---- nginx with deploy/nginx.conf ----------------------------------------------------------------------------------
 if command -v nginx >/dev/null; then
   balancer_port=$(free_port $((${api_ports[1]} + 1)))
   mkdir -p "$work/nginx"
-  sed -e "s/api-1:8080/127.0.0.1:${api_ports[0]}/; s/api-2:8080/127.0.0.1:${api_ports[1]}/" \
-    -e "s/listen 8080;/listen 127.0.0.1:$balancer_port;/" -e "s#/tmp/#$work/nginx/#" deploy/nginx.conf >"$work/nginx/nginx.conf"
+  sed -e "$to_loopback" -e "s/listen 8080;/listen 127.0.0.1:$balancer_port;/" -e "s#/tmp/#$work/nginx/#" deploy/nginx.conf >"$work/nginx/nginx.conf"
   if nginx -t -q -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" 2>"$work/nginx/test.log"; then
     nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" -g 'daemon off;' >"$work/nginx/out.log" 2>&1 &
     pids+=($!)
@@ -185,8 +187,7 @@ if command -v promtool >/dev/null && command -v prometheus >/dev/null; then
   prometheus_port=$(free_port $((${balancer_port:-${api_ports[1]}} + 1)))
   mkdir -p "$work/prometheus"
   # A short interval only so that the run does not wait 15 s for the first scrape.
-  sed -e "s/api-1:8080/127.0.0.1:${api_ports[0]}/; s/api-2:8080/127.0.0.1:${api_ports[1]}/" \
-    -e "s/scrape_interval: 15s/scrape_interval: 1s/" deploy/prometheus.yml >"$work/prometheus/prometheus.yml"
+  sed -e "$to_loopback" -e "s/scrape_interval: 15s/scrape_interval: 1s/" deploy/prometheus.yml >"$work/prometheus/prometheus.yml"
   prometheus --config.file="$work/prometheus/prometheus.yml" --storage.tsdb.path="$work/prometheus/data" \
     --web.listen-address="127.0.0.1:$prometheus_port" >"$work/prometheus/out.log" 2>&1 &
   pids+=($!)
