@@ -8,6 +8,7 @@
 # the rows of each acknowledged prediction. The next round starts on the same folder (SQLite recovers its WAL).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 clients=4; seconds=15; rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -28,10 +29,9 @@ trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; rm -rf "$data" "$work"' EXIT
 echo "| round | acknowledged | audit rows | ledger rows | outcome-log rows | lost |"
 echo "|---:|---:|---:|---:|---:|---:|"
 for round in $(seq 1 "$rounds"); do
-  env Urls="http://127.0.0.1:$port" Storage__DataDirectory="$data" Security__RateLimit__Enabled=false \
-    Logging__LogLevel__Default=Warning dotnet src/OpenSesame.Api/bin/Release/net10.0/OpenSesame.Api.dll >"$work/service.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.5; done
+  start_service "$(service_dll Release)" "$port" "$data" "$work/service.log" Security__RateLimit__Enabled=false
+  pid=$service_pid
+  wait_ready "http://127.0.0.1:$port" 60 "$pid" || { echo "the service did not become ready:" >&2; tail -n 20 "$work/service.log" >&2; exit 1; }
   senders=()
   for c in $(seq 1 "$clients"); do
     body="$(jq -c --arg u "durability-$round-$c" '.user_id = $u | .session_id = $u' samples/requests/finish-billing.json)"

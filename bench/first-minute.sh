@@ -110,9 +110,8 @@ smaps_summary() {
     "/proc/$1/smaps" 2>/dev/null | sort -rn | paste -sd+ -
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for _ in $(seq 1 50); do port_free "$port" && break; port=$((port + 1)); done
-port_free "$port" || { say "no free port found"; exit 1; }
+source bench/lib.sh
+port=$(free_port "$port") || { say "no free port found"; exit 1; }
 base="http://127.0.0.1:$port"
 
 commit="$(git rev-parse HEAD)"

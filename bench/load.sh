@@ -9,6 +9,7 @@
 # memory for a minute after. Every loop is bounded by count and time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 duration=20; clients="8 64"; only=""; json=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,11 +32,10 @@ stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; pi
 trap 'stop; [ -n "$fake" ] && kill "$fake" 2>/dev/null; rm -rf "$data"' EXIT
 start() {  # extra NAME=VALUE settings for the service
   rm -rf "$data" && mkdir -p "$data"
-  env Urls="http://127.0.0.1:$port" Storage__DataDirectory="$data" Security__RateLimit__Enabled=false \
-    Specs__Folders__0=samples Specs__Folders__1="$evaldata" Logging__LogLevel__Default=Warning "$@" \
-    dotnet src/OpenSesame.Api/bin/Release/net10.0/OpenSesame.Api.dll >"$data.log" 2>&1 &
-  pid=$!
-  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && return; sleep 0.5; done
+  start_service "$(service_dll Release)" "$port" "$data" "$data.log" Security__RateLimit__Enabled=false \
+    Specs__Folders__0=samples Specs__Folders__1="$evaldata" "$@"
+  pid=$service_pid
+  wait_ready "http://127.0.0.1:$port" 60 "$pid" && return
   echo "the service did not become ready; its log: $data.log" >&2; exit 1
 }
 run() { load run --url "http://127.0.0.1:$port" --pid "$pid" --evaldata "$evaldata" --label "$(uptime)" $json "$@"; }

@@ -5,16 +5,17 @@
 # rate limit off: every request comes from one address.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rounds="${1:-20}"
 port=18089
 evaldata="$(cd ../shared/evaldata && pwd)"
 
 dotnet build -c Release src/OpenSesame.Api -v q -nologo >/dev/null
-Urls="http://127.0.0.1:$port" Security__RateLimit__Enabled=false Specs__Folders__0=samples Specs__Folders__1="$evaldata" Logging__LogLevel__Default=Warning \
-  dotnet src/OpenSesame.Api/bin/Release/net10.0/OpenSesame.Api.dll >/tmp/opensesame-memory.log 2>&1 &
-pid=$!
+start_service "$(service_dll Release)" "$port" data /tmp/opensesame-memory.log Security__RateLimit__Enabled=false \
+  Specs__Folders__0=samples Specs__Folders__1="$evaldata"
+pid=$service_pid
 trap 'kill $pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health/live" >/dev/null && break; sleep 0.5; done
+wait_ready "http://127.0.0.1:$port" 60 "$pid" || { echo "the service did not become ready; its log: /tmp/opensesame-memory.log" >&2; exit 1; }
 
 request() {  # spec, history endpoint, prompt
   printf '{"events":[{"endpoint":"%s","params":{}}],"prompt":"%s","spec_url":"%s","k":5}' "$2" "$3" "$1" |
