@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Storage.Postgres;
 using OpenSesame.Storage.Redis;
 using OpenSesame.Storage.Sqlite;
 
@@ -10,10 +11,15 @@ internal static class HealthApi
 {
     private const string ReadyTag = "ready";
 
-    public static IServiceCollection AddApiHealthChecks(this IServiceCollection services)
+    /// <summary>The store's check is named after it when it is a server ("postgres", as "redis"), "storage" for the
+    /// embedded file.</summary>
+    public static IServiceCollection AddApiHealthChecks(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddHealthChecks()
-            .AddCheck<SqliteHealthCheck>("storage", tags: [ReadyTag])
+        var checks = services.AddHealthChecks();
+        _ = PostgresStorageServiceCollectionExtensions.IsSelected(configuration)
+            ? checks.AddCheck<PostgresHealthCheck>("postgres", tags: [ReadyTag])
+            : checks.AddCheck<SqliteHealthCheck>("storage", tags: [ReadyTag]);
+        checks
             .AddCheck<RecordingHealthCheck>("recording", tags: [ReadyTag])
             .AddCheck<RedisHealthCheck>("redis", tags: [ReadyTag])
             .AddCheck<RateLimitHealthCheck>("rate-limits", tags: [ReadyTag]);

@@ -1,6 +1,7 @@
 using OpenSesame.Api;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor;
+using OpenSesame.Storage.Postgres;
 using OpenSesame.Storage.Redis;
 using OpenSesame.Storage.Sqlite;
 
@@ -10,12 +11,13 @@ builder.UseDefaultAddress();
 
 builder.Services.AddPredictor(builder.Configuration);
 builder.Services.AddRedisStorage(builder.Configuration);
+builder.Services.AddPostgresStorage(builder.Configuration);
 builder.Services.AddSqliteStorage();
 builder.Services.AddAccessControl();
 builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddRequestBodyLimits();
-builder.Services.AddApiHealthChecks();
+builder.Services.AddApiHealthChecks(builder.Configuration);
 builder.Services.AddApiDocs();
 builder.Services.AddTelemetry(builder.Configuration);
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using OpenSesame.Predictor;
 using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Storage.Postgres;
 using OpenSesame.Storage.Sqlite;
 
 namespace OpenSesame.Cli;
@@ -35,7 +36,7 @@ internal static class CliHost
             .SetMinimumLevel(LogLevel.Warning)
             .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
-        builder.Services.AddPredictor(builder.Configuration).AddSqliteStorage();
+        builder.Services.AddPredictor(builder.Configuration).AddPostgresStorage(builder.Configuration).AddSqliteStorage();
         configureServices?.Invoke(builder.Services);
 
         var host = builder.Build();

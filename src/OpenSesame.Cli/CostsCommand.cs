@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Storage;
@@ -58,11 +57,11 @@ internal static class CostsCommand
 
             if (report.Predictions == 0 && report.Daily.All(d => d.Predictions == 0))
             {
-                var database = Path.GetFullPath(host.Get<IOptions<StorageOptions>>().Value.DatabasePath);
+                var database = host.Get<IStoreMigrations>().Store;
                 await output.WriteLineAsync(await IsEmptyAsync(ledger, cancellationToken)
-                    ? $"The cost ledger is empty: no prediction has been recorded in {database} yet."
+                    ? $"The cost ledger is empty: no prediction has been recorded in the {database} yet."
                     : $"No prediction was recorded this month or in the last {CostAnalytics.DailyDays} days; "
-                      + $"the cost ledger in {database} holds older entries only.");
+                      + $"the cost ledger in the {database} holds older entries only.");
                 return 0;
             }
 

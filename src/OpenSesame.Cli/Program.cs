@@ -23,6 +23,7 @@ var root = new RootCommand("OpenSesame Predictor: predict the next API calls of 
     CostsCommand.Create(),
     BackupCommand.CreateBackup(),
     BackupCommand.CreateRestore(),
+    MigrateCommand.Create(),
     SimulateCommand.Create(),
     ReplayCommand.Create(),
 };

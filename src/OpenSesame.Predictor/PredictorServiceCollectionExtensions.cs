@@ -46,6 +46,7 @@ public static class PredictorServiceCollectionExtensions
                 "Specs: sizes, limits, timeouts and capacities must be positive.")
             .ValidateOnStart();
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.Section))
+            .Validate(o => o.IsKnownProvider, $"Storage:Provider must be {string.Join(" or ", StorageOptions.Providers)} (the default is Sqlite).")
             .Validate(o => !string.IsNullOrWhiteSpace(o.DataDirectory), "Storage:DataDirectory is required.")
             .Validate(o => o.CacheCleanupInterval > TimeSpan.Zero, "Storage:CacheCleanupInterval must be positive.")
             .ValidateOnStart();

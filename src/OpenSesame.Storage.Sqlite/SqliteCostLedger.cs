@@ -10,8 +10,6 @@ namespace OpenSesame.Storage.Sqlite;
 /// </summary>
 internal sealed class SqliteCostLedger(SqliteDatabase database) : ICostLedger
 {
-    private const decimal NanoPerUsd = 1_000_000_000m;
-
     public async Task RecordAsync(CostEntry entry, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -27,7 +25,7 @@ internal sealed class SqliteCostLedger(SqliteDatabase database) : ICostLedger
         command.Parameters.AddWithValue("$model", entry.Model);
         command.Parameters.AddWithValue("$input", entry.InputTokens);
         command.Parameters.AddWithValue("$output", entry.OutputTokens);
-        command.Parameters.AddWithValue("$cost", ToNano(entry.CostUsd));
+        command.Parameters.AddWithValue("$cost", SpendTotals.ToNano(entry.CostUsd));
         command.Parameters.AddWithValue("$cache", entry.CacheHit ? 1 : 0);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -39,7 +37,7 @@ internal sealed class SqliteCostLedger(SqliteDatabase database) : ICostLedger
         command.CommandText = "SELECT COALESCE(SUM(cost_nano_usd), 0) FROM cost_ledger WHERE at_ms >= $since AND at_ms < $until";
         AddRange(command, since, until);
         var nano = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
-        return nano / NanoPerUsd;
+        return SpendTotals.ToUsd(nano);
     }
 
     public async Task<IReadOnlyList<SpendGroup>> SpendByAsync(CostGrouping grouping, DateTimeOffset since, DateTimeOffset until,
@@ -73,7 +71,7 @@ internal sealed class SqliteCostLedger(SqliteDatabase database) : ICostLedger
         {
             groups.Add(new SpendGroup(
                 reader.IsDBNull(0) ? null : reader.GetString(0),
-                reader.GetInt64(1) / NanoPerUsd,
+                SpendTotals.ToUsd(reader.GetInt64(1)),
                 reader.GetInt32(2),
                 reader.GetInt32(3),
                 reader.GetInt64(4),
@@ -99,13 +97,11 @@ internal sealed class SqliteCostLedger(SqliteDatabase database) : ICostLedger
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            costs.Add(reader.GetInt64(0) / NanoPerUsd);
+            costs.Add(SpendTotals.ToUsd(reader.GetInt64(0)));
         }
 
         return costs;
     }
-
-    private static long ToNano(decimal usd) => (long)decimal.Round(usd * NanoPerUsd, MidpointRounding.AwayFromZero);
 
     private static void AddRange(SqliteCommand command, DateTimeOffset since, DateTimeOffset until)
     {

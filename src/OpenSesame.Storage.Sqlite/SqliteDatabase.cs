@@ -9,15 +9,22 @@ namespace OpenSesame.Storage.Sqlite;
 /// <summary>
 /// The embedded default store: one SQLite file in WAL mode. A connection per operation (pooled by the provider)
 /// keeps concurrent requests independent; writers take the lock up front and wait on busy_timeout, not fail.
+/// <para>The schema is made on first use. Its steps are idempotent (tables and indexes if missing, columns added
+/// after a table first shipped), so a file of any earlier release is completed in place; <c>PRAGMA user_version</c>
+/// records the version reached, which <c>opensesame migrate</c> reports.</para>
 /// </summary>
-public sealed class SqliteDatabase
+public sealed class SqliteDatabase : IStoreMigrations
 {
+    /// <summary>The schema this build makes: 1, every table of the store as of the release that began counting.</summary>
+    public const int SchemaVersion = 1;
+
     private readonly string _connectionString;
-    private readonly Lazy<Task> _schema;
+    private readonly string _path;
+    private readonly Lazy<Task<MigrationReport>> _schema;
 
     public SqliteDatabase(IOptions<StorageOptions> options)
     {
-        var path = Path.GetFullPath(options.Value.DatabasePath);
+        var path = _path = Path.GetFullPath(options.Value.DatabasePath);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         _connectionString = new SqliteConnectionStringBuilder
         {
@@ -27,8 +34,13 @@ public sealed class SqliteDatabase
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        _schema = new Lazy<Task>(CreateSchemaAsync);
+        _schema = new Lazy<Task<MigrationReport>>(CreateSchemaAsync);
     }
+
+    public string Store => $"SQLite file {_path}";
+
+    /// <summary>Makes or completes the schema (once per process; the first use does it anyway).</summary>
+    public Task<MigrationReport> MigrateAsync(CancellationToken cancellationToken) => _schema.Value.WaitAsync(cancellationToken);
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -46,12 +58,27 @@ public sealed class SqliteDatabase
         return connection;
     }
 
-    private async Task CreateSchemaAsync()
+    private async Task<MigrationReport> CreateSchemaAsync()
     {
         await using var connection = await OpenRawAsync(CancellationToken.None);
+        using var version = connection.CreateCommand();
+        // WAL cannot be entered inside a transaction; the version is read and the schema made inside one that holds the
+        // writer lock, so processes opening a new file together make it once and only one reports the step.
+        version.CommandText = "PRAGMA journal_mode = WAL";
+        await version.ExecuteNonQueryAsync();
+        version.CommandText = "BEGIN IMMEDIATE";
+        await version.ExecuteNonQueryAsync();
+        version.CommandText = "PRAGMA user_version";
+        var before = Convert.ToInt32(await version.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        if (before >= SchemaVersion)
+        {
+            version.CommandText = "COMMIT";
+            await version.ExecuteNonQueryAsync();
+            return new MigrationReport(Store, [], before);
+        }
+
         using var command = connection.CreateCommand();
         command.CommandText = """
-            PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS spec_documents (
                 url TEXT PRIMARY KEY,
                 content_hash TEXT NOT NULL,
@@ -143,8 +170,12 @@ public sealed class SqliteDatabase
             );
             """;
         await command.ExecuteNonQueryAsync();
-        await MigrateAsync(connection);
+        await CompleteOlderFileAsync(connection);
         await CreateRetrainTablesAsync(connection);
+        version.CommandText = $"PRAGMA user_version = {SchemaVersion}; COMMIT;";
+        await version.ExecuteNonQueryAsync();
+        return new MigrationReport(Store,
+            [new MigrationStep(SchemaVersion, "tables, indexes and columns of the store, made or completed in place")], SchemaVersion);
     }
 
     // The queue of retraining runs (SqliteRetrainRequests): requested by the service, claimed by a worker process.
@@ -171,7 +202,7 @@ public sealed class SqliteDatabase
     }
 
     // Databases outlive releases: columns added after a table first shipped are added here, never by recreating it.
-    private static async Task MigrateAsync(SqliteConnection connection)
+    private static async Task CompleteOlderFileAsync(SqliteConnection connection)
     {
         // The fingerprint of the feature list a prediction's vectors follow (FeatureFingerprint); null in older rows.
         await AddColumnIfMissingAsync(connection, "served_predictions", "feature_list", "TEXT");
@@ -223,14 +254,12 @@ public sealed class SqliteDatabase
 
         using var migrate = connection.CreateCommand();
         migrate.CommandText = (firstOrder ? """
-            BEGIN IMMEDIATE;
             INSERT OR IGNORE INTO usage_ngrams (spec_hash, scope, context, next_key, weight, updated_at_ms)
                 SELECT spec_hash, $local, CASE from_key WHEN '' THEN '^' ELSE from_key END, to_key, count, unixepoch() * 1000
                 FROM usage_transitions;
             INSERT OR IGNORE INTO usage_ngrams (spec_hash, scope, context, next_key, weight, updated_at_ms)
                 SELECT spec_hash, $local, '', to_key, SUM(count), unixepoch() * 1000 FROM usage_transitions GROUP BY spec_hash, to_key;
             DROP TABLE usage_transitions;
-            COMMIT;
             """ : "") + """
             UPDATE OR IGNORE usage_ngrams SET scope = $local WHERE scope = '';
             DELETE FROM usage_ngrams WHERE scope = '';

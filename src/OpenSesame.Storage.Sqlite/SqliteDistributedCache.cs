@@ -68,17 +68,7 @@ internal sealed class SqliteDistributedCache(SqliteDatabase database, TimeProvid
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(value);
-        ArgumentNullException.ThrowIfNull(options);
-        var now = time.GetUtcNow();
-        var absolute = options.AbsoluteExpiration ?? (now + options.AbsoluteExpirationRelativeToNow);
-        if (absolute <= now)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), absolute, "The absolute expiration must be in the future.");
-        }
-
-        var sliding = options.SlidingExpiration is { } window ? (long)window.TotalMilliseconds : (long?)null;
-        long? absoluteMs = absolute?.ToUnixTimeMilliseconds();
-        var expires = sliding is { } slide ? Math.Min(now.ToUnixTimeMilliseconds() + slide, absoluteMs ?? long.MaxValue) : absoluteMs;
+        var (expires, sliding, absoluteMs) = CacheEntryTimes.Of(options, time.GetUtcNow());
         await using var connection = await database.OpenAsync(token);
         using var command = connection.CreateCommand();
         command.CommandText = """
@@ -151,7 +141,7 @@ internal sealed class SqliteDistributedCache(SqliteDatabase database, TimeProvid
         using var command = connection.CreateCommand();
         command.CommandText = "UPDATE distributed_cache SET expires_at_ms = $expires WHERE key = $key";
         command.Parameters.AddWithValue("$key", key);
-        command.Parameters.AddWithValue("$expires", Math.Min(now + window, absolute ?? long.MaxValue));
+        command.Parameters.AddWithValue("$expires", CacheEntryTimes.SlidTo(now, window, absolute));
         await command.ExecuteNonQueryAsync(token);
     }
 }

@@ -1,12 +1,11 @@
-using System.Buffers.Binary;
-
 using OpenSesame.Predictor.Semantics;
+using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Storage.Sqlite;
 
 /// <summary>
 /// One row per spec and version in <c>operation_embeddings</c>: the vectors as a single blob of little-endian float32,
-/// row after row (GitHub's 744 operations × 384 dimensions are 1.1 MB), which reads back in one step.
+/// row after row (<see cref="FloatBlob"/>; GitHub's 744 operations × 384 dimensions are 1.1 MB), which reads back in one step.
 /// </summary>
 internal sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbeddingStore
 {
@@ -28,13 +27,13 @@ internal sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbedding
 
         var (count, dimensions) = (reader.GetInt64(1), reader.GetInt64(2));
         var blob = reader.IsDBNull(3) ? [] : reader.GetFieldValue<byte[]>(3);
-        if (count < 0 || dimensions < 1 || blob.LongLength != count * dimensions * sizeof(float))
+        if (dimensions < 1 || !FloatBlob.Holds(blob, count, dimensions))
         {
             throw new InvalidDataException(
                 $"The stored vectors hold {blob.LongLength} bytes, not {count} × {dimensions} floats.");
         }
 
-        return new StoredEmbeddings(reader.GetString(0), Decode(blob, (int)count, (int)dimensions));
+        return new StoredEmbeddings(reader.GetString(0), FloatBlob.Decode(blob, (int)count, (int)dimensions));
     }
 
     public async Task SaveAsync(string contentHash, string version, StoredEmbeddings embeddings, CancellationToken cancellationToken)
@@ -45,6 +44,8 @@ internal sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbedding
         {
             throw new ArgumentException("All vectors must have the same length.", nameof(embeddings));
         }
+
+        var blob = FloatBlob.Encode(vectors, dimensions);
 
         await using var connection = await database.OpenAsync(cancellationToken);
         using var command = connection.CreateCommand();
@@ -59,41 +60,7 @@ internal sealed class SqliteEmbeddingStore(SqliteDatabase database) : IEmbedding
         command.Parameters.AddWithValue("$texts", embeddings.TextsHash);
         command.Parameters.AddWithValue("$count", vectors.Count);
         command.Parameters.AddWithValue("$dimensions", dimensions);
-        command.Parameters.AddWithValue("$vectors", Encode(vectors, dimensions));
+        command.Parameters.AddWithValue("$vectors", blob);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    // Little-endian whatever the machine, so a database file means the same on any host that opens it.
-    private static byte[] Encode(IReadOnlyList<float[]> vectors, int dimensions)
-    {
-        var blob = new byte[vectors.Count * dimensions * sizeof(float)];
-        var offset = 0;
-        foreach (var vector in vectors)
-        {
-            foreach (var value in vector)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(blob.AsSpan(offset), value);
-                offset += sizeof(float);
-            }
-        }
-
-        return blob;
-    }
-
-    private static float[][] Decode(byte[] blob, int count, int dimensions)
-    {
-        var vectors = new float[count][];
-        var offset = 0;
-        for (var i = 0; i < count; i++)
-        {
-            var vector = vectors[i] = new float[dimensions];
-            for (var d = 0; d < dimensions; d++)
-            {
-                vector[d] = BinaryPrimitives.ReadSingleLittleEndian(blob.AsSpan(offset));
-                offset += sizeof(float);
-            }
-        }
-
-        return vectors;
     }
 }

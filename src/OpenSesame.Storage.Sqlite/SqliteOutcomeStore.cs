@@ -1,15 +1,15 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using OpenSesame.Predictor.Outcomes;
+using OpenSesame.Predictor.Storage;
 
 namespace OpenSesame.Storage.Sqlite;
 
 /// <summary>
 /// Served predictions and their outcomes in the embedded SQLite file. A prediction is one row of
 /// <c>served_predictions</c>: its candidates' templates and scores as JSON arrays and their feature vectors as one blob of
-/// little-endian float32, candidate after candidate, so a ranking group reads back in one step. Its outcome is at most
+/// little-endian float32, candidate after candidate (<see cref="FloatBlob"/>), so a ranking group reads back in one step. Its outcome is at most
 /// one row of <c>prediction_outcomes</c>, deleted with it. <c>seq</c> counts insertions, which lets the cap delete the
 /// oldest rows through the primary key instead of counting the table.
 /// </summary>
@@ -50,7 +50,7 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             command.Parameters.AddWithValue("$endpoints", JsonSerializer.Serialize(prediction.Candidates.Select(c => c.Endpoint)));
             command.Parameters.AddWithValue("$scores", JsonSerializer.Serialize(prediction.Candidates.Select(c => c.Score)));
             command.Parameters.AddWithValue("$count", featureCount);
-            command.Parameters.AddWithValue("$features", Encode(prediction.Candidates, featureCount));
+            command.Parameters.AddWithValue("$features", FloatBlob.Encode([.. prediction.Candidates.Select(c => c.Features)], featureCount));
             command.Parameters.AddWithValue("$list", (object?)prediction.FeatureList ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -227,22 +227,17 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
         var scores = JsonSerializer.Deserialize<double[]>(reader.GetString(10)) ?? [];
         var featureCount = reader.GetInt32(11);
         var blob = reader.IsDBNull(12) ? [] : reader.GetFieldValue<byte[]>(12);
-        if (scores.Length != endpoints.Length || blob.LongLength != (long)endpoints.Length * featureCount * sizeof(float))
+        if (scores.Length != endpoints.Length || !FloatBlob.Holds(blob, endpoints.Length, featureCount))
         {
             throw new InvalidDataException(
                 $"Prediction {reader.GetString(0)} holds {endpoints.Length} endpoints, {scores.Length} scores and {blob.Length} bytes of features.");
         }
 
+        var features = FloatBlob.Decode(blob, endpoints.Length, featureCount);
         var candidates = new ServedCandidate[endpoints.Length];
         for (var i = 0; i < candidates.Length; i++)
         {
-            var features = new float[featureCount];
-            for (var f = 0; f < featureCount; f++)
-            {
-                features[f] = BinaryPrimitives.ReadSingleLittleEndian(blob.AsSpan((i * featureCount + f) * sizeof(float)));
-            }
-
-            candidates[i] = new ServedCandidate(endpoints[i], scores[i], features);
+            candidates[i] = new ServedCandidate(endpoints[i], scores[i], features[i]);
         }
 
         return new ServedPrediction(
@@ -258,22 +253,5 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             candidates,
             reader.IsDBNull(13) ? null : reader.GetString(13),
             reader.IsDBNull(14) ? null : reader.GetString(14));
-    }
-
-    // Little-endian whatever the machine, as the embedding store writes, so a database file means the same anywhere.
-    private static byte[] Encode(IReadOnlyList<ServedCandidate> candidates, int featureCount)
-    {
-        var blob = new byte[candidates.Count * featureCount * sizeof(float)];
-        var offset = 0;
-        foreach (var candidate in candidates)
-        {
-            foreach (var value in candidate.Features)
-            {
-                BinaryPrimitives.WriteSingleLittleEndian(blob.AsSpan(offset), value);
-                offset += sizeof(float);
-            }
-        }
-
-        return blob;
     }
 }

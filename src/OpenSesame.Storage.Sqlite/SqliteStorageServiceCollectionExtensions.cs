@@ -23,6 +23,7 @@ public static class SqliteStorageServiceCollectionExtensions
     public static IServiceCollection AddSqliteStorage(this IServiceCollection services)
     {
         services.TryAddSingleton<SqliteDatabase>();
+        services.TryAddSingleton<IStoreMigrations>(sp => sp.GetRequiredService<SqliteDatabase>());
         services.TryAddSingleton<ISpecDocumentStore, SqliteSpecDocumentStore>();
         services.TryAddSingleton<IEmbeddingStore, SqliteEmbeddingStore>();
         services.TryAddSingleton<IAuditLog, SqliteAuditLog>();

@@ -12,6 +12,7 @@ public sealed class AssemblyLayeringTests
     private const string Predictor = "OpenSesame.Predictor";
     private const string Sqlite = "OpenSesame.Storage.Sqlite";
     private const string Redis = "OpenSesame.Storage.Redis";
+    private const string Postgres = "OpenSesame.Storage.Postgres";
     private const string Training = "OpenSesame.Training";
     private const string Evaluation = "OpenSesame.Evaluation";
     private const string Api = "OpenSesame.Api";
@@ -23,10 +24,11 @@ public sealed class AssemblyLayeringTests
         { Predictor, [] },
         { Sqlite, [Predictor] },
         { Redis, [Predictor] },
+        { Postgres, [Predictor] },
         { Training, [Predictor] },
         { Evaluation, [Predictor, Training] },
-        { Api, [Predictor, Sqlite, Redis] },
-        { Cli, [Predictor, Sqlite, Training, Evaluation] },
+        { Api, [Predictor, Sqlite, Redis, Postgres] },
+        { Cli, [Predictor, Sqlite, Postgres, Training, Evaluation] },
     };
 
     [Theory]
@@ -45,6 +47,7 @@ public sealed class AssemblyLayeringTests
     [InlineData(Api)]
     [InlineData(Sqlite)]
     [InlineData(Redis)]
+    [InlineData(Postgres)]
     public void TheServingAssembliesNeverLoadTheModelTrainer(string assembly)
     {
         // ML.NET's training stack; its tokenizers and ONNX runtime are inference libraries and allowed.

@@ -88,7 +88,7 @@ public sealed class CostsCommandTests : IDisposable
         var (code, output, _) = await RunAsync("costs");
 
         Assert.Equal(0, code);
-        Assert.Equal($"The cost ledger is empty: no prediction has been recorded in {Path.Combine(_dataDirectory, "opensesame.db")} yet.",
+        Assert.Equal($"The cost ledger is empty: no prediction has been recorded in the SQLite file {Path.Combine(_dataDirectory, "opensesame.db")} yet.",
             output.Trim());
     }
 

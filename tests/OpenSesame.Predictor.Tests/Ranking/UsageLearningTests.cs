@@ -339,22 +339,6 @@ public sealed class UsageLearningTests : IDisposable
     }
 
     [Fact]
-    public async Task StoredWeightsFadeByTheHalfLifeBeforeEachIncrement()
-    {
-        using var predictor = NewPredictor();
-        var store = predictor.Get<IUsageStore>();
-        var start = _time.GetUtcNow();
-        await store.AddAsync("spec", [new UsageIncrement("", List, Detail, start, 4)], TimeSpan.FromDays(30), Cancel);
-        await store.AddAsync("spec", [new UsageIncrement("", List, Detail, start.AddDays(60))], TimeSpan.FromDays(30), Cancel);
-        // A step that arrives late counts as faded to the newest update.
-        await store.AddAsync("spec", [new UsageIncrement("", List, Detail, start.AddDays(30), 2)], TimeSpan.FromDays(30), Cancel);
-
-        var row = Assert.Single(await store.LoadAsync("spec", "", Cancel));
-        Assert.Equal(4 * 0.25 + 1 + (2 * 0.5), row.Weight, 9);
-        Assert.Equal(start.AddDays(60), row.UpdatedAt);
-    }
-
-    [Fact]
     public void StoredCountsOfOperationsTheSpecNoLongerHasAreSkipped()
     {
         var at = DateTimeOffset.UnixEpoch;

@@ -1,32 +1,19 @@
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection;
 using OpenSesame.Predictor.Learning;
-using OpenSesame.Predictor.Storage;
 
-namespace OpenSesame.Storage.Sqlite.Tests;
+namespace OpenSesame.Testing.StorageContracts;
 
-/// <summary>The retraining queue on a real SQLite file, shared by "processes" that each open it on their own.</summary>
-public sealed class SqliteRetrainRequestsTests : IDisposable
+/// <summary>What every <see cref="IRetrainRequests"/> must do: one queue of retraining runs shared by "processes" that
+/// each open the store on their own.</summary>
+public abstract class RetrainRequestsContract : StoreContract
 {
-    private static readonly DateTimeOffset Start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly string _folder = Directory.CreateTempSubdirectory("opensesame-retrain-requests-").FullName;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_folder, recursive: true);
-    }
-
-    /// <summary>The queue as one process sees it: its own database object (and connection pool) on the shared file.</summary>
-    private SqliteRetrainRequests Process() =>
-        new(new SqliteDatabase(Options.Create(new StorageOptions { DataDirectory = _folder })));
+    /// <summary>The queue as one process sees it: its own services (and connections) on the shared store.</summary>
+    private IRetrainRequests Queue() => Process().GetRequiredService<IRetrainRequests>();
 
     [Fact]
     public async Task ARequestWaitsUntilAWorkerClaimsItAndFinishesIt()
     {
-        var queue = Process();
+        var queue = Queue();
 
         var requested = await queue.RequestAsync(RetrainTrigger.Request, "ops", Start, Cancel);
         var claimed = await queue.ClaimNextAsync("host:1", Start.AddSeconds(5), Start.AddHours(-2), Cancel);
@@ -46,7 +33,7 @@ public sealed class SqliteRetrainRequestsTests : IDisposable
     [Fact]
     public async Task AskingAgainWhileARequestWaitsReturnsTheWaitingOne()
     {
-        var queue = Process();
+        var queue = Queue();
 
         var first = await queue.RequestAsync(RetrainTrigger.Request, "ops", Start, Cancel);
         var second = await queue.RequestAsync(RetrainTrigger.Request, "someone-else", Start.AddMinutes(1), Cancel);
@@ -65,13 +52,13 @@ public sealed class SqliteRetrainRequestsTests : IDisposable
         for (var i = 0; i < 3; i++)
         {
             // Each claimed before the next is asked for, or asking would return the waiting one.
-            var id = (await Process().RequestAsync(RetrainTrigger.Request, "ops", Start.AddSeconds(i), Cancel)).Id;
+            var id = (await Queue().RequestAsync(RetrainTrigger.Request, "ops", Start.AddSeconds(i), Cancel)).Id;
             requests.Add(id);
-            await Process().ClaimNextAsync("setup", Start, Start.AddHours(-2), Cancel);
+            await Queue().ClaimNextAsync("setup", Start, Start.AddHours(-2), Cancel);
         }
 
         // Give the three back to the queue by letting their claims go stale, then let eight processes race for them.
-        var workers = Enumerable.Range(0, 8).Select(i => (Name: $"host:{i}", Queue: Process())).ToList();
+        var workers = Enumerable.Range(0, 8).Select(i => (Name: $"host:{i}", Queue: Queue())).ToList();
         var claims = await Task.WhenAll(workers.SelectMany(w => Enumerable.Range(0, 3).Select(_ =>
             Task.Run(() => w.Queue.ClaimNextAsync(w.Name, Start.AddHours(3), Start.AddHours(1), Cancel), Cancel))));
 
@@ -79,14 +66,14 @@ public sealed class SqliteRetrainRequestsTests : IDisposable
         Assert.Equal(requests.Order(StringComparer.Ordinal), claimed.Select(c => c.Id).Order(StringComparer.Ordinal));
         foreach (var claim in claimed)
         {
-            Assert.Equal(claim.Worker, (await Process().FindAsync(claim.Id, Cancel))?.Worker);
+            Assert.Equal(claim.Worker, (await Queue().FindAsync(claim.Id, Cancel))?.Worker);
         }
     }
 
     [Fact]
     public async Task OnlyTheWorkerHoldingTheClaimRecordsHowTheRunEnded()
     {
-        var queue = Process();
+        var queue = Queue();
         var request = await queue.RequestAsync(RetrainTrigger.Request, "ops", Start, Cancel);
         await queue.ClaimNextAsync("host:dead", Start, Start.AddHours(-2), Cancel);
 
@@ -103,8 +90,8 @@ public sealed class SqliteRetrainRequestsTests : IDisposable
     [Fact]
     public async Task ATriggerStartsARunOnlyWhenNothingIsWaitingOrRunningAndTwoWorkersSeeingItStartOne()
     {
-        var one = Process();
-        var two = Process();
+        var one = Queue();
+        var two = Queue();
 
         var started = await Task.WhenAll(
             Task.Run(() => one.ClaimNewAsync(RetrainTrigger.Schedule, "worker", "host:1", Start, Start.AddHours(-2), onlyIfIdle: true, Cancel), Cancel),
