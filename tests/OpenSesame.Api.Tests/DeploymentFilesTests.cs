@@ -7,6 +7,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using OpenSesame.Predictor.Guardrails;
 using OpenSesame.Predictor.Storage;
+using OpenSesame.Storage.Postgres;
 using OpenSesame.Storage.Redis;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -64,8 +65,10 @@ public sealed partial class DeploymentFilesTests
     {
         var settings = Compose.Environment("api-1").ToDictionary(
             e => e.Key.Replace("__", ":", StringComparison.Ordinal), e => (string?)Interpolate(e.Value));
-        // There is no Redis server named "redis" here; the shared store has tests of its own (SharedRateLimitTests).
+        // There are no servers named "redis" and "postgres" here; the shared stores have tests of their own
+        // (SharedRateLimitTests, PostgresStorageApiTests).
         settings["Redis:Configuration"] = "";
+        settings["Storage:Provider"] = "Sqlite";
         using var factory = new ApiFactory(settings);
         using var client = factory.CreateClient();
 
@@ -208,7 +211,7 @@ public sealed partial class DeploymentFilesTests
 
     /// <summary>Every options class of the service's assemblies, by its <c>Section</c> constant.</summary>
     private static readonly (string Section, Type Type)[] OptionsSections =
-        new[] { typeof(Program), typeof(StorageOptions), typeof(RedisOptions) }.Select(t => t.Assembly).SelectMany(a => a.GetTypes())
+        new[] { typeof(Program), typeof(StorageOptions), typeof(RedisOptions), typeof(PostgresOptions) }.Select(t => t.Assembly).SelectMany(a => a.GetTypes())
             .Select(t => (Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static), Type: t))
             .Where(f => f.Field is { IsLiteral: true } && f.Field.FieldType == typeof(string))
             .Select(f => ((string)f.Field!.GetRawConstantValue()!, f.Type))
