@@ -342,6 +342,7 @@ public sealed class SentenceEmbedder : IDisposable
     // defaults), and it leaves the other core to requests or to LightGBM instead of burning it in a spin loop.
     private static SentenceEncoder CreateEncoder()
     {
+        OnnxRuntimeTelemetry.Disable();
         var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         // Prepacked copies of the weights: the service's peak went from 875 MB to 822 MB without them (bench/memory.sh).
