@@ -7,8 +7,9 @@
 # service with SIGKILL after the given seconds, then counts, with sqlite3 on the database the killed process left,
 # the rows of each acknowledged prediction. The next round starts on the same folder (SQLite recovers its WAL).
 # --provider postgres runs the service with Storage:Provider=Postgres on a temporary PostgreSQL server of its own
-# (initdb and pg_ctl from the PATH or /usr/lib/postgresql/*/bin, as user postgres when run as root, on a free loopback
-# port, with the server's default durability: fsync and synchronous commit on), counts with psql, and deletes it after.
+# (bench/lib.sh's start_postgres: initdb and pg_ctl from the PATH or /usr/lib/postgresql/*/bin, as user postgres when
+# run as root, on a free loopback port from 18093, with the server's default durability: fsync and synchronous commit
+# on), counts with psql, and deletes it after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -26,8 +27,6 @@ port=18092
 data="$(mktemp -d)"
 work="$(mktemp -d)"
 pid=""
-pg=""
-stop_postgres() { [ -n "$pg" ] && as_postgres "$pgbin/pg_ctl" -D "$pg/data" -m immediate -w stop >/dev/null 2>&1; rm -rf "$pg"; }
 trap '[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null; stop_postgres; rm -rf "$data" "$work"' EXIT
 case "$provider" in
   sqlite)
@@ -36,24 +35,15 @@ case "$provider" in
     count() { sqlite3 "$data/opensesame.db" ".mode list" "CREATE TEMP TABLE ack(id TEXT PRIMARY KEY);" ".import $work/acknowledged ack" \
       "SELECT count(DISTINCT t.prediction_id) FROM $1 t JOIN ack ON ack.id = t.prediction_id;"; } ;;
   postgres)
-    pgbin=""
-    for dir in $(dirname "$(readlink -f "$(command -v initdb || echo /nonexistent)")" 2>/dev/null) $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
-      [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/psql" ] && { pgbin="$dir"; break; }
-    done
-    [ -n "$pgbin" ] || { echo "needs PostgreSQL's initdb, pg_ctl and psql (apt-get install -y postgresql)" >&2; exit 2; }
-    if [ "$(id -u)" = 0 ]; then as_postgres() { runuser -u postgres -- "$@"; }; else as_postgres() { "$@"; }; fi
-    pg="$(mktemp -d)"; pgport=18093
-    [ "$(id -u)" = 0 ] && chown postgres: "$pg"
-    as_postgres "$pgbin/initdb" -D "$pg/data" -U postgres --auth=trust --encoding=UTF8 --no-instructions >/dev/null
-    as_postgres "$pgbin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w \
-      -o "-p $pgport -c listen_addresses=127.0.0.1 -c unix_socket_directories='$pg'" start >/dev/null
-    "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U postgres -qc "CREATE DATABASE opensesame"
-    echo "PostgreSQL $("$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U postgres -tAc 'SHOW server_version') on 127.0.0.1:$pgport," \
-      "fsync=$("$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U postgres -tAc 'SHOW fsync')," \
-      "synchronous_commit=$("$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U postgres -tAc 'SHOW synchronous_commit')"
+    # bench/lib.sh's server, in a folder of the work folder (deleted with it), which user postgres must reach.
+    chmod 755 "$work"
+    start_postgres "$work/postgres" "$(free_port 18093)" || exit 2
+    pg_psql -qc "CREATE DATABASE opensesame"
+    echo "PostgreSQL $(pg_psql -tAc 'SHOW server_version') on 127.0.0.1:$pg_port," \
+      "fsync=$(pg_psql -tAc 'SHOW fsync'), synchronous_commit=$(pg_psql -tAc 'SHOW synchronous_commit')"
     echo
-    storage=(Storage__Provider=Postgres "Storage__Postgres__ConnectionString=Host=127.0.0.1;Port=$pgport;Username=postgres;Database=opensesame")
-    count() { "$pgbin/psql" -h 127.0.0.1 -p "$pgport" -U postgres -d opensesame -qtA -c "CREATE TEMP TABLE ack(id text PRIMARY KEY)" \
+    mapfile -t storage < <(pg_settings opensesame)
+    count() { pg_psql -d opensesame -qtA -c "CREATE TEMP TABLE ack(id text PRIMARY KEY)" \
       -c "\\copy ack FROM '$work/acknowledged'" \
       -c "SELECT count(DISTINCT t.prediction_id) FROM $1 t JOIN ack ON ack.id = t.prediction_id"; } ;;
   *) echo "--provider is sqlite or postgres" >&2; exit 2 ;;

@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
-# deploy/compose.yaml's topology as processes on this machine, where there is no Docker engine: redis-server, two
-# instances of the built service sharing it, each with its own data folder, and (when installed) nginx in front of
-# them with deploy/nginx.conf and Prometheus scraping them with deploy/prometheus.yml, both rewritten only to point at
-# loopback ports. Then it checks what the deployment relies on and prints one table row per check. PostgreSQL is not
-# started: the service has no PostgreSQL provider yet.
+# deploy/compose.yaml's topology as processes on this machine, where there is no Docker engine: redis-server, a
+# temporary PostgreSQL server (bench/lib.sh's start_postgres) with the database opensesame, two instances of the
+# built service started together and sharing both (Storage__Provider=Postgres), each with its own data folder for its
+# models, and (when installed) nginx in front of them with deploy/nginx.conf and Prometheus scraping them with
+# deploy/prometheus.yml, both rewritten only to point at loopback ports. Then it checks what the deployment relies on
+# and prints one table row per check.
 #
-# Usage: deploy/run-local.sh [--no-build] [--limit N]
-#   --no-build  use the Debug build as it is (default: `dotnet build src/OpenSesame.Api` first)
-#   --limit N   Security:RateLimit:PermitLimit of both instances (default 3)
+# Usage: deploy/run-local.sh [--no-build] [--limit N] [--no-postgres]
+#   --no-build     use the Debug build as it is (default: `dotnet build src/OpenSesame.Api` first)
+#   --limit N      Security:RateLimit:PermitLimit of both instances (default 3)
+#   --no-postgres  no PostgreSQL: each instance keeps its state in SQLite in its own data folder (also what happens,
+#                  with the postgres rows SKIP, when initdb, pg_ctl and psql are not installed)
 # Everything listens on 127.0.0.1 only, on free ports from 18200 on. The whole run is bounded (180 s after the
 # build, then everything is stopped); every process it started is stopped when it ends, however it ends.
-# Needs redis-server, curl and jq; nginx (Debian's nginx-light or nginx) and prometheus (for promtool and the
-# server) are used when installed. Exits 0 when every check passed.
+# Needs redis-server, curl and jq; PostgreSQL (Debian's postgresql), nginx (nginx-light or nginx) and prometheus (for
+# promtool and the server) are used when installed. Exits 0 when every check passed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
 build=true
 limit=3
+postgres=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=false; shift ;;
     --limit) limit="$2"; shift 2 ;;
+    --no-postgres) postgres=false; shift ;;
     *) echo "unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
   esac
 done
@@ -43,6 +48,7 @@ cleanup() {
   local pid
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -72,27 +78,52 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
 pids+=($!)
 for _ in $(seq 1 40); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.25; done
 
+# ---- postgres: one database for both instances, as compose's postgres service --------------------------------------
+storage=()
+store="SQLite in its own data folder"
+if ! $postgres; then
+  check "postgres" SKIP "--no-postgres: not started; each instance keeps its state in SQLite in its own data folder"
+elif ! find_postgres; then
+  check "postgres" SKIP "not installed ($postgres_install_hint); each instance keeps its state in SQLite in its own data folder"
+  postgres=false
+elif start_postgres "$work/postgres" "$(free_port $((redis_port + 1)))" && pg_psql -qc "CREATE DATABASE opensesame"; then
+  mapfile -t storage < <(pg_settings opensesame)
+  # Each instance logs the schema steps it applied (Information; everything else stays at Warning).
+  storage+=(Logging__LogLevel__OpenSesame.Storage.Postgres.PostgresMigrationService=Information)
+  store="PostgreSQL shared; its own data folder for models"
+  check "postgres" OK "PostgreSQL $(pg_psql -tAc 'SHOW server_version' | cut -d' ' -f1) on 127.0.0.1:$pg_port, database opensesame created empty; both instances with Storage__Provider=Postgres on it"
+else
+  check "postgres" FAIL "the server did not start or CREATE DATABASE failed: $(tail -n 3 "$work/postgres/server.log" 2>/dev/null | tr '\n' ' '); the instances run on SQLite"
+  postgres=false
+fi
+# pg_query SQL : one value from the shared database.
+pg_query() { pg_psql -d opensesame -qtAc "$1"; }
+
 # ---- the two instances ---------------------------------------------------------------------------------------------
 # HOME and TMPDIR are folders of their own, so that afterwards anything written outside the data folder shows.
 # ORT_DISABLE_TELEMETRY=1 as the image sets it (deploy/Dockerfile): without it ONNX Runtime writes under both.
+# Both ports are chosen first (the second after the first), then both instances started at once, as compose starts
+# them: with PostgreSQL they bring the one empty database's schema up to date together.
 api_ports=()
+next=$((redis_port + 1))
 for n in 1 2; do
-  port=$(free_port $((redis_port + n)))
+  port=$(free_port "$next")
+  api_ports+=("$port")
+  next=$((port + 1))
+done
+for n in 1 2; do
   mkdir -p "$work/api-$n/data" "$work/api-$n/home" "$work/api-$n/tmp"
-  start_service "$dll" "$port" "$work/api-$n/data" "$work/api-$n.log" HOME="$work/api-$n/home" TMPDIR="$work/api-$n/tmp" ORT_DISABLE_TELEMETRY=1 \
-    Redis__Configuration="127.0.0.1:$redis_port" Security__RateLimit__PermitLimit="$limit" Security__RateLimit__Window=00:05:00
+  start_service "$dll" "${api_ports[n - 1]}" "$work/api-$n/data" "$work/api-$n.log" HOME="$work/api-$n/home" TMPDIR="$work/api-$n/tmp" ORT_DISABLE_TELEMETRY=1 \
+    Redis__Configuration="127.0.0.1:$redis_port" Security__RateLimit__PermitLimit="$limit" Security__RateLimit__Window=00:05:00 "${storage[@]}"
   pids+=("$service_pid")
   api_pids[n]=$service_pid
-  api_ports+=("$port")
-  # Each must be listening before the next looks for a free port, or both could pick the same one.
-  for _ in $(seq 1 240); do port_free "$port" || break; sleep 0.25; done
 done
-say "redis on $redis_port, api-1 on ${api_ports[0]}, api-2 on ${api_ports[1]}; logs in $work"
+say "redis on $redis_port$($postgres && echo ", postgres on $pg_port"), api-1 on ${api_ports[0]}, api-2 on ${api_ports[1]}; logs in $work"
 
 for n in 1 2; do
   base="http://127.0.0.1:${api_ports[n - 1]}"
   if wait_ready "$base" 60 "${api_pids[n]}"; then
-    check "api-$n /health/ready" OK "$(curl -s "$base/health/ready" | head -n 1) (Redis shared, SQLite in its own data folder)"
+    check "api-$n /health/ready" OK "$(curl -s "$base/health/ready" | head -n 1) (Redis shared, $store)"
   else
     check "api-$n /health/ready" FAIL "not ready within 60 s; $(tail -n 3 "$work/api-$n.log" | tr '\n' ' ')"
   fi
@@ -112,14 +143,64 @@ predict() {
   echo "$code $out"
 }
 
+prediction_ids=()
 for n in 1 2; do
   read -r code out < <(predict "${api_ports[n - 1]}" "run-local-predict-$n")
   if [ "$code" = 200 ]; then
     check "api-$n POST /predict" OK "200, first $(jq -r '.predictions[0].endpoint' "$out"), model $(jq -r .model_version "$out")"
+    prediction_ids+=("$(jq -r .prediction_id "$out")")
   else
     check "api-$n POST /predict" FAIL "HTTP $code: $(head -c 200 "$out" 2>/dev/null)"
   fi
 done
+
+# ---- the store is shared: what one instance recorded, the database and the other instance see -------------------
+if $postgres; then
+  migrations=$(pg_query "SELECT count(*) || ' row(s), versions ' || string_agg(version::text, ',' ORDER BY version) FROM schema_migrations")
+  appliers=()
+  for n in 1 2; do
+    applied=$(grep -c 'Applied schema step' "$work/api-$n.log" || true)
+    [ "$applied" = 0 ] || appliers+=("api-$n applied $applied step(s)")
+  done
+  steps=$(pg_query "SELECT count(*) FROM schema_migrations")
+  if [ "${#appliers[@]}" = 1 ] && [ "$steps" -gt 0 ] && [ "$(pg_query "SELECT count(DISTINCT version) FROM schema_migrations")" = "$steps" ]; then
+    check "schema migrated once" OK "both instances started together on the empty database; ${appliers[0]}, the other logged none; schema_migrations: $migrations"
+  else
+    check "schema migrated once" FAIL "${appliers[*]:-no instance logged an applied step}; schema_migrations: $migrations"
+  fi
+  if [ "${#prediction_ids[@]}" = 2 ]; then
+    ids="'${prediction_ids[0]}','${prediction_ids[1]}'"
+    # The records are written after the answer: give them a few seconds.
+    found=0
+    for _ in $(seq 1 40); do
+      found=$(pg_query "SELECT count(DISTINCT prediction_id) FROM audit_log WHERE prediction_id IN ($ids)")
+      [ "$found" = 2 ] && break
+      sleep 0.25
+    done
+    if [ "$found" = 2 ]; then
+      check "audit log shared" OK "psql on the one database: api-1's prediction ${prediction_ids[0]} and api-2's ${prediction_ids[1]} both in audit_log ($(pg_query "SELECT count(*) FROM audit_log") row(s) in all)"
+    else
+      check "audit log shared" FAIL "psql found $found of the 2 predictions (${prediction_ids[*]}) in audit_log"
+    fi
+    # Feedback on api-2 for a prediction api-1 answered: with a store of its own, api-2 would not know the id (404).
+    # Sent once api-1's served_predictions row is in (feedback is rate-limited too, so no retrying).
+    for _ in $(seq 1 40); do
+      [ "$(pg_query "SELECT count(*) FROM served_predictions WHERE prediction_id = '${prediction_ids[0]}'")" = 1 ] && break
+      sleep 0.25
+    done
+    code=$(jq -nc --arg id "${prediction_ids[0]}" '{ prediction_id: $id, outcome: "ignored" }' |
+      curl -s -o "$work/feedback.json" -w '%{http_code}' --max-time 30 -H 'content-type: application/json' -d @- \
+        "http://127.0.0.1:${api_ports[1]}/feedback") || code=000
+    outcome=$(pg_query "SELECT kind || ' (' || source || ')' FROM prediction_outcomes WHERE prediction_id = '${prediction_ids[0]}'")
+    if [ "$code" = 200 ] && [ -n "$outcome" ]; then
+      check "outcomes shared" OK "POST /feedback on api-2 for api-1's prediction: 200, $(jq -r '.outcome + " (" + .source + ")"' "$work/feedback.json"); prediction_outcomes in the database: $outcome"
+    else
+      check "outcomes shared" FAIL "POST /feedback on api-2 for api-1's prediction: HTTP $code $(head -c 200 "$work/feedback.json" 2>/dev/null); prediction_outcomes: ${outcome:-none}"
+    fi
+  else
+    check "audit log shared" FAIL "no prediction to look for: a POST /predict above failed"
+  fi
+fi
 
 # ---- the limit is shared: N on api-1, the next on api-2 -----------------------------------------------------------
 codes=()
@@ -209,13 +290,36 @@ else
   check "prometheus scrape" SKIP "prometheus is not installed (apt-get install -y prometheus)"
 fi
 
-check "postgres" SKIP "not started: the service has no PostgreSQL provider yet (Storage:Provider is ignored)"
+# ---- readiness follows the shared database: stopped, both instances say so; started again, both are Healthy ------
+if $postgres; then
+  stop_postgres fast
+  down=()
+  for n in 1 2; do
+    down+=("api-$n $(curl -s --max-time 10 -w ' HTTP %{http_code}' "http://127.0.0.1:${api_ports[n - 1]}/health/ready" | tr '\n' ' ')")
+  done
+  start_postgres "$pg_dir" "$pg_port" || true
+  back=""
+  for _ in $(seq 1 120); do
+    back=$(for n in 1 2; do curl -s --max-time 2 -w ' %{http_code}' "http://127.0.0.1:${api_ports[n - 1]}/health/ready" | tr '\n' ' '; echo; done | sort -u)
+    [ "$back" = "Healthy 200" ] && break
+    sleep 0.25
+  done
+  if [ "$(printf '%s\n' "${down[@]}" | grep -c 'postgres: postgres does not answer.* HTTP 503$')" = 2 ] && [ "$back" = "Healthy 200" ]; then
+    # The error's text is the server's and long: the check's name and the status are what matter.
+    check "readiness names postgres" OK "server stopped: both 503, $(sed -E 's/^api-1 (Unhealthy postgres: postgres does not answer).*/\1 .../' <<<"${down[0]}"); started again: both Healthy 200"
+  else
+    check "readiness names postgres" FAIL "server stopped: $(printf '%s; ' "${down[@]}" | cut -c1-300); started again: $(tr '\n' ' ' <<<"$back")"
+  fi
+fi
 
 # ---- what the instances wrote outside their data folders, then a clean stop --------------------------------------
 for n in 1 2; do
   outside=$(find "$work/api-$n/home" "$work/api-$n/tmp" -type f | sed "s#$work/api-$n/##")
-  if [ -z "$outside" ]; then
-    check "api-$n writes only its data folder" OK "no regular file in HOME or TMPDIR; data: $(cd "$work/api-$n/data" && find . -type f | sed 's#^\./##' | sort | paste -sd' ')"
+  written=$(cd "$work/api-$n/data" && find . -type f | sed 's#^\./##' | sort | paste -sd' ')
+  if $postgres && [ -f "$work/api-$n/data/opensesame.db" ]; then
+    check "api-$n writes only its data folder" FAIL "a SQLite store although Storage__Provider=Postgres; data: $written"
+  elif [ -z "$outside" ]; then
+    check "api-$n writes only its data folder" OK "no regular file in HOME or TMPDIR; data: ${written:-no file}$($postgres && echo " (no SQLite store)")"
   else
     check "api-$n writes only its data folder" FAIL "also wrote: $(paste -sd' ' <<<"$outside")"
   fi
