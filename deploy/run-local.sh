@@ -101,7 +101,7 @@ pg_query() { pg_psql -d opensesame -qtAc "$1"; }
 
 # ---- the two instances ---------------------------------------------------------------------------------------------
 # HOME and TMPDIR are folders of their own, so that afterwards anything written outside the data folder shows.
-# ORT_DISABLE_TELEMETRY=1 as the image sets it (deploy/Dockerfile): without it ONNX Runtime writes under both.
+# No ORT_DISABLE_TELEMETRY here: the service sets it itself, and this is where it would show if it stopped doing so.
 # Both ports are chosen first (the second after the first), then both instances started at once, as compose starts
 # them: with PostgreSQL they bring the one empty database's schema up to date together.
 api_ports=()
@@ -113,7 +113,7 @@ for n in 1 2; do
 done
 for n in 1 2; do
   mkdir -p "$work/api-$n/data" "$work/api-$n/home" "$work/api-$n/tmp"
-  start_service "$dll" "${api_ports[n - 1]}" "$work/api-$n/data" "$work/api-$n.log" HOME="$work/api-$n/home" TMPDIR="$work/api-$n/tmp" ORT_DISABLE_TELEMETRY=1 \
+  start_service "$dll" "${api_ports[n - 1]}" "$work/api-$n/data" "$work/api-$n.log" HOME="$work/api-$n/home" TMPDIR="$work/api-$n/tmp" \
     Redis__Configuration="127.0.0.1:$redis_port" Security__RateLimit__PermitLimit="$limit" Security__RateLimit__Window=00:05:00 "${storage[@]}"
   pids+=("$service_pid")
   api_pids[n]=$service_pid
