@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenSesame.Predictor.Guardrails;
 using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Usage;
 
 namespace OpenSesame.Storage.Redis;
 
@@ -12,7 +13,8 @@ public static class RedisStorageServiceCollectionExtensions
     /// <summary>
     /// The state several instances share, from the "Redis" section: with <c>Redis:Configuration</c> set, the rate
     /// limits' counts (<see cref="IRateLimitStore"/>), the running budget (<see cref="ISharedSpend"/>) and the LLM
-    /// response cache's second tier (the <c>IDistributedCache</c> under HybridCache) live in Redis.
+    /// response cache's second tier (the <c>IDistributedCache</c> under HybridCache) live in Redis, and learned usage's
+    /// change notices go through it (<see cref="IUsageChangeFeed"/>).
     /// Empty (the default), only the connection's options and its health check are registered, and every instance
     /// keeps its own. Call before the other storage providers and the rate limiter, whose defaults give way to what
     /// is registered here.
@@ -33,6 +35,7 @@ public static class RedisStorageServiceCollectionExtensions
 
         services.TryAddSingleton<IRateLimitStore, RedisRateLimitStore>();
         services.TryAddSingleton<ISharedSpend, RedisSharedSpend>();
+        services.TryAddSingleton<IUsageChangeFeed, RedisUsageChangeFeed>();
         // The LLM response cache's second tier (HybridCache reads it after its memory), on the one shared connection.
         services.AddStackExchangeRedisCache(_ => { });
         services.AddOptions<RedisCacheOptions>().Configure<RedisConnection>((cache, redis) =>

@@ -16,10 +16,11 @@ namespace OpenSesame.Predictor.Usage;
 /// <see cref="UsageOptions.MinimumCallers"/> lets through of the others' (<see cref="SharedUsage"/>), with its tenant's
 /// and user's own layers on top. They feed the ranker's usage features and the shortlist; a spec nobody has used yet
 /// has none, which the ranker is trained for. Layers are cached in memory and reloaded from the store after
-/// <see cref="UsageOptions.RefreshInterval"/>, so instances sharing a store see each other's steps.
+/// <see cref="UsageOptions.RefreshInterval"/>, so instances sharing a store see each other's steps; sooner, within
+/// <see cref="UsageOptions.ReloadAfterChange"/>, when an <see cref="IUsageChangeFeed"/> tells them a spec changed.
 /// </summary>
 public sealed partial class UsageLearning(IUsageStore store, RecordWriter recording, IOptions<UsageOptions> options,
-    TimeProvider time, ILogger<UsageLearning> logger)
+    TimeProvider time, ILogger<UsageLearning> logger, IUsageChangeFeed? changes = null)
 {
     private readonly LruCache<string, CallerLayers> _callers = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
     private readonly LruCache<string, Layer> _users = new(Math.Max(1, options.Value.CachedLayers), StringComparer.Ordinal);
@@ -81,7 +82,11 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
             .ToList();
         // In memory it counts already; the store's copy is for restarts and other instances.
         var halfLife = options.Value.HalfLifeOrNull;
-        await recording.WriteAsync("usage", context.PredictionId, ct => store.AddAsync(context.Catalog.ContentHash, increments, halfLife, ct));
+        await recording.WriteAsync("usage", context.PredictionId, async ct =>
+        {
+            await store.AddAsync(context.Catalog.ContentHash, increments, halfLife, ct);
+            changes?.Publish(context.Catalog.ContentHash);
+        });
     }
 
     /// <summary>Every spec with learned usage, most steps first.</summary>
@@ -104,28 +109,38 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
     /// <summary>Forgets the spec's usage in the store and in memory (after a poisoned stretch of traffic, or on
     /// request); its predictions start again from none. Says whether there was anything to forget. Another instance
     /// forgets its cached layers at its next refresh.</summary>
-    public Task<bool> ForgetAsync(string specHash, CancellationToken cancellationToken)
+    public async Task<bool> ForgetAsync(string specHash, CancellationToken cancellationToken)
     {
         _callers.Clear(key => key.StartsWith(specHash + "|", StringComparison.Ordinal));
         _users.Clear(key => key.StartsWith(specHash + "|", StringComparison.Ordinal));
         _shared.Clear(key => key == specHash);
-        return store.ForgetAsync(specHash, cancellationToken);
+        var forgotten = await store.ForgetAsync(specHash, cancellationToken);
+        changes?.Publish(specHash);
+        return forgotten;
     }
 
-    private bool Fresh(DateTimeOffset loadedAt)
+    private bool Fresh(string specHash, DateTimeOffset loadedAt)
     {
-        var refresh = options.Value.RefreshInterval;
-        return refresh <= TimeSpan.Zero || time.GetUtcNow() - loadedAt < refresh;
+        var settings = options.Value;
+        var age = time.GetUtcNow() - loadedAt;
+        if (changes?.LastChange(specHash) is { } changed && changed >= loadedAt && age >= settings.ReloadAfterChange)
+        {
+            return false;
+        }
+
+        return settings.RefreshInterval <= TimeSpan.Zero || age < settings.RefreshInterval;
     }
 
     private async Task<CallerLayers> CallerAsync(EndpointCatalog catalog, string scope, CancellationToken cancellationToken)
     {
         var key = catalog.ContentHash + "|" + scope;
-        if (_callers.TryGet(key, out var cached) && Fresh(cached.LoadedAt))
+        if (_callers.TryGet(key, out var cached) && Fresh(catalog.ContentHash, cached.LoadedAt))
         {
             return cached;
         }
 
+        // Before reading: a change noticed while the read runs makes the layer stale, not missed.
+        var loadedAt = time.GetUtcNow();
         var halfLife = options.Value.HalfLifeOrNull;
         var shared = await SharedAsync(catalog.ContentHash, cancellationToken);
         var own = await store.LoadAsync(catalog.ContentHash, scope, cancellationToken);
@@ -133,14 +148,14 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
         var loaded = new CallerLayers(
             Counts(catalog, own.Concat(shared.For(scope, mine, options.Value.MinimumCallers)), halfLife),
             Counts(catalog, own, halfLife),
-            time.GetUtcNow());
+            loadedAt);
         _callers.Set(key, loaded);
         return loaded;
     }
 
     private async Task<SharedUsage> SharedAsync(string specHash, CancellationToken cancellationToken)
     {
-        if (_shared.TryGet(specHash, out var cached) && Fresh(cached.At))
+        if (_shared.TryGet(specHash, out var cached) && Fresh(specHash, cached.At))
         {
             return cached;
         }
@@ -154,13 +169,14 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
     private async Task<UsageCounts> UserAsync(EndpointCatalog catalog, string scope, CancellationToken cancellationToken)
     {
         var key = catalog.ContentHash + "|" + scope;
-        if (_users.TryGet(key, out var cached) && Fresh(cached.LoadedAt))
+        if (_users.TryGet(key, out var cached) && Fresh(catalog.ContentHash, cached.LoadedAt))
         {
             return cached.Counts;
         }
 
+        var loadedAt = time.GetUtcNow();
         var loaded = new Layer(Counts(catalog, await store.LoadAsync(catalog.ContentHash, scope, cancellationToken), options.Value.HalfLifeOrNull),
-            time.GetUtcNow());
+            loadedAt);
         _users.Set(key, loaded);
         return loaded.Counts;
     }

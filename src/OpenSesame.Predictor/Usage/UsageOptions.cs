@@ -34,6 +34,11 @@ public sealed class UsageOptions
     /// add their steps. Zero never rereads. Default 30 seconds.</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>With a shared change feed (Redis), how soon after another instance wrote a spec's steps a layer of it
+    /// is read again: at most this often per layer, so a busy spec's stream of notices costs a few reads a second, not
+    /// one per request. Default 250 ms.</summary>
+    public TimeSpan ReloadAfterChange { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>Layers (spec, tenant or user) kept in memory; the least recently used are reloaded from storage when
     /// needed. Default 1,024.</summary>
     public int CachedLayers { get; set; } = 1024;
