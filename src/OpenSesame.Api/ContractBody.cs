@@ -10,8 +10,11 @@ namespace OpenSesame.Api;
 /// JSON path and the expected JSON type for one that does not fit, or that names a property twice.</summary>
 internal static class ContractBody
 {
+    /// <param name="scanner">Follows the body as it is read and stops the reading once a value is far over its limit:
+    /// the rest is read through it and discarded, and its problems are the answer (400).</param>
     /// <returns>The body (null for a JSON <c>null</c>), or the problem to answer with instead.</returns>
-    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest http, CancellationToken cancellationToken)
+    public static async Task<(T? Body, IResult? Problem)> ReadAsync<T>(HttpRequest http, CancellationToken cancellationToken,
+        PredictBodyScanner? scanner = null)
         where T : class
     {
         if (http.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
@@ -29,7 +32,23 @@ internal static class ContractBody
         try
         {
             await using var body = new CappedStream(http.Body, maxBytes);
-            return (await JsonSerializer.DeserializeAsync<T>(body, ContractJson.Options, cancellationToken), null);
+            if (scanner is null)
+            {
+                return (await JsonSerializer.DeserializeAsync<T>(body, ContractJson.Options, cancellationToken), null);
+            }
+
+            var scanned = new ScannedStream(body, scanner);
+            try
+            {
+                return (await JsonSerializer.DeserializeAsync<T>(scanned, ContractJson.Options, cancellationToken), null);
+            }
+            catch (ScannedStream.RefusedException)
+            {
+            }
+
+            // The client is still sending; reading the rest lets it read the answer, and the scanner counts it all.
+            await scanned.DrainAsync(cancellationToken);
+            return (null, TypedResults.ValidationProblem(scanner.Errors(), title: PredictRequestValidator.InvalidFieldsTitle));
         }
         catch (Exception ex) when (ex is CappedStream.LimitPassedException
                                    || (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }))
@@ -109,5 +128,45 @@ internal static class ContractBody
 
         // Not an IOException: the serializer would wrap that in a JsonException, answered as malformed JSON.
         internal sealed class LimitPassedException : Exception;
+    }
+
+    /// <summary>The body shown to a <see cref="PredictBodyScanner"/> as it is read, ending in an exception once the
+    /// scanner refuses it: the deserializer has by then buffered only the start of the value that is too long.</summary>
+    private sealed class ScannedStream(Stream inner, PredictBodyScanner scanner) : ReadOnlyBodyStream
+    {
+        public override int Read(byte[] buffer, int offset, int count) =>
+            Scan(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            return Scan(buffer.Span[..read]);
+        }
+
+        public async Task DrainAsync(CancellationToken cancellationToken)
+        {
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
+            {
+                int read;
+                while ((read = await inner.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    scanner.Observe(buffer.AsSpan(0, read));
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        private int Scan(ReadOnlySpan<byte> read)
+        {
+            scanner.Observe(read);
+            return scanner.Refused ? throw new RefusedException() : read.Length;
+        }
+
+        // Not an IOException, for the same reason as the capped stream's.
+        internal sealed class RefusedException : Exception;
     }
 }
