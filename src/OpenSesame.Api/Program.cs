@@ -15,6 +15,7 @@ builder.Services.AddAccessControl();
 builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddRequestBodyLimits();
+builder.Services.AddIdleMemoryTrim();
 builder.Services.AddApiHealthChecks();
 builder.Services.AddApiDocs();
 builder.Services.AddTelemetry(builder.Configuration);
