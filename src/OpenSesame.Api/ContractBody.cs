@@ -31,13 +31,19 @@ internal static class ContractBody
 
         try
         {
-            var json = await ReadAllAsync(http, maxBytes, scanner, cancellationToken);
-            if (scanner is { Refused: true })
+            var body = new BodyBuffer();
+            try
             {
-                return (null, TypedResults.ValidationProblem(scanner.Errors(), title: PredictRequestValidator.InvalidFieldsTitle));
+                await body.ReadAsync(http, maxBytes, scanner, cancellationToken);
+                return scanner is { Refused: true }
+                    ? (null, TypedResults.ValidationProblem(scanner.Errors(), title: PredictRequestValidator.InvalidFieldsTitle))
+                    : (JsonSerializer.Deserialize<T>(body.Json, ContractJson.Options), null);
             }
-
-            return (JsonSerializer.Deserialize<T>(json.Span, ContractJson.Options), null);
+            finally
+            {
+                // The deserialized body holds copies (strings, cloned JSON elements), nothing of the buffer.
+                body.Release();
+            }
         }
         catch (Exception ex) when (ex is LimitPassedException
                                    || (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }))
@@ -99,47 +105,75 @@ internal static class ContractBody
     }
 
     /// <summary>
-    /// The whole body, in an array of its own that the garbage collector takes back after the request. Deserializing
-    /// from the stream kept the body's largest value in a buffer from the shared <c>ArrayPool</c>, grown by doubling,
-    /// and the pool keeps what it is given back, per thread, for a minute and more: after eight 26 MB bodies it held
-    /// 514 MB that no collection could free. A body over <paramref name="maxBytes"/> ends in
-    /// <see cref="LimitPassedException"/> as soon as the limit is passed (a chunked one has no length to refuse it by).
-    /// Once <paramref name="scanner"/> refuses the body, the rest is read only for the scanner to count it, and so
-    /// that the client, still sending, reads the answer.
+    /// The whole body, to be deserialized at once. Deserializing from the stream kept the body's largest value in a
+    /// buffer from the shared <c>ArrayPool</c>, grown by doubling, and the pool keeps what it is given back, per thread,
+    /// for a minute and more: after eight 26 MB bodies it held 514 MB that no collection could free. Here the first
+    /// <see cref="PooledBytes"/> come from the pool (most bodies fit: a history and a prompt are a few kilobytes), and
+    /// a larger body gets an array of its own, of its declared length, that the collector takes back after the
+    /// request. A body over the limit ends in <see cref="LimitPassedException"/> as soon as the limit is passed (a
+    /// chunked one has no length to refuse it by). Once the scanner refuses the body, the rest is read only for the
+    /// scanner to count it, and so that the client, still sending, reads the answer.
     /// </summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadAllAsync(HttpRequest http, long maxBytes, PredictBodyScanner? scanner,
-        CancellationToken cancellationToken)
+    private sealed class BodyBuffer
     {
-        const int FirstSize = 64 * 1024;
-        // One byte beyond a declared length, so the read that finds the end needs no larger array.
-        var expected = http.ContentLength is { } length ? length + 1 : (long?)null;
-        var buffer = new byte[(int)Math.Min(FirstSize, expected ?? FirstSize)];
-        var filled = 0;
-        long total = 0;
-        while (true)
+        private const int PooledBytes = 1024 * 1024;
+
+        private byte[] _buffer = [];
+        private byte[]? _rented;
+        private int _filled;
+
+        public ReadOnlySpan<byte> Json => _buffer.AsSpan(0, _filled);
+
+        public async Task ReadAsync(HttpRequest http, long maxBytes, PredictBodyScanner? scanner, CancellationToken cancellationToken)
         {
-            if (filled == buffer.Length)
+            // One byte beyond a declared length, so the read that finds the end needs no larger array.
+            var expected = http.ContentLength is { } length ? length + 1 : (long?)null;
+            _buffer = _rented = System.Buffers.ArrayPool<byte>.Shared.Rent((int)Math.Min(PooledBytes, expected ?? PooledBytes));
+            long total = 0;
+            while (true)
             {
-                var larger = (long)buffer.Length * 2;
-                var size = Math.Min(larger, expected ?? larger);
-                Array.Resize(ref buffer, (int)Math.Min(size > buffer.Length ? size : larger, Array.MaxLength));
+                if (_filled == _buffer.Length)
+                {
+                    Grow(expected);
+                }
+
+                var refused = scanner is { Refused: true };
+                var into = refused ? _buffer.AsMemory(0, Math.Min(_buffer.Length, PooledBytes)) : _buffer.AsMemory(_filled);
+                var read = await http.Body.ReadAsync(into, cancellationToken);
+                if (read == 0)
+                {
+                    return;
+                }
+
+                total += read;
+                if (total > maxBytes)
+                {
+                    throw new LimitPassedException();
+                }
+
+                scanner?.Observe(into.Span[..read]);
+                _filled = refused ? _filled : _filled + read;
+            }
+        }
+
+        public void Release()
+        {
+            if (_rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(_rented);
+                _rented = null;
             }
 
-            var refused = scanner is { Refused: true };
-            var read = await http.Body.ReadAsync(refused ? buffer.AsMemory(0, Math.Min(buffer.Length, FirstSize)) : buffer.AsMemory(filled), cancellationToken);
-            if (read == 0)
-            {
-                return buffer.AsMemory(0, filled);
-            }
+            _buffer = [];
+        }
 
-            total += read;
-            if (total > maxBytes)
-            {
-                throw new LimitPassedException();
-            }
-
-            scanner?.Observe(buffer.AsSpan(refused ? 0 : filled, read));
-            filled = refused ? filled : filled + read;
+        // To the declared length at once, else by doubling (chunked).
+        private void Grow(long? expected)
+        {
+            var size = expected is { } declared && declared > _buffer.Length ? declared : (long)_buffer.Length * 2;
+            var larger = new byte[(int)Math.Min(size, Array.MaxLength)];
+            _buffer.AsSpan(0, _filled).CopyTo(larger);
+            _buffer = larger;
         }
     }
 
