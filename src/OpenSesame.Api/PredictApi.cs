@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using OpenSesame.Api.Security;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Usage;
@@ -28,9 +29,10 @@ internal static class PredictApi
     }
 
     private static async Task<IResult> PredictAsync(HttpRequest http, PredictionService predictions,
-        CancellationToken cancellationToken)
+        IOptions<PredictionOptions> options, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ContractBody.ReadAsync<PredictRequest>(http, cancellationToken);
+        var (body, problem) = await ContractBody.ReadAsync<PredictRequest>(http, cancellationToken,
+            new PredictBodyScanner(options.Value));
         if (problem is not null)
         {
             return problem;

@@ -17,6 +17,7 @@ builder.Services.AddAccessControl();
 builder.Services.AddUserRateLimiting();
 builder.Services.AddApiProblemDetails();
 builder.Services.AddRequestBodyLimits();
+builder.Services.AddIdleMemoryTrim();
 builder.Services.AddApiHealthChecks(builder.Configuration);
 builder.Services.AddApiDocs();
 builder.Services.AddTelemetry(builder.Configuration);

@@ -339,10 +339,12 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
     /// <param name="tiesCountAgainst">Whether candidates scored the same as the true call rank before it. The trainer's
     /// own measures let ties go the true call's way; judging a candidate for promotion does not, or a model that
     /// scores everything alike would rank every true call first.</param>
+    /// <param name="byWeight">Coverage, top-1, top-3 and MRR count each group by its <see cref="TrainingGroup.Weight"/>
+    /// instead of once (the calibration measures still count every group once).</param>
     internal static RankerMetrics Measure(List<(TrainingGroup Group, IReadOnlyList<double> Scores)> groups, ScoreCalibration calibration,
-        bool tiesCountAgainst = false)
+        bool tiesCountAgainst = false, bool byWeight = false)
     {
-        var ranks = groups.Select(g => RankOf(g.Group, g.Scores, tiesCountAgainst)).ToList();
+        var ranks = groups.Select(g => (Rank: RankOf(g.Group, g.Scores, tiesCountAgainst), Weight: byWeight ? g.Group.Weight : 1.0)).ToList();
         // Calibration is judged on what a user sees first: the top candidate's probability against whether it was right.
         // (Over every candidate, the many near-zero ones would make any calibration look good.)
         var predictions = groups.Where(g => g.Scores.Count > 0).Select(g =>
@@ -351,13 +353,13 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             var top = Array.IndexOf(p, p.Max());
             return (p[top], top == g.Group.Positive);
         });
-        var n = Math.Max(1, groups.Count);
+        var n = ranks.Sum(r => r.Weight) is > 0 and var total ? total : 1;
         return new RankerMetrics(
             groups.Count,
-            ranks.Count(r => r is not null) / (double)n,
-            ranks.Count(r => r <= 1) / (double)n,
-            ranks.Count(r => r <= 3) / (double)n,
-            ranks.Sum(r => r is { } rank ? 1.0 / rank : 0) / n,
+            ranks.Where(r => r.Rank is not null).Sum(r => r.Weight) / n,
+            ranks.Where(r => r.Rank <= 1).Sum(r => r.Weight) / n,
+            ranks.Where(r => r.Rank <= 3).Sum(r => r.Weight) / n,
+            ranks.Sum(r => r.Rank is { } rank ? r.Weight / rank : 0) / n,
             ScoreCalibration.ExpectedCalibrationError(predictions),
             calibration.NegativeLogLikelihood([.. groups.Select(g => (g.Scores, g.Group.Positive))]));
     }

@@ -72,26 +72,30 @@ public sealed class HostileInputApiTests
     {
         // Kestrel, not the in-memory server: Kestrel's own body limit is what answered 500 (first read by the rate limiter).
         using var factory = new ApiFactory();
-        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        // HttpClient waits 1 s for the go-ahead by default; a loaded machine answers later, the client then starts
-        // sending the body, and the refusal arrives as a broken pipe instead of a 413.
-        using var handler = new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) };
-        using var client = new HttpClient(handler) { BaseAddress = new Uri(address) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict")
-        {
-            Content = new StringContent($$"""{"events":[],"prompt":"{{new string('x', 31 * 1024 * 1024)}}"}""", Encoding.UTF8, "application/json"),
-        };
 
-        // As curl does for large bodies: the client waits for the server's go-ahead, so it reads the refusal instead of
-        // failing to send a body the server will not read.
-        request.Headers.ExpectContinue = true;
-        using var response = await client.SendAsync(request, Cancel);
+        var (status, body) = await PostOverKestrelAsync(factory, $$"""{"events":[],"prompt":"{{new string('x', 31 * 1024 * 1024)}}"}""");
 
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!;
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
         Assert.Contains("Requests:MaxBodyBytes", (string)body["detail"]!, StringComparison.Ordinal);
+        AssertNoErrorOrStackTrace(factory);
+    }
+
+    [Fact]
+    public async Task APromptOfTwentySixMegabytesIsRefusedWhileItStreamsAndTheRestOfTheBodyIsStillRead()
+    {
+        // Kestrel: the refusal comes before the body is read, and the client must still get it whole, not a reset.
+        using var factory = new ApiFactory();
+        var events = string.Join(",", Enumerable.Repeat("""{"endpoint":"GET /v1/invoices"}""", 300));
+
+        var (status, body) = await PostOverKestrelAsync(factory,
+            $$"""{"prompt":"{{new string('x', 26_000_000)}}","events":[{{events}}],"spec_url":"samples/specs/billing.yaml"}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("The request has invalid fields.", (string)body["title"]!);
+        Assert.Equal("The prompt is 26000000 characters long; at most 4000 are accepted (Prediction:MaxPromptLength).",
+            (string)body["errors"]!["prompt"]![0]!);
+        // Counted after the refusal, from the part of the body read only to be discarded.
+        Assert.Contains("300 were sent", (string)body["errors"]!["events"]![0]!, StringComparison.Ordinal);
         AssertNoErrorOrStackTrace(factory);
     }
 
@@ -198,6 +202,27 @@ public sealed class HostileInputApiTests
         using var client = factory.CreateClient();
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var response = await client.PostAsync(route, content, Cancel);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PostOverKestrelAsync(ApiFactory factory, string json)
+    {
+        factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        // HttpClient waits 1 s for the go-ahead by default; a loaded machine answers later, the client then starts
+        // sending the body, and a refusal arrives as a broken pipe instead of an answer.
+        using var handler = new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(address) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/predict")
+        {
+            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+        };
+
+        // As curl does for large bodies: the client waits for the server's go-ahead, so it reads the refusal instead of
+        // failing to send a body the server will not read.
+        request.Headers.ExpectContinue = true;
+        using var response = await client.SendAsync(request, Cancel);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync(Cancel))!);
     }
 

@@ -46,6 +46,13 @@ public sealed class PredictionContext
     /// <summary>Who asked (as the request said), for the cost ledger; null when it did not say.</summary>
     public string? UserId { get; }
 
+    /// <summary><see cref="UserId"/> as the audit log, the cost ledger and the outcome log store it
+    /// (<see cref="Guardrails.Privacy.StoredUserId"/>): worked out once per prediction, not once per record, since
+    /// it runs the personal-data detector over the id.</summary>
+    public string? StoredUserId => _storedUserId ??= Guardrails.Privacy.StoredUserId.Of(UserId);
+
+    private string? _storedUserId;
+
     public string? SessionId { get; }
 
     /// <summary>The most the caller will pay for this prediction's language-model calls (<c>max_cost_usd</c>); none by

@@ -43,7 +43,7 @@ public sealed class OutcomeRecorder(IOutcomeStore store, RecordWriter recording,
         var logged = ranked.Take(Math.Max(served, settings.CandidatesPerPrediction))
             .Select(c => new ServedCandidate(c.Operation.Key, c.Score, c.Features))
             .ToList();
-        var user = StoredUserId.Of(context.UserId);
+        var user = context.StoredUserId;
         var prediction = new ServedPrediction(context.PredictionId, now, user, context.SessionId,
             context.Catalog.ContentHash, modelVersion, context.History.Count,
             HistoryFingerprint.Of(context.History, context.History.Count), served, logged, FeatureFingerprint.Current, caller);

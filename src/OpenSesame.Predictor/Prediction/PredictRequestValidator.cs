@@ -19,7 +19,23 @@ namespace OpenSesame.Predictor.Prediction;
 /// </summary>
 public static partial class PredictRequestValidator
 {
-    private const int MaxIdLength = 128;
+    /// <summary>Longest <c>user_id</c> or <c>session_id</c>, in characters.</summary>
+    public const int MaxIdLength = 128;
+
+    /// <summary>The title of a refusal for the request's fields.</summary>
+    public const string InvalidFieldsTitle = "The request has invalid fields.";
+
+    // The messages of the length limits, shared with PredictBodyScanner, which finds the same problems in the raw JSON.
+    internal static readonly string IdTooLong = $"At most {MaxIdLength} characters.";
+
+    internal static string PromptTooLong(long length, PredictionOptions options) =>
+        $"The prompt is {length} characters long; at most {options.MaxPromptLength} are accepted (Prediction:MaxPromptLength).";
+
+    internal static string TooManyEvents(long count, PredictionOptions options) =>
+        $"At most {options.MaxEvents} events are accepted (Prediction:MaxEvents); {count} were sent. Send the most recent ones.";
+
+    internal static string EndpointTooLong(long length, PredictionOptions options) =>
+        $"The endpoint is {length} characters long; at most {options.MaxEndpointLength} are accepted (Prediction:MaxEndpointLength).";
 
     public static IDictionary<string, string[]> Validate(PredictRequest? body, PredictionOptions options,
         InjectionDetector injection, out PredictionRequest? request)
@@ -51,7 +67,7 @@ public static partial class PredictRequestValidator
         var prompt = Clean(body.Prompt);
         if (prompt is { Length: var length } && length > options.MaxPromptLength)
         {
-            Fail("prompt", $"The prompt is {length} characters long; at most {options.MaxPromptLength} are accepted (Prediction:MaxPromptLength).");
+            Fail("prompt", PromptTooLong(length, options));
         }
 
         if (body.MaxCostUsd is < 0)
@@ -97,7 +113,7 @@ public static partial class PredictRequestValidator
 
         if (events.Count > options.MaxEvents)
         {
-            fail("events", $"At most {options.MaxEvents} events are accepted (Prediction:MaxEvents); {events.Count} were sent. Send the most recent ones.");
+            fail("events", TooManyEvents(events.Count, options));
             return history;
         }
 
@@ -118,7 +134,7 @@ public static partial class PredictRequestValidator
 
             if (item.Endpoint.Length > options.MaxEndpointLength)
             {
-                fail($"{field}.endpoint", $"The endpoint is {item.Endpoint.Length} characters long; at most {options.MaxEndpointLength} are accepted (Prediction:MaxEndpointLength).");
+                fail($"{field}.endpoint", EndpointTooLong(item.Endpoint.Length, options));
                 continue;
             }
 
@@ -182,7 +198,7 @@ public static partial class PredictRequestValidator
     {
         if (value is { Length: > MaxIdLength })
         {
-            fail(field, $"At most {MaxIdLength} characters.");
+            fail(field, IdTooLong);
         }
         else if (value is not null && !SafeId().IsMatch(value))
         {

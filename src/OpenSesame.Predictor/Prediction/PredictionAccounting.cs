@@ -49,7 +49,7 @@ public sealed class PredictionAccounting
     /// still paid for.</summary>
     internal async Task AccountAskedAsync(PredictionContext context)
     {
-        var owner = new CostOwner(context.PredictionId, StoredUserId.Of(context.UserId), context.SessionId);
+        var owner = new CostOwner(context.PredictionId, context.StoredUserId, context.SessionId);
         foreach (var route in context.Trace.Routes)
         {
             await _recorder.RecordAsync(owner, route, CancellationToken.None);

@@ -124,7 +124,7 @@ public sealed partial class PredictionPipeline(
             flags.Add("destructive-returned");
         }
 
-        var record = new AuditRecord(time.GetUtcNow(), response.PredictionId, StoredUserId.Of(request.UserId), request.SessionId,
+        var record = new AuditRecord(time.GetUtcNow(), response.PredictionId, context.StoredUserId, request.SessionId,
             context.Catalog.ContentHash, prompt?.Text, [.. response.Predictions.Select(p => p.Endpoint)],
             response.ModelVersion, response.ProcessingTimeMs, response.CostUsd, flags);
         await recording.WriteAsync("audit", response.PredictionId, ct => audit.AppendAsync(record, ct));

@@ -86,7 +86,7 @@ public sealed class PredictionService(
         var errors = PredictRequestValidator.Validate(body, options.Value, injection, out var request);
         if (request is null)
         {
-            return new PredictionOutcome.Refused("The request has invalid fields.", errors);
+            return new PredictionOutcome.Refused(PredictRequestValidator.InvalidFieldsTitle, errors);
         }
 
         var refused = privacy.Check(request);

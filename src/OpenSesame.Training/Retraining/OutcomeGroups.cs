@@ -76,6 +76,15 @@ internal sealed class OutcomeGroups
         return new OutcomeGroups(usable, otherList, ignored);
     }
 
+    /// <summary>The groups weighed as <see cref="Split"/> weighs the trained ones, relative to each other: the caller
+    /// with the most weighs, all together, what the runner-up does, everyone else 1 a group. The held-out slice is
+    /// judged so too: one caller's flood of newest outcomes would otherwise decide which model serves everyone.</summary>
+    public static IReadOnlyList<OutcomeGroup> WeighedByCaller(IReadOnlyList<OutcomeGroup> groups)
+    {
+        var (largest, factor, _) = LargestCaller(groups);
+        return [.. groups.Select(g => g with { Group = g.Group with { Weight = (float)(g.Caller == largest ? factor : 1) } })];
+    }
+
     // The caller with the most groups and the factor that brings them down to the runner-up's number.
     private static (string? Largest, double Factor, int Callers) LargestCaller(IReadOnlyList<OutcomeGroup> groups)
     {

@@ -46,6 +46,13 @@ internal sealed class Retrainer(
             }
         }
 
+        judged = OutcomeGroups.WeighedByCaller(judged);
+        if (judged.Select(g => g.Caller).Distinct().Count() is > 1 and var callers)
+        {
+            progress?.Report(Invariant(
+                $"the held-out outcomes come from {callers} callers; the one with the most weighs in the comparison what the runner-up does ({judged.Min(g => g.Group.Weight):0.###} a group)"));
+        }
+
         progress?.Report(serving is null
             ? $"no learned model to compare with: {problem}"
             : $"serving model: {serving.Version}");
@@ -129,14 +136,14 @@ internal sealed class Retrainer(
         return report;
     }
 
-    /// <summary>Top-1, top-3 and MRR of a model's trees over held-out outcomes' logged vectors; a tie with the chosen
-    /// call counts against the model.</summary>
+    /// <summary>Top-1, top-3 and MRR of a model's trees over held-out outcomes' logged vectors, each group counted by
+    /// its weight (<see cref="OutcomeGroups.WeighedByCaller"/>); a tie with the chosen call counts against the model.</summary>
     internal static RankerMetrics? Prequential(RankerModel model, IReadOnlyList<OutcomeGroup> groups) =>
         groups.Count == 0
             ? null
             : RankerTrainer.Measure(
                 [.. groups.Select(g => (g.Group, (IReadOnlyList<double>)[.. g.Group.Features.Select(f => model.Ensemble.Score(f))]))],
-                model.Calibration, tiesCountAgainst: true);
+                model.Calibration, tiesCountAgainst: true, byWeight: true);
 
     // What serves now, as the service picks it: the store's current version, else the shipped one.
     private (RankerModel? Model, string? Problem) LoadServing()
@@ -166,7 +173,7 @@ internal sealed class Retrainer(
 /// <param name="Serving">The model serving now, when it loads and scores today's features.</param>
 /// <param name="ServingProblem">Why no serving model is compared, when none is.</param>
 /// <param name="Judged">The held-out outcomes both models are measured on: the slice, less what the serving model
-/// was trained on.</param>
+/// was trained on, weighed by caller.</param>
 internal sealed record RetrainData(OutcomeGroups Log, OutcomeSplit Split, RankerModel? Serving, string? ServingProblem,
     IReadOnlyList<OutcomeGroup> Judged);
 

@@ -206,6 +206,46 @@ public sealed class RetrainerTests(TinyRanker tiny)
     }
 
     [Fact]
+    public void InTheHeldOutComparisonTheCallerWithTheMostOutcomesWeighsNoMoreThanTheRunnerUp()
+    {
+        // Groups the tiny model ranks the chosen call of in its top three, and groups it does not.
+        var scored = OutcomeLog.HeldOutGroups(tiny).Where(g => g.Positive >= 0)
+            .Select(g => (Group: g, Rank: RankerTrainer.RankOf(g, [.. g.Features.Select(f => tiny.Model.Ensemble.Score(f))], tiesCountAgainst: true)))
+            .ToList();
+        var hits = scored.Where(s => s.Rank <= 3).Select(s => s.Group).Take(30).ToList();
+        var misses = scored.Where(s => s.Rank > 3).Select(s => s.Group).Take(10).ToList();
+        Assert.Equal((30, 10), (hits.Count, misses.Count));
+        var groups = hits.Select((g, i) => new OutcomeGroup($"m-{i}", OutcomeLog.Start, "ltr-logged", g, "tenant:mallory"))
+            .Concat(misses.Select((g, i) => new OutcomeGroup($"a-{i}", OutcomeLog.Start, "ltr-logged", g, "tenant:alice")))
+            .ToList();
+
+        var counted = Retrainer.Prequential(tiny.Model, groups)!;
+        var weighed = Retrainer.Prequential(tiny.Model, OutcomeGroups.WeighedByCaller(groups))!;
+
+        Assert.Equal(30 / 40.0, counted.Top3, 6);
+        // Mallory's 30 hits weigh what alice's 10 misses do.
+        Assert.Equal(0.5, weighed.Top3, 6);
+        Assert.Equal(40, weighed.Groups);
+    }
+
+    [Fact]
+    public async Task TheHeldOutOutcomesAreWeighedByCallerBeforeEitherModelIsJudgedOnThem()
+    {
+        using var log = new OutcomeLog();
+        var groups = OutcomeLog.HeldOutGroups(tiny).Where(g => g.Positive >= 0).Take(40).ToList();
+        await log.LogAsync(groups.Take(30), caller: "tenant:mallory");
+        await log.LogAsync(groups.Skip(30), first: 30, caller: "tenant:alice");
+        var lines = new List<string>();
+
+        var data = await RetrainerOf(log, new LearningOptions { HoldoutShare = 1 }).PrepareAsync(new SynchronousProgress(lines.Add), Cancel);
+
+        Assert.Equal(40, data.Judged.Count);
+        Assert.All(data.Judged.Take(30), g => Assert.Equal(10 / 30f, g.Group.Weight, 6));
+        Assert.All(data.Judged.Skip(30), g => Assert.Equal(1f, g.Group.Weight));
+        Assert.Contains(lines, l => l.StartsWith("the held-out outcomes come from 2 callers", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void AModelThatScoresEveryCandidateAlikeRanksNoChosenCallFirst()
     {
         var groups = OutcomeLog.HeldOutGroups(tiny).Where(g => g.Positive >= 0)
