@@ -108,7 +108,7 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
 
     /// <summary>Forgets the spec's usage in the store and in memory (after a poisoned stretch of traffic, or on
     /// request); its predictions start again from none. Says whether there was anything to forget. Another instance
-    /// forgets its cached layers at its next refresh.</summary>
+    /// forgets its cached layers on this one's change notice, or at its next refresh without a feed.</summary>
     public async Task<bool> ForgetAsync(string specHash, CancellationToken cancellationToken)
     {
         _callers.Clear(key => key.StartsWith(specHash + "|", StringComparison.Ordinal));
