@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Microsoft.Extensions.Options;
 
 using OpenSesame.Predictor.Storage;
@@ -17,6 +19,9 @@ public sealed class SqliteDatabase : IStoreMigrations
 {
     /// <summary>The schema this build makes: 1, every table of the store as of the release that began counting.</summary>
     public const int SchemaVersion = 1;
+
+    // The native connections already configured, kept only as long as the pool keeps them.
+    private static readonly ConditionalWeakTable<sqlite3, object> Configured = new();
 
     private readonly string _connectionString;
     private readonly string _path;
@@ -52,9 +57,16 @@ public sealed class SqliteDatabase : IStoreMigrations
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        // Both settings belong to the native connection, which the pool keeps open between uses: set them once per
+        // native connection, not on every open (a statement to parse and run for every record written).
+        if (connection.Handle is { } handle && !Configured.TryGetValue(handle, out _))
+        {
+            using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
+            Configured.AddOrUpdate(handle, Configured);
+        }
+
         return connection;
     }
 

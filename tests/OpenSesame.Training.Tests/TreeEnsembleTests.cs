@@ -38,18 +38,33 @@ public sealed class TreeEnsembleTests(TinyRanker tiny)
         var compared = 0;
         foreach (var row in rows)
         {
-            var outputs = ensemble.TreeOutputs(row);
-            Assert.Equal(ensemble.Score(row), ensemble.Bias + outputs.Sum(), 1e-9);
+            var paths = ensemble.Paths(row);
+            Assert.Equal(ensemble.Score(row), ensemble.Bias + paths.Outputs.Sum(), 1e-9);
             for (var f = 0; f < FeatureSchema.Count; f++)
             {
                 var probe = (float[])row.Clone();
                 probe[f] = (float)means[f];
-                Assert.Equal(ensemble.Score(row) - ensemble.Score(probe), ensemble.ScoreLoss(outputs, probe, f), 1e-9);
+                Assert.Equal(ensemble.Score(row) - ensemble.Score(probe), ensemble.ScoreLoss(paths, probe, f), 1e-9);
                 compared += ensemble.Score(row) != ensemble.Score(probe) ? 1 : 0;
             }
         }
 
         Assert.True(compared > 100, "Hardly any probe changed a score; the comparison would prove little.");
+    }
+
+    [Fact]
+    public void ScoringAPoolTreeByTreeGivesEveryVectorExactlyItsOwnScore()
+    {
+        var options = TinyRanker.Options();
+        var groups = new TrainingSetBuilder(options).Build(tiny.TrainSessions.Take(60)).ToList();
+        var ensemble = new RankerTrainer(options, TimeProvider.System).FitLightGbm(new MLContext(options.Seed), groups).Ensemble;
+        var rows = groups.SelectMany(g => g.Features).Take(300).ToList();
+
+        var scores = ensemble.ScoreAll(rows);
+
+        Assert.Equal(rows.Select(r => ensemble.Score(r)), scores);
+        Assert.True(scores.Distinct().Count() > 50, "The model scores nearly everything alike; the comparison would prove little.");
+        Assert.Empty(ensemble.ScoreAll([]));
     }
 
     [Fact]
@@ -64,5 +79,8 @@ public sealed class TreeEnsembleTests(TinyRanker tiny)
         Assert.Equal(0.5 - 1.5 + 0.5, ensemble.Score(features), 12);
         features[2] = 0.51f;
         Assert.Equal(0.5 + 2.5 + 0.5, ensemble.Score(features), 12);
+        Assert.Equal([0.5 + 2.5 + 0.5], ensemble.ScoreAll([features]));
+        Assert.Equal([0], ensemble.Paths(features).TreesTesting(2).ToArray());
+        Assert.True(ensemble.Paths(features).TreesTesting(1).IsEmpty);
     }
 }

@@ -22,7 +22,7 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
             return [];
         }
 
-        var raw = request.Vectors.Select(v => model.Ensemble.Score(v)).ToArray();
+        var raw = model.Ensemble.ScoreAll(request.Vectors);
         var probabilities = model.Calibration.Probabilities(raw);
         var order = Enumerable.Range(0, candidates.Count)
             .OrderByDescending(i => raw[i])
@@ -35,7 +35,7 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
 
     private IEnumerable<(int Feature, float Value)> Contributions(float[] features, float[] means)
     {
-        var outputs = model.Ensemble.TreeOutputs(features);
+        var paths = model.Ensemble.Paths(features);
         var probe = (float[])features.Clone();
         for (var f = 0; f < probe.Length; f++)
         {
@@ -45,7 +45,7 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
             }
 
             probe[f] = means[f];
-            yield return (f, (float)model.Ensemble.ScoreLoss(outputs, probe, f));
+            yield return (f, (float)model.Ensemble.ScoreLoss(paths, probe, f));
             probe[f] = features[f];
         }
     }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace OpenSesame.Predictor.Ranking;
 
 /// <summary>One regression tree of a boosted ensemble, in LightGBM's layout: internal nodes 0..n-2, leaves as ~index.</summary>
@@ -8,77 +6,194 @@ namespace OpenSesame.Predictor.Ranking;
 /// <param name="Left">Left child: a node index, or ~leaf for a leaf.</param>
 /// <param name="Right">Right child: a node index, or ~leaf for a leaf.</param>
 /// <param name="LeafValue">Output of each leaf.</param>
-public sealed record RegressionTree(int[] SplitFeature, float[] Threshold, int[] Left, int[] Right, double[] LeafValue)
-{
-    public double Evaluate(ReadOnlySpan<float> features)
-    {
-        if (SplitFeature.Length == 0)
-        {
-            return LeafValue.Length > 0 ? LeafValue[0] : 0;
-        }
-
-        var node = 0;
-        while (node >= 0)
-        {
-            node = features[SplitFeature[node]] <= Threshold[node] ? Left[node] : Right[node];
-        }
-
-        return LeafValue[~node];
-    }
-}
+public sealed record RegressionTree(int[] SplitFeature, float[] Threshold, int[] Left, int[] Right, double[] LeafValue);
 
 /// <summary>
 /// A trained LightGBM ensemble scored in plain C#: no ML.NET at serving time, thread-safe, and identical to ML.NET's
 /// own scores (a test checks it). Scores are relative: only their order within a group and their calibrated
-/// transform mean anything.
+/// transform mean anything. A class, not a record: the packed form below is built from the trees and weights once,
+/// and a <c>with</c> that changed them would have copied it stale.
 /// </summary>
-public sealed record TreeEnsemble(double Bias, double[] TreeWeights, RegressionTree[] Trees)
+public sealed class TreeEnsemble
 {
+    // Every tree's internal nodes in one array (children as indexes into it, leaves as ~index into _leafOutputs), and
+    // each leaf's output already multiplied by its tree's weight: a walk reads one 16-byte node per level instead of
+    // four arrays, and the products are the same doubles the weights times the leaves give.
+    private readonly Node[] _nodes;
+    private readonly int[] _roots;
+    private readonly double[] _leafOutputs;
+
+    public TreeEnsemble(double bias, double[] treeWeights, RegressionTree[] trees)
+    {
+        Bias = bias;
+        TreeWeights = treeWeights;
+        Trees = trees;
+        var nodes = new List<Node>();
+        var leaves = new List<double>();
+        _roots = new int[trees.Length];
+        for (var t = 0; t < trees.Length; t++)
+        {
+            var tree = trees[t];
+            int nodeBase = nodes.Count, leafBase = leaves.Count;
+            leaves.AddRange(tree.LeafValue.Select(value => treeWeights[t] * value));
+            if (tree.SplitFeature.Length == 0)
+            {
+                if (tree.LeafValue.Length == 0)
+                {
+                    leaves.Add(0);
+                }
+
+                _roots[t] = ~leafBase;
+                continue;
+            }
+
+            _roots[t] = nodeBase;
+            for (var n = 0; n < tree.SplitFeature.Length; n++)
+            {
+                nodes.Add(new Node(tree.SplitFeature[n], tree.Threshold[n], Child(tree.Left[n]), Child(tree.Right[n])));
+            }
+
+            int Child(int child) => child >= 0 ? nodeBase + child : ~(leafBase + ~child);
+        }
+
+        _nodes = [.. nodes];
+        _leafOutputs = [.. leaves];
+    }
+
+    public double Bias { get; }
+
+    public double[] TreeWeights { get; }
+
+    public RegressionTree[] Trees { get; }
+
     public double Score(ReadOnlySpan<float> features)
     {
         var score = Bias;
-        for (var t = 0; t < Trees.Length; t++)
+        for (var t = 0; t < _roots.Length; t++)
         {
-            score += TreeWeights[t] * Trees[t].Evaluate(features);
+            score += _leafOutputs[Leaf(t, features)];
         }
 
         return score;
     }
 
-    /// <summary>What each tree adds to the score of <paramref name="features"/> (its weight times its leaf).</summary>
-    public double[] TreeOutputs(ReadOnlySpan<float> features)
+    /// <summary>
+    /// <see cref="Score"/> of every vector, tree by tree: each tree's nodes are read once for the whole pool while
+    /// they are in the cache, rather than the whole ensemble once per vector. Each score adds the same terms in the
+    /// same order, so it is the same double.
+    /// </summary>
+    public double[] ScoreAll(IReadOnlyList<float[]> vectors)
     {
-        var outputs = new double[Trees.Length];
-        for (var t = 0; t < Trees.Length; t++)
+        var scores = new double[vectors.Count];
+        Array.Fill(scores, Bias);
+        for (var t = 0; t < _roots.Length; t++)
         {
-            outputs[t] = TreeWeights[t] * Trees[t].Evaluate(features);
+            for (var i = 0; i < scores.Length; i++)
+            {
+                scores[i] += _leafOutputs[Leaf(t, vectors[i])];
+            }
         }
 
-        return outputs;
+        return scores;
     }
 
     /// <summary>
-    /// <c>Score(features) - Score(probe)</c>, given the <see cref="TreeOutputs"/> of <c>features</c>, where
-    /// <paramref name="probe"/> differs from them in <paramref name="feature"/> alone: only the trees that test that
-    /// feature are evaluated again (a third of them on average), which makes explaining a prediction, one probe per
-    /// feature, cheaper than scoring the whole ensemble for each.
+    /// What each tree adds to the score of <paramref name="features"/>, and which trees test each feature on the way to
+    /// their leaf: changing one feature can change only those trees' outputs.
     /// </summary>
-    public double ScoreLoss(double[] outputs, ReadOnlySpan<float> probe, int feature)
+    public TreePaths Paths(ReadOnlySpan<float> features)
     {
-        var trees = TreesTesting;
-        var loss = 0.0;
-        foreach (var t in feature < trees.Length ? trees[feature] : [])
+        var outputs = new double[_roots.Length];
+        var tested = new List<(int Feature, int Tree)>();
+        Span<int> lastTreeTesting = features.Length <= 256 ? stackalloc int[features.Length] : new int[features.Length];
+        lastTreeTesting.Fill(-1);
+        for (var t = 0; t < _roots.Length; t++)
         {
-            loss += outputs[t] - (TreeWeights[t] * Trees[t].Evaluate(probe));
+            var node = _roots[t];
+            while (node >= 0)
+            {
+                ref readonly var n = ref _nodes[node];
+                if (lastTreeTesting[n.Feature] != t)
+                {
+                    lastTreeTesting[n.Feature] = t;
+                    tested.Add((n.Feature, t));
+                }
+
+                node = features[n.Feature] <= n.Threshold ? n.Left : n.Right;
+            }
+
+            outputs[t] = _leafOutputs[~node];
+        }
+
+        return new TreePaths(outputs, tested, features.Length);
+    }
+
+    /// <summary>
+    /// <c>Score(features) - Score(probe)</c>, given the <see cref="Paths"/> of <c>features</c>, where
+    /// <paramref name="probe"/> differs from them in <paramref name="feature"/> alone: only the trees whose path tests
+    /// that feature are walked again, which makes explaining a prediction, one probe per feature, far cheaper than
+    /// scoring the whole ensemble for each. The other trees' terms would be exactly zero, so the sum is the same.
+    /// </summary>
+    public double ScoreLoss(TreePaths paths, ReadOnlySpan<float> probe, int feature)
+    {
+        var loss = 0.0;
+        foreach (var t in paths.TreesTesting(feature))
+        {
+            loss += paths.Outputs[t] - _leafOutputs[Leaf(t, probe)];
         }
 
         return loss;
     }
 
-    // Which trees test each feature, per array of trees (not per record, which `with` copies along with its fields).
-    private static readonly ConditionalWeakTable<RegressionTree[], int[][]> TreesByFeature = new();
+    private int Leaf(int tree, ReadOnlySpan<float> features)
+    {
+        var node = _roots[tree];
+        while (node >= 0)
+        {
+            ref readonly var n = ref _nodes[node];
+            node = features[n.Feature] <= n.Threshold ? n.Left : n.Right;
+        }
 
-    private int[][] TreesTesting => TreesByFeature.GetValue(Trees, trees => [.. Enumerable
-        .Range(0, trees.Length == 0 ? 0 : trees.Max(t => t.SplitFeature.DefaultIfEmpty(-1).Max()) + 1)
-        .Select(f => Enumerable.Range(0, trees.Length).Where(t => trees[t].SplitFeature.Contains(f)).ToArray())]);
+        return ~node;
+    }
+
+    private readonly record struct Node(int Feature, float Threshold, int Left, int Right);
+}
+
+/// <summary>One feature vector's walk through an ensemble: each tree's output, and the trees testing each feature.</summary>
+public sealed class TreePaths
+{
+    private readonly int[] _start;
+    private readonly int[] _trees;
+
+    internal TreePaths(double[] outputs, List<(int Feature, int Tree)> tested, int featureCount)
+    {
+        Outputs = outputs;
+
+        // Grouped by feature with a counting sort, which keeps each feature's trees in ascending order.
+        _start = new int[featureCount + 1];
+        foreach (var (feature, _) in tested)
+        {
+            _start[feature + 1]++;
+        }
+
+        for (var f = 0; f < featureCount; f++)
+        {
+            _start[f + 1] += _start[f];
+        }
+
+        _trees = new int[tested.Count];
+        var next = _start[..^1];
+        foreach (var (feature, tree) in tested)
+        {
+            _trees[next[feature]++] = tree;
+        }
+    }
+
+    /// <summary>What each tree adds to the score (its weight times the leaf reached).</summary>
+    public double[] Outputs { get; }
+
+    /// <summary>The trees whose path to their leaf tests <paramref name="feature"/>, in ascending order.</summary>
+    public ReadOnlySpan<int> TreesTesting(int feature) =>
+        feature + 1 < _start.Length ? _trees.AsSpan(_start[feature], _start[feature + 1] - _start[feature]) : [];
 }

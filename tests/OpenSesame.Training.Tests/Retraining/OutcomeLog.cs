@@ -74,11 +74,7 @@ internal sealed class OutcomeLog : IDisposable
     public static RankerModel Inverted(RankerModel model) => model with
     {
         Info = model.Info with { Version = model.Version + "-inverted" },
-        Ensemble = model.Ensemble with
-        {
-            Bias = -model.Ensemble.Bias,
-            TreeWeights = [.. model.Ensemble.TreeWeights.Select(w => -w)],
-        },
+        Ensemble = new TreeEnsemble(-model.Ensemble.Bias, [.. model.Ensemble.TreeWeights.Select(w => -w)], model.Ensemble.Trees),
     };
 
     public void Dispose()
