@@ -36,7 +36,7 @@ public sealed class Shortlist
         var closeness = new float[operations.Count];
         for (var i = 0; i < operations.Count; i++)
         {
-            var f = features.Extract(operations[i]);
+            var f = features.Features(operations[i]);
             combined[i] = f[FeatureSchema.Heuristic];
             history[i] = HeuristicScorer.HistoryScore(f);
             lexical[i] = features.LexicalScore(operations[i]);

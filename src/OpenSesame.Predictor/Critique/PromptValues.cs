@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using OpenSesame.Predictor.Caching;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Critique;
@@ -10,6 +11,11 @@ namespace OpenSesame.Predictor.Critique;
 /// </summary>
 internal static partial class PromptValues
 {
+    // One pattern per parameter name, and a pool asks for the same names again and again (every GitHub candidate has an
+    // owner and a repo): each is built once, not parsed and compiled on every ask as with Regex's own cache of 15 and a
+    // spec's hundreds of names. Bounded, since names come from every spec the service has seen.
+    private static readonly LruCache<string, Regex> Patterns = new(2048, StringComparer.Ordinal);
+
     public static string? Find(string? prompt, IEnumerable<string> names)
     {
         if (string.IsNullOrWhiteSpace(prompt))
@@ -19,9 +25,7 @@ internal static partial class PromptValues
 
         foreach (var name in names.Where(n => n.Length > 1).Distinct())
         {
-            var pattern = @"\b" + string.Join(@"[\s_\-]?", Tokenizer.Words(name).Select(Regex.Escape))
-                + @"s?\b\s*(?<connector>=|:|\bto\b|\bis\b|\bas\b)?\s*(?:""(?<quoted>[^""]+)""|'(?<quoted>[^']+)'|(?<bare>[\w\-.@]+))";
-            if (FirstValue(prompt, pattern) is { } value)
+            if (FirstValue(prompt, PatternFor(name)) is { } value)
             {
                 return value;
             }
@@ -30,14 +34,26 @@ internal static partial class PromptValues
         return null;
     }
 
+    private static Regex PatternFor(string name)
+    {
+        if (Patterns.TryGet(name, out var regex))
+        {
+            return regex;
+        }
+
+        var pattern = @"\b" + string.Join(@"[\s_\-]?", Tokenizer.Words(name).Select(Regex.Escape))
+            + @"s?\b\s*(?<connector>=|:|\bto\b|\bis\b|\bas\b)?\s*(?:""(?<quoted>[^""]+)""|'(?<quoted>[^']+)'|(?<bare>[\w\-.@]+))";
+        return Patterns.GetOrAdd(name, new Regex(pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
+            TimeSpan.FromMilliseconds(250)));
+    }
+
     // The timeout guards against a pathological prompt; on a machine so loaded that even a normal match runs out of
     // time, the parameter is left unfilled rather than the prediction failed.
-    private static string? FirstValue(string prompt, string pattern)
+    private static string? FirstValue(string prompt, Regex pattern)
     {
         try
         {
-            foreach (Match match in Regex.Matches(prompt, pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant,
-                         TimeSpan.FromMilliseconds(250)))
+            foreach (Match match in pattern.Matches(prompt))
             {
                 if (match.Groups["quoted"].Success)
                 {

@@ -38,11 +38,10 @@ internal static class HeuristicScorer
     private const float EntryPointWithPrompt = 0.5f;
     private const float EntryPointWithHistory = 0.2f;
 
-    public static float Score(float[] features) => Contributions(features).Sum(c => c.Value);
+    public static float Score(ReadOnlySpan<float> features) => Sum(features, withPromptWords: true);
 
     /// <summary>The score without the prompt's words: what the history alone suggests.</summary>
-    public static float HistoryScore(float[] features) =>
-        Contributions(features).Where(c => !IsLexical(c.Feature)).Sum(c => c.Value);
+    public static float HistoryScore(ReadOnlySpan<float> features) => Sum(features, withPromptWords: false);
 
     /// <summary>Each feature's share of the score, for explanations.</summary>
     public static IEnumerable<(int Feature, float Value)> Contributions(float[] features)
@@ -55,14 +54,37 @@ internal static class HeuristicScorer
             }
         }
 
-        var entryWeight = features[FeatureSchema.HistoryLength] > 0 ? EntryPointWithHistory
-            : features[FeatureSchema.HasPrompt] > 0 ? EntryPointWithPrompt
-            : EntryPointWithoutContext;
         if (features[FeatureSchema.EntryPoint] != 0)
         {
-            yield return (FeatureSchema.EntryPoint, entryWeight * features[FeatureSchema.EntryPoint]);
+            yield return (FeatureSchema.EntryPoint, EntryWeight(features) * features[FeatureSchema.EntryPoint]);
         }
     }
+
+    // The contributions added up as Enumerable.Sum adds floats (in a double, in order), so a score is the same float
+    // as the sum of the contributions it is explained by; a loop because every operation of a spec is scored per request.
+    private static float Sum(ReadOnlySpan<float> features, bool withPromptWords)
+    {
+        var sum = 0.0;
+        foreach (var (feature, weight) in Weights)
+        {
+            if (features[feature] != 0 && (withPromptWords || !IsLexical(feature)))
+            {
+                sum += weight * features[feature];
+            }
+        }
+
+        if (features[FeatureSchema.EntryPoint] != 0)
+        {
+            sum += EntryWeight(features) * features[FeatureSchema.EntryPoint];
+        }
+
+        return (float)sum;
+    }
+
+    private static float EntryWeight(ReadOnlySpan<float> features) =>
+        features[FeatureSchema.HistoryLength] > 0 ? EntryPointWithHistory
+        : features[FeatureSchema.HasPrompt] > 0 ? EntryPointWithPrompt
+        : EntryPointWithoutContext;
 
     public static bool IsLexical(int feature) =>
         feature is FeatureSchema.Lexical or FeatureSchema.LexicalRank or FeatureSchema.PromptResourceMatch

@@ -54,8 +54,10 @@ public sealed class RequestFeatures
     private readonly float _semanticMin;
     private readonly float _semanticMax;
     private readonly float _secondsSinceLast;
-    private readonly SemanticIndex? _semanticIndex;
     private readonly int[] _historyOperations;
+    private readonly float[]?[] _extracted;
+    private readonly float[][]? _historySimilarities;
+    private readonly float[]? _lastSimilarities;
     private readonly DataFlowGraph? _graph;
     private readonly IReadOnlyList<string> _lastProduces = [];
     private readonly float[]? _producerScore;
@@ -64,6 +66,7 @@ public sealed class RequestFeatures
     public RequestFeatures(PredictionContext context)
     {
         _context = context;
+        _extracted = new float[context.Catalog.Operations.Count][];
         var index = context.Catalog.Lexical;
         _lexical = context.PromptTerms.Count > 0 ? index.Score(context.PromptTerms) : new float[index.DocumentCount];
         _bestLexical = _lexical.Length == 0 ? 0 : _lexical.Max();
@@ -114,10 +117,11 @@ public sealed class RequestFeatures
         if (context.Embedder is { } embedder && (context.Prompt is not null || _historyOperations.Length > 0)
             && embedder.ReadyIndexOf(context.Catalog) is { } semanticIndex)
         {
-            _semanticIndex = semanticIndex;
+            _historySimilarities = [.. _historyOperations.Select(semanticIndex.SimilaritiesTo)];
+            _lastSimilarities = context.Last?.Operation is { } lastCalled ? semanticIndex.SimilaritiesTo(lastCalled.Index) : null;
             if (context.Prompt is { } promptText)
             {
-                _semantic = _semanticIndex.Similarities(embedder.Embed(promptText));
+                _semantic = semanticIndex.Similarities(embedder.Embed(promptText));
                 _semanticRank = RanksOf(_semantic);
                 (_semanticMin, _semanticMax) = (_semantic.Min(), _semantic.Max());
             }
@@ -242,7 +246,16 @@ public sealed class RequestFeatures
             : graph.Consumes(target).Where(entity => _context.Values.ForEntity(entity) is null
                 && !target.Path.Slots.Any(s => s.Entity == entity && _context.Values.ForSlot(s) is not null));
 
-    public float[] Extract(ApiOperation operation)
+    /// <summary>What <paramref name="operation"/> is to this request: every feature but the generators'.</summary>
+    public float[] Extract(ApiOperation operation) => Features(operation).ToArray();
+
+    /// <summary>
+    /// <see cref="Extract"/> without a copy, computed once per operation: the shortlist reads every operation's, and the
+    /// pool's candidates need theirs again for their vectors.
+    /// </summary>
+    internal ReadOnlySpan<float> Features(ApiOperation operation) => _extracted[operation.Index] ??= Compute(operation);
+
+    private float[] Compute(ApiOperation operation)
     {
         var f = new float[FeatureSchema.Count];
         var shape = operation.Path;
@@ -331,10 +344,16 @@ public sealed class RequestFeatures
             f[FeatureSchema.ProducesForPromptTarget] = _producerScore?[operation.Index] ?? 0;
         }
 
-        if (_semanticIndex is not null && _historyOperations.Length > 0)
+        if (_historySimilarities is { Length: > 0 })
         {
-            f[FeatureSchema.SemanticLast] = _context.Last?.Operation is { } last ? Math.Max(0, _semanticIndex.Similarity(operation.Index, last.Index)) : 0;
-            f[FeatureSchema.SemanticHistory] = Math.Max(0, _historyOperations.Max(h => _semanticIndex.Similarity(operation.Index, h)));
+            f[FeatureSchema.SemanticLast] = _lastSimilarities is { } last ? Math.Max(0, last[operation.Index]) : 0;
+            var closest = float.MinValue;
+            foreach (var similarities in _historySimilarities)
+            {
+                closest = Math.Max(closest, similarities[operation.Index]);
+            }
+
+            f[FeatureSchema.SemanticHistory] = Math.Max(0, closest);
         }
 
         f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);

@@ -1,3 +1,4 @@
+using OpenSesame.Predictor.Caching;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Semantics;
@@ -10,7 +11,12 @@ namespace OpenSesame.Predictor.Semantics;
 /// </summary>
 internal sealed class SemanticIndex
 {
+    // Rows of similarities to the operations histories hold: every request scores the whole catalog against each of
+    // its history's operations, and warm traffic names the same few again and again.
+    private const int RememberedRows = 64;
+
     private readonly float[][] _vectors;
+    private readonly LruCache<int, float[]> _rows = new(RememberedRows);
 
     private SemanticIndex(float[][] vectors) => _vectors = vectors;
 
@@ -39,6 +45,18 @@ internal sealed class SemanticIndex
 
     /// <summary>Cosine similarity of two operations of the catalog, by <see cref="ApiOperation.Index"/>.</summary>
     public float Similarity(int a, int b) => SentenceEmbedder.Cosine(_vectors[a], _vectors[b]);
+
+    /// <summary><see cref="Similarity"/> of every operation to operation <paramref name="b"/>, by index.</summary>
+    public float[] SimilaritiesTo(int b)
+    {
+        if (_rows.TryGet(b, out var row))
+        {
+            return row;
+        }
+
+        var to = _vectors[b];
+        return _rows.GetOrAdd(b, [.. _vectors.Select(a => SentenceEmbedder.Cosine(a, to))]);
+    }
 
     /// <summary>Operations indexed, one vector each.</summary>
     public int Count => _vectors.Length;

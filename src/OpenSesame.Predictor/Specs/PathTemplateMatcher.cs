@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace OpenSesame.Predictor.Specs;
@@ -196,7 +197,7 @@ public sealed class PathTemplateMatcher
                 continue;
             }
 
-            if (!TryMatch(SegmentRegex(pattern), concrete, out var match))
+            if (!TryMatch(SegmentRegexes.GetValue(pattern, SegmentRegex), concrete, out var match))
             {
                 continue;
             }
@@ -229,6 +230,10 @@ public sealed class PathTemplateMatcher
             return false;
         }
     }
+
+    // Building a regex parses and compiles it, a cost each matched call would pay again; keyed by the catalog's own
+    // segment string, so an entry lives as long as the catalog that holds it.
+    private static readonly ConditionalWeakTable<string, Regex> SegmentRegexes = new();
 
     // "{file_id}.{ext}" → ^(?<p0>.+?)\.(?<p1>.+?)$ with group names derived from parameter names. An empty "{}" has no
     // name to capture under: it stays as written.
