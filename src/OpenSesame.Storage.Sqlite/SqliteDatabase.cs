@@ -1,10 +1,9 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
-using SQLitePCL;
 using Microsoft.Extensions.Options;
-
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Predictor.Usage;
+using SQLitePCL;
 
 namespace OpenSesame.Storage.Sqlite;
 
