@@ -80,7 +80,8 @@ public sealed class TreeEnsembleTests(TinyRanker tiny)
         features[2] = 0.51f;
         Assert.Equal(0.5 + 2.5 + 0.5, ensemble.Score(features), 12);
         Assert.Equal([0.5 + 2.5 + 0.5], ensemble.ScoreAll([features]));
-        Assert.Equal([0], ensemble.Paths(features).TreesTesting(2).ToArray());
-        Assert.True(ensemble.Paths(features).TreesTesting(1).IsEmpty);
+        Assert.True(ensemble.Paths(features).Tests(0, 2));
+        Assert.False(ensemble.Paths(features).Tests(0, 1));
+        Assert.False(ensemble.Paths(features).Tests(1, 2));
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace OpenSesame.Predictor.Ranking;
 
 /// <summary>One regression tree of a boosted ensemble, in LightGBM's layout: internal nodes 0..n-2, leaves as ~index.</summary>
@@ -98,34 +100,26 @@ public sealed class TreeEnsemble
     }
 
     /// <summary>
-    /// What each tree adds to the score of <paramref name="features"/>, and which trees test each feature on the way to
-    /// their leaf: changing one feature can change only those trees' outputs.
+    /// What each tree adds to the score of <paramref name="features"/>, and which features each tree tests on the way
+    /// to its leaf: changing one feature can change only the outputs of the trees that test it there.
     /// </summary>
     public TreePaths Paths(ReadOnlySpan<float> features)
     {
-        var outputs = new double[_roots.Length];
-        var tested = new List<(int Feature, int Tree)>();
-        Span<int> lastTreeTesting = features.Length <= 256 ? stackalloc int[features.Length] : new int[features.Length];
-        lastTreeTesting.Fill(-1);
+        var paths = new TreePaths(_roots.Length, features.Length);
         for (var t = 0; t < _roots.Length; t++)
         {
             var node = _roots[t];
             while (node >= 0)
             {
                 ref readonly var n = ref _nodes[node];
-                if (lastTreeTesting[n.Feature] != t)
-                {
-                    lastTreeTesting[n.Feature] = t;
-                    tested.Add((n.Feature, t));
-                }
-
+                paths.Add(t, n.Feature);
                 node = features[n.Feature] <= n.Threshold ? n.Left : n.Right;
             }
 
-            outputs[t] = _leafOutputs[~node];
+            paths.Outputs[t] = _leafOutputs[~node];
         }
 
-        return new TreePaths(outputs, tested, features.Length);
+        return paths;
     }
 
     /// <summary>
@@ -137,9 +131,15 @@ public sealed class TreeEnsemble
     public double ScoreLoss(TreePaths paths, ReadOnlySpan<float> probe, int feature)
     {
         var loss = 0.0;
-        foreach (var t in paths.TreesTesting(feature))
+        var trees = paths.TreesTesting(feature);
+        for (var word = 0; word < trees.Length; word++)
         {
-            loss += paths.Outputs[t] - _leafOutputs[Leaf(t, probe)];
+            // Set bits lowest first: the trees in ascending order, as the whole score adds them.
+            for (var bits = trees[word]; bits != 0; bits &= bits - 1)
+            {
+                var t = (word * 64) + BitOperations.TrailingZeroCount(bits);
+                loss += paths.Outputs[t] - _leafOutputs[Leaf(t, probe)];
+            }
         }
 
         return loss;
@@ -160,40 +160,32 @@ public sealed class TreeEnsemble
     private readonly record struct Node(int Feature, float Threshold, int Left, int Right);
 }
 
-/// <summary>One feature vector's walk through an ensemble: each tree's output, and the trees testing each feature.</summary>
+/// <summary>One feature vector's walk through an ensemble: each tree's output, and the trees that tested each feature.</summary>
 public sealed class TreePaths
 {
-    private readonly int[] _start;
-    private readonly int[] _trees;
+    // Per feature, a bit per tree: setting one is all a walk adds per node, so recording the paths costs about what
+    // scoring does, and a probe finds its feature's trees a word of 64 at a time.
+    private readonly ulong[] _trees;
+    private readonly int _words;
+    private readonly int _features;
 
-    internal TreePaths(double[] outputs, List<(int Feature, int Tree)> tested, int featureCount)
+    internal TreePaths(int trees, int features)
     {
-        Outputs = outputs;
-
-        // Grouped by feature with a counting sort, which keeps each feature's trees in ascending order.
-        _start = new int[featureCount + 1];
-        foreach (var (feature, _) in tested)
-        {
-            _start[feature + 1]++;
-        }
-
-        for (var f = 0; f < featureCount; f++)
-        {
-            _start[f + 1] += _start[f];
-        }
-
-        _trees = new int[tested.Count];
-        var next = _start[..^1];
-        foreach (var (feature, tree) in tested)
-        {
-            _trees[next[feature]++] = tree;
-        }
+        Outputs = new double[trees];
+        _words = (trees + 63) / 64;
+        _features = features;
+        _trees = new ulong[features * _words];
     }
 
     /// <summary>What each tree adds to the score (its weight times the leaf reached).</summary>
     public double[] Outputs { get; }
 
-    /// <summary>The trees whose path to their leaf tests <paramref name="feature"/>, in ascending order.</summary>
-    public ReadOnlySpan<int> TreesTesting(int feature) =>
-        feature + 1 < _start.Length ? _trees.AsSpan(_start[feature], _start[feature + 1] - _start[feature]) : [];
+    /// <summary>Whether tree <paramref name="tree"/> tests <paramref name="feature"/> on its path to the leaf.</summary>
+    public bool Tests(int tree, int feature) =>
+        (uint)feature < (uint)_features && (TreesTesting(feature)[tree >> 6] & (1UL << tree)) != 0;
+
+    internal ReadOnlySpan<ulong> TreesTesting(int feature) =>
+        (uint)feature < (uint)_features ? _trees.AsSpan(feature * _words, _words) : [];
+
+    internal void Add(int tree, int feature) => _trees[(feature * _words) + (tree >> 6)] |= 1UL << tree;
 }
