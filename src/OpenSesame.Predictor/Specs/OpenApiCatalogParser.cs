@@ -114,6 +114,7 @@ public static partial class OpenApiCatalogParser
     private static List<ApiOperation> ReadOperations(OpenApiDocument document, CancellationToken cancellationToken)
     {
         var operations = new List<ApiOperation>();
+        var responses = new ResponseSchemaWalker();
         foreach (var (path, item) in document.Paths)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -138,7 +139,7 @@ public static partial class OpenApiCatalogParser
                     Tags = operation.Tags?.Select(t => t.Name).OfType<string>().ToList() ?? [],
                     Parameters = ReadParameters(item.Parameters, operation),
                     Deprecated = operation.Deprecated,
-                    ResponseEntities = ResponseSchemaWalker.EntitiesOf(operation.Responses, shape.MainResource),
+                    ResponseEntities = responses.EntitiesOf(operation.Responses, shape.MainResource),
                     Path = shape,
                     Kind = kind,
                     IsDestructive = destructive,

@@ -101,6 +101,59 @@ public sealed class DataFlowGraphTests
         Assert.True(Graph.Feeds(Op("GET /movie/{movie_id}"), Op("GET /collection/{collection_id}")));
     }
 
+    // The walker reads each schema of a document once; what it yields must still depend on where the schema is met.
+    private const string SharedPages = """
+        openapi: 3.0.0
+        info: { title: shared, version: '1' }
+        paths:
+          /deep:
+            get:
+              responses:
+                '200':
+                  description: ok
+                  content:
+                    application/json:
+                      schema:
+                        type: object
+                        properties: { a: { type: object, properties: { b: { type: object, properties: { c: { type: object, properties: { d: { $ref: '#/components/schemas/page' } } } } } } } }
+          /users:
+            get:
+              responses: { '200': { description: ok, content: { application/json: { schema: { $ref: '#/components/schemas/page' } } } } }
+          /teams:
+            get:
+              responses: { '200': { description: ok, content: { application/json: { schema: { $ref: '#/components/schemas/page' } } } } }
+          /teams/{team_id}/members:
+            get:
+              parameters: [{ name: team_id, in: path, required: true, schema: { type: string } }]
+              responses:
+                '200':
+                  description: ok
+                  content:
+                    application/json:
+                      schema: { type: object, properties: { team: { $ref: '#/components/schemas/page' } } }
+        components:
+          schemas:
+            page:
+              type: object
+              properties: { results: { type: array, items: { $ref: '#/components/schemas/list-object' } } }
+            list-object:
+              type: object
+              properties: { id: { type: string }, owner_id: { type: string } }
+        """;
+
+    [Fact]
+    public void ASchemaSharedByOperationsYieldsTheEntitiesOfWhereEachMeetsIt()
+    {
+        var catalog = TestSpecs.Parse(SharedPages);
+        IReadOnlyList<string> EntitiesOf(string key) => catalog.Operations.Single(o => o.Key == key).ResponseEntities;
+
+        // Met first four objects deep, where its items are past the walk's depth.
+        Assert.Empty(EntitiesOf("GET /deep"));
+        Assert.Equal(["owner", "user"], EntitiesOf("GET /users"));
+        Assert.Equal(["owner", "team"], EntitiesOf("GET /teams"));
+        Assert.Equal(["owner", "team"], EntitiesOf("GET /teams/{team_id}/members"));
+    }
+
     [Theory]
     [InlineData("repo", "repository", true)]
     [InlineData("collaborator", "repo_collaborator", true)]
