@@ -24,7 +24,14 @@ internal sealed record ProcessSample(double RssMb, double PeakMb, double CpuSeco
             return null;
         }
 
-        var status = File.ReadAllLines($"/proc/{id}/status");
+        var status = File.Exists($"/proc/{id}/status") ? File.ReadAllLines($"/proc/{id}/status") : [];
+        if (!status.Any(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)))
+        {
+            // Gone, or a zombie, which has no memory left to read: the run's rows still print, without it.
+            Console.Error.WriteLine($"process {id} has exited: its memory and CPU are not reported");
+            return null;
+        }
+
         double Mb(string field) => double.Parse(status.First(l => l.StartsWith(field + ":", StringComparison.Ordinal))
             .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
         using var process = Process.GetProcessById(id);

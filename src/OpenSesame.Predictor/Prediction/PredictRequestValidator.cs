@@ -182,16 +182,20 @@ public static partial class PredictRequestValidator
         }
 
         var spec = specElement!.Value;
-        switch (spec.ValueKind)
+        // Read once: an inline spec can be megabytes, and each read unescapes and copies all of it.
+        var document = spec.ValueKind switch
         {
-            case JsonValueKind.Object:
-                return SpecSource.Inline(spec.GetRawText());
-            case JsonValueKind.String when !string.IsNullOrWhiteSpace(spec.GetString()):
-                return SpecSource.Inline(spec.GetString()!);
-            default:
-                fail("spec", "The inline spec must be an OpenAPI document: a JSON object, or its JSON/YAML text as a string.");
-                return null;
+            JsonValueKind.Object => spec.GetRawText(),
+            JsonValueKind.String => spec.GetString(),
+            _ => null,
+        };
+        if (string.IsNullOrWhiteSpace(document))
+        {
+            fail("spec", "The inline spec must be an OpenAPI document: a JSON object, or its JSON/YAML text as a string.");
+            return null;
         }
+
+        return SpecSource.Inline(document);
     }
 
     private static void CheckId(string? value, string field, Action<string, string> fail)

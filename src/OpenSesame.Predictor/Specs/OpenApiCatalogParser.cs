@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -12,8 +13,36 @@ public static partial class OpenApiCatalogParser
 {
     private static readonly OpenApiReaderSettings Settings = CreateSettings();
 
-    public static string HashOf(string content) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content)));
+    // Chars encoded per step of HashOf.
+    private const int HashChunk = 16 * 1024;
+
+    /// <summary>SHA-256 of the document's UTF-8 bytes, in lower-case hex.</summary>
+    public static string HashOf(string content)
+    {
+        // Encoded a chunk at a time into one pooled buffer: an inline spec of megabytes, hashed on every request that
+        // sends it, would otherwise be copied whole once more. The encoder carries a surrogate pair split between chunks
+        // over, so the bytes are those of Encoding.UTF8.GetBytes.
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var encoder = Encoding.UTF8.GetEncoder();
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(HashChunk));
+        try
+        {
+            var rest = content.AsSpan();
+            do
+            {
+                var chunk = rest[..Math.Min(HashChunk, rest.Length)];
+                rest = rest[chunk.Length..];
+                sha.AppendData(buffer, 0, encoder.GetBytes(chunk, buffer, flush: rest.IsEmpty));
+            }
+            while (!rest.IsEmpty);
+
+            return Convert.ToHexStringLower(sha.GetHashAndReset());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 
     private static readonly SpecOptions DefaultLimits = new();
 

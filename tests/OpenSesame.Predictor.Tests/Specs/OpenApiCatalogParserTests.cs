@@ -4,6 +4,21 @@ namespace OpenSesame.Predictor.Tests.Specs;
 
 public sealed class OpenApiCatalogParserTests
 {
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5)]
+    [InlineData(16 * 1024 - 1)]
+    [InlineData(40_000)]
+    public void TheContentHashIsTheSha256OfTheDocumentsUtf8BytesHoweverLongItIs(int length)
+    {
+        // A pair split across the encoder's chunk of 16 K chars, and a lone surrogate, which UTF-8 writes as U+FFFD.
+        var content = new string('a', length) + "😀 é \ud800 z";
+
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(content)));
+
+        Assert.Equal(expected, OpenApiCatalogParser.HashOf(content));
+    }
+
     [Fact]
     public void ReadsSwagger2BodyAndFormParametersAsBodyFields()
     {
