@@ -142,6 +142,11 @@ public static class PredictorServiceCollectionExtensions
     /// LLM-related is registered and predictions stay purely local. Its questions go down one chat-client chain,
     /// outermost first: the response cache (<c>Llm:Cache</c>, unless disabled), the router, the providers' clients
     /// with their resilience pipelines.</summary>
+    /// <summary>For a long-running service: the spec parser compiled while it starts, before it listens, instead of
+    /// during its first request (<see cref="SpecParserWarmUp"/>). Not for a command that may never parse a spec.</summary>
+    public static IServiceCollection AddSpecParserWarmUp(this IServiceCollection services) =>
+        services.AddHostedService<SpecParserWarmUp>();
+
     private static void AddLlmCandidates(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(LlmOptions.Section);

@@ -47,6 +47,10 @@ public sealed class SpecOptions
     /// over 30 s during a whole <c>dotnet test</c> on two shared cores. Default 2 minutes.</summary>
     public TimeSpan ParseBudget { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Parse a small built-in spec while the service starts, so that its first client's spec does not pay for
+    /// compiling the parser (the CLI never does). Default true.</summary>
+    public bool WarmUpParser { get; set; } = true;
+
     /// <summary>Parsed catalogs kept in memory, by content hash. Default 32.</summary>
     public int CatalogCacheCapacity { get; set; } = 32;
 }
