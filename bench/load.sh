@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The service under closed-loop load on 127.0.0.1, every scenario of bench/load, one table row per run.
 # Usage: [LOAD_PORT=18090] bench/load.sh [--duration S] [--clients "8 64"] [--only local|cold|llm|storage|bodies] [--json]
+#        [--set NAME=VALUE]...   (settings or environment variables for the service, e.g. --set Specs__WarmUpParser=false)
 # Builds Release, starts the service (its own dll, so --pid is the service and not a `dotnet run` launcher) with a
 # fresh data folder, the rate limit off (all requests come from one address) and ../shared/evaldata as a spec folder;
 # stops it at the end. The llm part starts bench/load's fake Anthropic provider and switches it between a fixed
@@ -10,13 +11,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
-duration=20; clients="8 64"; only=""; json=""
+duration=20; clients="8 64"; only=""; json=""; settings=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) duration="$2"; shift 2 ;;
     --clients) clients="$2"; shift 2 ;;
     --only) only="$2"; shift 2 ;;
     --json) json="--json"; shift ;;
+    --set) settings+=("$2"); shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +38,7 @@ start() {  # extra NAME=VALUE settings for the service
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "port $port is in use; set LOAD_PORT" >&2; exit 1; fi
   rm -rf "$data" && mkdir -p "$data"
   start_service "$(service_dll Release)" "$port" "$data" "$data.log" Security__RateLimit__Enabled=false \
-    Specs__Folders__0=samples Specs__Folders__1="$evaldata" "$@"
+    Specs__Folders__0=samples Specs__Folders__1="$evaldata" "${settings[@]}" "$@"
   pid=$service_pid
   wait_ready "http://127.0.0.1:$port" 60 "$pid" && return
   echo "the service did not become ready; its log: $data.log" >&2; exit 1

@@ -43,10 +43,8 @@ internal sealed class SemanticIndex
         return $"{summary}. {name}. {operation.Method.ToLowerInvariant()} {path}";
     }
 
-    /// <summary>Cosine similarity of two operations of the catalog, by <see cref="ApiOperation.Index"/>.</summary>
-    public float Similarity(int a, int b) => SentenceEmbedder.Cosine(_vectors[a], _vectors[b]);
-
-    /// <summary><see cref="Similarity"/> of every operation to operation <paramref name="b"/>, by index.</summary>
+    /// <summary>Cosine similarity of every operation of the catalog to operation <paramref name="b"/>, by
+    /// <see cref="ApiOperation.Index"/>.</summary>
     public float[] SimilaritiesTo(int b)
     {
         if (_rows.TryGet(b, out var row))
