@@ -31,7 +31,7 @@ for spec in "$stripe|GET /v1/invoices|finalize the draft invoice" "$github|GET /
             "$kubernetes|GET /api/v1/namespaces/default/pods|scale the deployment to three replicas"; do
   IFS='|' read -r file endpoint prompt <<<"$spec"
   first=$(request "$file" "$endpoint" "$prompt")
-  echo "$(basename "$(dirname "$file")")/$(basename "$file"): first request ${first}s (fetch, parse, embed operations), RSS $(rss) MB"
+  echo "$(basename "$(dirname "$file")")/$(basename "$file"): first request ${first}s (read, parse; the operations are embedded in the background), RSS $(rss) MB"
 done
 for round in $(seq 1 "$rounds"); do
   request "$stripe" "GET /v1/invoices" "send invoice number $round" >/dev/null
