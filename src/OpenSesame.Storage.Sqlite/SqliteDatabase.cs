@@ -19,8 +19,8 @@ public sealed class SqliteDatabase : IStoreMigrations
     /// <summary>The schema this build makes: 1, every table of the store as of the release that began counting.</summary>
     public const int SchemaVersion = 1;
 
-    // The native connections already configured, kept only as long as the pool keeps them.
-    private static readonly ConditionalWeakTable<sqlite3, object> Configured = new();
+    // The native connections already configured (each maps to itself), kept only as long as the pool keeps them.
+    private static readonly ConditionalWeakTable<sqlite3, sqlite3> Configured = new();
 
     private readonly string _connectionString;
     private readonly string _path;
@@ -63,7 +63,7 @@ public sealed class SqliteDatabase : IStoreMigrations
             using var pragma = connection.CreateCommand();
             pragma.CommandText = "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;";
             await pragma.ExecuteNonQueryAsync(cancellationToken);
-            Configured.AddOrUpdate(handle, Configured);
+            Configured.AddOrUpdate(handle, handle);
         }
 
         return connection;
