@@ -4,11 +4,12 @@ using OpenSesame.Predictor.Specs;
 namespace OpenSesame.Predictor.Candidates;
 
 /// <summary>
-/// Every operation of the spec in the order the local generator would propose them: up to six orderings merged
-/// round-robin (2 : 1 : 1 : 1 : 1 : 1), so that an operation strong on one signal only still comes early. The
-/// orderings: the combined heuristic score, the prompt's words (BM25), the prompt's meaning (embeddings), the history
-/// alone (transitions), the calls that yield an id the prompt's target lacks (data flow) and what this spec's users
-/// called next (learned usage). Made once per request; the first n of it are exactly the shortlist of n.
+/// Every operation of the spec in the order the local generator would propose them: up to eight orderings merged
+/// round-robin (2 : 1 : …), so that an operation strong on one signal only still comes early. The orderings: the
+/// combined heuristic score, the prompt's words (BM25), the prompt's meaning (embeddings), the next step of a brief of
+/// several (<see cref="PromptSteps"/>), how close it sits to the history, the history alone (transitions), the calls
+/// that yield an id the prompt's target lacks (data flow) and what this spec's users called next (learned usage). Made
+/// once per request; the first n of it are exactly the shortlist of n.
 /// </summary>
 public sealed class Shortlist
 {
@@ -34,6 +35,7 @@ public sealed class Shortlist
         var producers = new float[operations.Count];
         var usage = new float[operations.Count];
         var closeness = new float[operations.Count];
+        var nextStep = new float[operations.Count];
         for (var i = 0; i < operations.Count; i++)
         {
             var f = features.Features(operations[i]);
@@ -46,6 +48,7 @@ public sealed class Shortlist
             producers[i] = feeds > 0 ? feeds + (0.01f * Math.Max(0, combined[i])) : 0;
             usage[i] = Math.Max(f[FeatureSchema.UsageProbability], f[FeatureSchema.UsagePersonal]);
             closeness[i] = f[FeatureSchema.Closeness];
+            nextStep[i] = f[FeatureSchema.StepNext];
         }
 
         var orderings = new List<(int[] Order, int Share)> { (Order(combined), 2) };
@@ -57,6 +60,13 @@ public sealed class Shortlist
         if (features.HasSemantic)
         {
             orderings.Add((Order(semantic), 1));
+        }
+
+        // A brief of several steps: the one after those the history went through, which the whole prompt's
+        // orderings above mix with the steps already done.
+        if (features.Steps is { Steps.Count: > 1, Next: not null })
+        {
+            orderings.Add((Order(nextStep, positiveOnly: true), 1));
         }
 
         if (context.History.Count > 0)

@@ -61,6 +61,11 @@ public static class FeatureSchema
     public const int UnknownOpaqueIds = 48;
     public const int UsageOrder = 49;
     public const int UsagePersonal = 50;
+    public const int StepNext = 51;
+    public const int StepNextRank = 52;
+    public const int StepCurrentRank = 53;
+    public const int StepsDone = 54;
+    public const int StepKindMatch = 55;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -115,6 +120,11 @@ public static class FeatureSchema
         new("unknown_opaque_ids", "share of the operation's path parameters that take an opaque id (movie_id, {invoice}, issue_number; not an owner, repository or slug a user knows by name) which neither the history nor an id in the prompt gives"),
         new("usage_order", "how long a context usage_probability found: (calls matched + 1) / 4, from 0.25 (only how often each operation is called) to 1 (the last three calls); 0 when nothing was observed"),
         new("usage_personal", "usage_probability as learned from the requester's own tenant and user, backing off to the whole spec's; 0 when they have no usage of their own for this context"),
+        new("step_next", "how well the operation fits the prompt's steps ahead (cut at sentences, \"then\", \"finally\", ...; the history's calls move through the steps they match): 1 for the next step's best operation, later steps at half the weight of the one before; 0 without a prompt or when the history reached its last step"),
+        new("step_next_rank", "1/(1+rank) of the operation among the spec's by fit to the prompt's steps ahead, weighted as step_next (0 when none is left)"),
+        new("step_current_rank", "1/(1+rank) of the operation by fit to the prompt's step the history is at (0 before the history matched one): a step may take several calls"),
+        new("steps_done", "share of the prompt's steps the history has reached (0 without a prompt)"),
+        new("step_kind_match", "a verb of the first step ahead that has one asks for this kind of operation (list and search count together)"),
     ];
 
     public static int Count => All.Count;

@@ -62,6 +62,7 @@ public sealed class RequestFeatures
     private readonly IReadOnlyList<string> _lastProduces = [];
     private readonly float[]? _producerScore;
     private readonly (ApiOperation Target, string Entity)?[]? _producerTarget;
+    private readonly PromptSteps? _steps;
 
     public RequestFeatures(PredictionContext context)
     {
@@ -114,19 +115,22 @@ public sealed class RequestFeatures
         _historyOperations = [.. history.Select(h => h.Operation?.Index ?? -1).Where(i => i >= 0).Distinct()];
         // A spec whose vectors are still being built answers without them: the prompt's own vector would have nothing
         // to be compared with.
-        if (context.Embedder is { } embedder && (context.Prompt is not null || _historyOperations.Length > 0)
-            && embedder.ReadyIndexOf(context.Catalog) is { } semanticIndex)
+        var semanticIndex = context.Embedder is { } embedder && (context.Prompt is not null || _historyOperations.Length > 0)
+            ? embedder.ReadyIndexOf(context.Catalog)
+            : null;
+        if (semanticIndex is not null)
         {
             _historySimilarities = [.. _historyOperations.Select(semanticIndex.SimilaritiesTo)];
             _lastSimilarities = context.Last?.Operation is { } lastCalled ? semanticIndex.SimilaritiesTo(lastCalled.Index) : null;
             if (context.Prompt is { } promptText)
             {
-                _semantic = semanticIndex.Similarities(embedder.Embed(promptText));
+                _semantic = semanticIndex.Similarities(context.Embedder!.Embed(promptText));
                 _semanticRank = RanksOf(_semantic);
                 (_semanticMin, _semanticMax) = (_semantic.Min(), _semantic.Max());
             }
         }
 
+        _steps = PromptSteps.For(context, semanticIndex);
         if (context.DataFlow)
         {
             _graph = context.Catalog.DataFlow;
@@ -167,6 +171,9 @@ public sealed class RequestFeatures
     public float SemanticScore(ApiOperation operation) => _semantic?[operation.Index] ?? 0;
 
     public bool HasSemantic => _semantic is not null;
+
+    /// <summary>The prompt read as steps, and where the history is in them; null without a prompt.</summary>
+    internal PromptSteps? Steps => _steps;
 
     /// <summary>
     /// How close an operation sits to the history, by structure alone: the last call again (retries, polling, paging:
@@ -354,6 +361,14 @@ public sealed class RequestFeatures
             }
 
             f[FeatureSchema.SemanticHistory] = Math.Max(0, closest);
+        }
+
+        if (_steps is not null)
+        {
+            (f[FeatureSchema.StepNext], f[FeatureSchema.StepNextRank]) = _steps.NextStep(operation);
+            f[FeatureSchema.StepCurrentRank] = _steps.CurrentStepRank(operation);
+            f[FeatureSchema.StepsDone] = _steps.Done;
+            f[FeatureSchema.StepKindMatch] = _steps.NextStepAsksFor(operation.Kind) ? 1 : 0;
         }
 
         f[FeatureSchema.Heuristic] = HeuristicScorer.Score(f);

@@ -134,6 +134,14 @@ internal static class Explainer
                 return ("usage", "what this API's users often call next");
             case FeatureSchema.UsagePersonal:
                 return ("usage", "what you often call next after these calls");
+            case FeatureSchema.StepNext or FeatureSchema.StepNextRank or FeatureSchema.StepKindMatch:
+                return ("step", request.Features.Steps is { Steps.Count: > 1 } ahead && ahead.StepAheadFor(operation) is { } step
+                    ? quote ? $"a step of your prompt still ahead ({Shorten(step)})" : "a step of your prompt still ahead"
+                    : null);
+            case FeatureSchema.StepCurrentRank:
+                return ("step", request.Features.Steps is { Steps.Count: > 1, Current: >= 0 } steps
+                    ? quote ? $"continues the step of your prompt you are at ({Shorten(steps.Steps[steps.Current])})" : "continues the step of your prompt you are at"
+                    : null);
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {(operation.Path.MainResource is { } resource ? Humanize(resource, operation) : "resources")}");
             default:
