@@ -125,7 +125,7 @@ internal sealed partial class PromptSteps
             var lexical = context.Catalog.Lexical.Score(Tokenizer.Terms(steps[s]));
             var semantic = vectors is null ? null : index!.Similarities(vectors[s]);
             relevance[s] = Combine(lexical, semantic, operations.Count);
-            ranks[s] = RanksOf(relevance[s]);
+            ranks[s] = RequestFeatures.RanksOf(relevance[s]);
         }
 
         // A call counts towards a step when the step ranks its operation among its best few; a larger spec has more
@@ -175,21 +175,9 @@ internal sealed partial class PromptSteps
         return combined;
     }
 
-    private static int[] RanksOf(float[] scores)
-    {
-        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        var ranks = new int[scores.Length];
-        for (var rank = 0; rank < order.Length; rank++)
-        {
-            ranks[order[rank]] = rank;
-        }
-
-        return ranks;
-    }
-
     /// <summary>
     /// The steps a prompt names, in order: its sentences, cut again where a connective starts the next step ("then",
-    /// "after that", "finally", "next", "and" before a verb of a step). Openers are dropped ("first", "please"), and a
+    /// "after that", "finally", "and" before a verb of a step). Openers are dropped ("first", "please"), and a
     /// piece of fewer than two words joins the step before it. A prompt without connectives is one step.
     /// </summary>
     public static IReadOnlyList<string> Split(string prompt)

@@ -499,7 +499,8 @@ public sealed class RequestFeatures
         return intersection / (float)(set.Count + b.Count - intersection);
     }
 
-    private static int[] RanksOf(float[] scores)
+    /// <summary>Each score's 0-based rank among them, highest first; ties by position.</summary>
+    internal static int[] RanksOf(float[] scores)
     {
         var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
         var ranks = new int[scores.Length];
