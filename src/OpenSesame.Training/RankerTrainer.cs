@@ -97,6 +97,7 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
         var calibration = ScoreCalibration.Fit([.. scored.Where(s => FitsCalibration(s.Group.Session)).Select(s => (s.Scores, s.Group.Positive))]);
         var suite = new SuiteGroups(held.Where(g => !FitsCalibration(g.Session)).ToList(), validation, promptedValidation);
         var measures = suite.Measure(ensemble, calibration);
+        ReportByPromptKind(suite, measures, sessions, progress);
         var (metrics, withUsage, withLlm, trafficValidation, promptedTrafficValidation) = measures;
         progress?.Report(string.Create(CultureInfo.InvariantCulture,
             $"calibration domains: top1 {metrics.Top1:0.000}, top3 {metrics.Top3:0.000}, mrr {metrics.Mrr:0.000}, ECE {metrics.ExpectedCalibrationError:0.000}"));
@@ -180,6 +181,24 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
             TrafficValidationWithWrittenPrompts: promptedTrafficValidation,
             RealOutcomes: real?.Summary);
         return new TrainingRun(new RankerModel(info, ensemble, calibration), measures, baselineMeasures);
+    }
+
+    // The calibration measure split by how the session's user asked: a change aimed at one kind of prompt (briefs of
+    // several steps, say) shows there, where the whole measure's other four fifths would hide it.
+    private static void ReportByPromptKind(SuiteGroups suite, SuiteMetrics measures, List<SyntheticSession> sessions,
+        IProgress<string>? progress)
+    {
+        var plain = suite.Held.Where(g => !HasLlmAnswer(g) && !HasUsage(g)).ToList();
+        if (progress is null || measures.CalibrationTop3 is not { } top3 || top3.Count != plain.Count)
+        {
+            return;
+        }
+
+        var kinds = plain.Select((g, i) => (Kind: sessions[g.Session].PromptKind, Hit: top3[i]))
+            .GroupBy(x => x.Kind).OrderBy(g => g.Key)
+            .Select(g => string.Create(CultureInfo.InvariantCulture,
+                $"{g.Key.ToString().ToLowerInvariant()} {g.Count(x => x.Hit) / (double)g.Count():0.000} ({g.Count()})"));
+        progress.Report($"calibration domains by prompt kind, top3 (groups): {string.Join(", ", kinds)}");
     }
 
     private static IReadOnlyList<double> Score(TreeEnsemble ensemble, TrainingGroup group) =>

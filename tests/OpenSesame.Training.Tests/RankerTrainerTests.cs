@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using OpenSesame.Predictor.Features;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Training;
+using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Training.Tests;
 
@@ -95,6 +96,18 @@ public sealed class RankerTrainerTests(TinyRanker tiny)
     }
 
     [Fact]
+    public void TheCalibrationMeasureIsReportedByPromptKind()
+    {
+        var lines = new List<string>();
+        new RankerTrainer(TinyRanker.Options(), new FakeTimeProvider(TinyRanker.TrainedAt))
+            .Train(tiny.TrainFile, new SynchronousProgress(lines.Add));
+
+        var line = Assert.Single(lines, l => l.StartsWith("calibration domains by prompt kind, top3 (groups): ", StringComparison.Ordinal));
+        // Every kind the generator writes appears with its share and group count ("task 0.412 (34)").
+        Assert.All(Enum.GetValues<SyntheticPromptKind>(), kind => Assert.Matches($@"\b{kind.ToString().ToLowerInvariant()} [01]\.\d{{3}} \(\d+\)", line));
+    }
+
+    [Fact]
     public void AnEmptyDataFileIsRefusedWithAHint()
     {
         using var folder = new TempFolder();
@@ -106,4 +119,9 @@ public sealed class RankerTrainerTests(TinyRanker tiny)
     }
 
     private static string Serialize(RankerModel model) => JsonSerializer.Serialize(model, RankerModel.Json);
+
+    private sealed class SynchronousProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
 }
