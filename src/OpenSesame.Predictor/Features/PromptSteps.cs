@@ -10,7 +10,7 @@ namespace OpenSesame.Predictor.Features;
 /// the history has come through them. Agents' tasks and users' briefs often name several steps; matched as one text,
 /// such a prompt points at all of them at once, the ones already done included, so after the first call it no
 /// longer says which step comes next. Each step is matched on its own (its words and its meaning), the history's
-/// calls move a cursor forward through the steps they match, and the features read the step after the cursor.
+/// calls move a cursor forward through the steps they match, and the features read the steps after the cursor.
 /// </summary>
 internal sealed partial class PromptSteps
 {
@@ -216,7 +216,9 @@ internal sealed partial class PromptSteps
         var start = 0;
         foreach (Match and in And().Matches(piece))
         {
-            var next = Tokenizer.Words(piece[(and.Index + and.Length)..]).FirstOrDefault();
+            // The next word is all that is read: a prompt of 4,000 characters may hold hundreds of "and"s.
+            var after = and.Index + and.Length;
+            var next = Tokenizer.Words(piece[after..Math.Min(piece.Length, after + 32)]).FirstOrDefault();
             if (next is not null && OperationClassifier.IntendedKinds(next).Count > 0)
             {
                 yield return piece[start..and.Index];

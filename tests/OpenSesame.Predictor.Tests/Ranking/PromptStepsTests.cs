@@ -41,6 +41,17 @@ public sealed class PromptStepsTests
     }
 
     [Fact]
+    public void APromptAtItsLengthLimitOfAndsIsCutIntoAtMostTwelveSteps()
+    {
+        var prompt = string.Concat(Enumerable.Repeat("list them and ", 285)) + "send it";
+
+        var steps = PromptSteps.Split(prompt);
+
+        Assert.Equal(12, steps.Count);
+        Assert.EndsWith("send it", steps[^1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BeforeAnyCallTheFirstStepIsNext()
     {
         var features = Features("create a draft invoice, then finalize the invoice", []);
