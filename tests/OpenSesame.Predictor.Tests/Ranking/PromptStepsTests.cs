@@ -1,5 +1,7 @@
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Features;
+using OpenSesame.Predictor.Guardrails.Injection;
+using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Semantics;
 
 namespace OpenSesame.Predictor.Tests.Ranking;
@@ -114,5 +116,19 @@ public sealed class PromptStepsTests
         Assert.Equal(0, features.Steps!.Current);
         var best = TestSpecs.Billing.Operations.MaxBy(o => features.Extract(o)[FeatureSchema.StepNext])!;
         Assert.StartsWith("/v1/invoices", best.Path.Template, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, "A step of your prompt still ahead (create a draft invoice)")]
+    [InlineData(true, "A step of your prompt still ahead")]
+    public void AnExplanationNamesTheStepAheadUnlessTheRequestIsFlagged(bool flagged, string why)
+    {
+        var context = PredictionContext.Create(TestSpecs.Billing, [TestSpecs.Event("POST /v1/customers")],
+            "create a customer, then create a draft invoice, and finally send it", DateTimeOffset.UnixEpoch,
+            injection: flagged ? new InjectionVerdict([new InjectionFinding("prompt", ["ignore-instructions"])]) : null);
+        var request = Stages.Unreviewed(context, Stages.Local(context, 30));
+        var index = request.Candidates.ToList().FindIndex(c => c.Operation.Key == "POST /v1/invoices");
+
+        Assert.Equal(why, Explainer.Explain(request, request.Candidates[index], request.Vectors[index], [(FeatureSchema.StepNext, 1f)]));
     }
 }
