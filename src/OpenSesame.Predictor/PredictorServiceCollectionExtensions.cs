@@ -136,17 +136,17 @@ public static class PredictorServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>For a long-running service: the spec parser compiled while it starts, before it listens, instead of
+    /// during its first request (<see cref="SpecParserWarmUp"/>). Not for a command that may never parse a spec.</summary>
+    public static IServiceCollection AddSpecParserWarmUp(this IServiceCollection services) =>
+        services.AddHostedService<SpecParserWarmUp>();
+
     /// <summary>The LLM generator, when Anthropic or OpenAI has a key: from the "Llm" section, or the
     /// <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> configuration keys the hosts fill from the environment (base
     /// URLs likewise from <c>ANTHROPIC_BASE_URL</c> / <c>OPENAI_BASE_URL</c>). Decided here, once: with no key nothing
     /// LLM-related is registered and predictions stay purely local. Its questions go down one chat-client chain,
     /// outermost first: the response cache (<c>Llm:Cache</c>, unless disabled), the router, the providers' clients
     /// with their resilience pipelines.</summary>
-    /// <summary>For a long-running service: the spec parser compiled while it starts, before it listens, instead of
-    /// during its first request (<see cref="SpecParserWarmUp"/>). Not for a command that may never parse a spec.</summary>
-    public static IServiceCollection AddSpecParserWarmUp(this IServiceCollection services) =>
-        services.AddHostedService<SpecParserWarmUp>();
-
     private static void AddLlmCandidates(this IServiceCollection services, IConfiguration configuration)
     {
         var section = configuration.GetSection(LlmOptions.Section);

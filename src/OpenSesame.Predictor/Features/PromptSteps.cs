@@ -108,7 +108,9 @@ internal sealed partial class PromptSteps
     /// relevance is its BM25 score and its embedding's similarity, each scaled to [0, 1] over the spec, as the prompt's
     /// own features are; without one, its BM25 score alone.
     /// </summary>
-    public static PromptSteps? For(PredictionContext context, SemanticIndex? index)
+    /// <param name="promptLexical">The whole prompt's BM25 scores, and <paramref name="promptSemantic"/> its
+    /// similarities (null without an index): a prompt that is one step as written is not scored a second time.</param>
+    public static PromptSteps? For(PredictionContext context, SemanticIndex? index, float[] promptLexical, float[]? promptSemantic)
     {
         if (context.Prompt is not { } prompt)
         {
@@ -117,6 +119,12 @@ internal sealed partial class PromptSteps
 
         var steps = Split(prompt);
         var operations = context.Catalog.Operations;
+        if (steps is [var only] && only == prompt)
+        {
+            var whole = Combine(promptLexical, promptSemantic, operations.Count);
+            return Walk(context, steps, [whole], [RequestFeatures.RanksOf(whole)]);
+        }
+
         var vectors = index is not null && context.Embedder is { } embedder ? embedder.EmbedMany(steps) : null;
         var relevance = new float[steps.Count][];
         var ranks = new int[steps.Count][];
@@ -127,6 +135,14 @@ internal sealed partial class PromptSteps
             relevance[s] = Combine(lexical, semantic, operations.Count);
             ranks[s] = RequestFeatures.RanksOf(relevance[s]);
         }
+
+        return Walk(context, steps, relevance, ranks);
+    }
+
+    // Where the history stands in the steps.
+    private static PromptSteps Walk(PredictionContext context, IReadOnlyList<string> steps, float[][] relevance, int[][] ranks)
+    {
+        var operations = context.Catalog.Operations;
 
         // A call counts towards a step when the step ranks its operation among its best few; a larger spec has more
         // near-equivalent operations per step (variants, bulk forms), so the few grow slowly with it.

@@ -130,7 +130,7 @@ public sealed class RequestFeatures
             }
         }
 
-        _steps = PromptSteps.For(context, semanticIndex);
+        _steps = PromptSteps.For(context, semanticIndex, _lexical, _semantic);
         if (context.DataFlow)
         {
             _graph = context.Catalog.DataFlow;

@@ -97,6 +97,19 @@ public sealed class PromptStepsTests
     }
 
     [Fact]
+    public void APromptThatIsOneStepAsWrittenScoresAsItsStepWould()
+    {
+        // "list the invoices." is cut to its step "list the invoices" and scored as a step; the prompt without the
+        // full stop is its own step and reuses the prompt's scores. Both must describe every operation alike.
+        var asWritten = Features("list the invoices", []);
+        var cut = Features("list the invoices.", []);
+
+        Assert.All(TestSpecs.Billing.Operations, o => Assert.Equal(
+            [.. cut.Extract(o).Skip(FeatureSchema.StepNext).Take(5)], asWritten.Extract(o).Skip(FeatureSchema.StepNext).Take(5)));
+        Assert.True(Feature(asWritten, FeatureSchema.StepNextRank, "GET /v1/invoices") > 0);
+    }
+
+    [Fact]
     public void WithoutAPromptEveryStepFeatureIsZero()
     {
         var features = new RequestFeatures(TestSpecs.Context(TestSpecs.Billing, null, "GET /v1/invoices"));
