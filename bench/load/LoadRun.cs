@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 
@@ -94,7 +95,7 @@ internal static class LoadRun
     }
 
     // The sequence runs on from the warm-up into the measured loop, so a scenario's "new" prompts are new to the service.
-    private static Task LoopAsync(HttpClient http, Func<long, string> body, Func<long> sequence, int clients, Func<bool> another,
+    private static Task LoopAsync(HttpClient http, Func<long, byte[]> body, Func<long> sequence, int clients, Func<bool> another,
         Action<double, string?>? record, ConcurrentBag<Dictionary<string, double>>? stages, CancellationToken cancellationToken)
     {
         return Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(async () =>
@@ -110,12 +111,13 @@ internal static class LoadRun
     }
 
     // Null when the service answered 200; else what went wrong, as the error table counts it.
-    private static async Task<string?> SendAsync(HttpClient http, string json, ConcurrentBag<Dictionary<string, double>>? stages,
+    private static async Task<string?> SendAsync(HttpClient http, byte[] json, ConcurrentBag<Dictionary<string, double>>? stages,
         CancellationToken cancellationToken)
     {
         try
         {
-            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using var content = new ByteArrayContent(json);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
             using var response = await http.PostAsync("predict", content, cancellationToken);
             var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace OpenSesame.Load;
@@ -37,25 +38,28 @@ internal static class Scenarios
     /// <summary>Whether the scenario's requests each name a spec the service has not seen: no warm-up then.</summary>
     public static bool IsCold(string scenario) => scenario == Cold;
 
-    /// <summary>The body of request number <paramref name="n"/> (counted over all clients) of the scenario.</summary>
-    public static Func<long, string> For(LoadSettings settings)
+    /// <summary>The body of request number <paramref name="n"/> (counted over all clients) of the scenario, as UTF-8 JSON.</summary>
+    public static Func<long, byte[]> For(LoadSettings settings)
     {
         var evalData = Path.GetFullPath(settings.EvalData);
         var github = Path.Combine(evalData, GitHubSpec);
+        var githubUrl = JsonSerializer.SerializeToUtf8Bytes(github);
         switch (settings.Scenario)
         {
             case SampleWarm:
-                return n => Body(Varied(n, SampleCalls, SamplePrompts), ("spec_url", SampleSpec));
+                var sample = JsonSerializer.SerializeToUtf8Bytes(SampleSpec);
+                return n => Body(Varied(n, SampleCalls, SamplePrompts), "spec_url", sample);
             case GitHubWarm:
-                return n => Body(Varied(n, GitHubCalls, GitHubPrompts), ("spec_url", github));
+                return n => Body(Varied(n, GitHubCalls, GitHubPrompts), "spec_url", githubUrl);
             case GitHubInline:
-                var document = File.ReadAllText(github);
-                return n => Body(Varied(n, GitHubCalls, GitHubPrompts), ("spec", document));
+                // Escaped once: escaping 2.9 MB for every request cost the load tool more CPU than the service's work.
+                var document = JsonSerializer.SerializeToUtf8Bytes(File.ReadAllText(github));
+                return n => Body(Varied(n, GitHubCalls, GitHubPrompts), "spec", document);
             case NewPrompt:
                 // Offset per run: a second run against the same service finds none of its prompts cached.
                 var offset = Random.Shared.NextInt64(1_000_000, 1_000_000_000);
                 return n => Body((Varied(n, GitHubCalls, GitHubPrompts).Calls, $"review pull request {n + offset} and its {n % 7} comments"),
-                    ("spec_url", github));
+                    "spec_url", githubUrl);
             case Cold:
                 var files = settings.SpecFiles.Count > 0 ? settings.SpecFiles : [Path.Combine(evalData, StripeSpec), github];
                 var texts = files.Select(File.ReadAllText).ToArray();
@@ -66,7 +70,7 @@ internal static class Scenarios
                 {
                     var spec = n / settings.ColdEvery;
                     var text = texts[spec % texts.Length] + $"\n# opensesame-load cold variant {nonce}-{spec}\n";
-                    return Body(([], "list the open items"), ("spec", text));
+                    return Body(([], "list the open items"), "spec", JsonSerializer.SerializeToUtf8Bytes(text));
                 };
             default:
                 throw new ArgumentException($"Unknown scenario '{settings.Scenario}'; one of {string.Join(", ", Names)}.");
@@ -82,20 +86,36 @@ internal static class Scenarios
         return (history, n % 2 == 0 ? prompts[(int)(n / 2 % prompts.Length)] : null);
     }
 
-    private static string Body((string[] Calls, string? Prompt) request, (string Name, string Value) spec)
+    /// <param name="specJson">The value of <paramref name="specName"/> as JSON, escaped once by the caller.</param>
+    private static byte[] Body((string[] Calls, string? Prompt) request, string specName, byte[] specJson)
     {
-        var body = new Dictionary<string, object?>
+        var buffer = new ArrayBufferWriter<byte>(specJson.Length + 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            ["user_id"] = "load",
-            ["events"] = request.Calls.Select(call => new { endpoint = call, @params = new { } }),
-            ["k"] = 5,
-            [spec.Name] = spec.Value,
-        };
-        if (request.Prompt is not null)
-        {
-            body["prompt"] = request.Prompt;
+            writer.WriteStartObject();
+            writer.WriteString("user_id", "load");
+            writer.WriteStartArray("events");
+            foreach (var call in request.Calls)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("endpoint", call);
+                writer.WriteStartObject("params");
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteNumber("k", 5);
+            writer.WritePropertyName(specName);
+            writer.WriteRawValue(specJson, skipInputValidation: true);
+            if (request.Prompt is not null)
+            {
+                writer.WriteString("prompt", request.Prompt);
+            }
+
+            writer.WriteEndObject();
         }
 
-        return JsonSerializer.Serialize(body);
+        return buffer.WrittenSpan.ToArray();
     }
 }
