@@ -23,6 +23,12 @@ internal static class ApiDocs
                 // a reference type nullable unless `nullable` is exact: both come from the code's annotations.
                 options.SupportNonNullableReferenceTypes();
                 options.SchemaFilter<ApiDocsFilters.AnswersAreRequired>();
+
+                // Read by its own converter: on the wire it is any JSON value, not the class that holds its bytes.
+                options.MapType<OpenSesame.Predictor.Specs.InlineSpec>(() => new OpenApiSchema
+                {
+                    Description = "The OpenAPI document itself: a JSON object, or its JSON/YAML text as a string.",
+                });
                 options.AddSecurityDefinition(ApiDocsFilters.ApiKeyScheme, new OpenApiSecurityScheme
                 {
                     Type = SecuritySchemeType.ApiKey,

@@ -131,7 +131,7 @@ internal sealed class SpecOperationsRequest
     public string? SpecUrl { get; set; }
 
     /// <summary>The OpenAPI document: a JSON object, or its JSON/YAML text.</summary>
-    public JsonElement? Spec { get; set; }
+    public InlineSpec? Spec { get; set; }
 }
 
 internal sealed record SpecSamples(IReadOnlyList<SpecSample> Specs);

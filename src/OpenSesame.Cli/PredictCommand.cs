@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Specs;
 using Spectre.Console;
 
 namespace OpenSesame.Cli;
@@ -49,7 +50,7 @@ internal static class PredictCommand
             }
             else if (File.Exists(specArgument))
             {
-                (body.SpecUrl, body.Spec) = (null, JsonSerializer.SerializeToElement(await File.ReadAllTextAsync(specArgument, cancellationToken)));
+                (body.SpecUrl, body.Spec) = (null, InlineSpec.FromText(await File.ReadAllTextAsync(specArgument, cancellationToken)));
             }
             else
             {

@@ -147,6 +147,7 @@ public sealed class HostileInputApiTests
     [Theory]
     [InlineData("user_id")]
     [InlineData("prompt")]
+    [InlineData("spec")]
     public async Task ALoneSurrogateIsReportedAsInvalidTextNotAsAWrongType(string field)
     {
         using var factory = new ApiFactory();

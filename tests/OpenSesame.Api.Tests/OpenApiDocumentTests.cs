@@ -112,4 +112,20 @@ public sealed class OpenApiDocumentTests : IDisposable
         Assert.Null(schemas["PredictRequest"]!["required"]);
         Assert.Null(schemas["SpecOperationsRequest"]!["required"]);
     }
+
+    [Fact]
+    public async Task DescribesAnInlineSpecAsAnyJsonValueAndNotAsTheClassThatHoldsItsBytes()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!.AsObject();
+
+        foreach (var request in new[] { "PredictRequest", "SpecOperationsRequest" })
+        {
+            var spec = schemas[request]!["properties"]!["spec"]!.AsObject();
+            Assert.False(spec.ContainsKey("$ref"), $"{request}.spec refers to {spec["$ref"]}");
+            Assert.False(spec.ContainsKey("type"), $"{request}.spec is typed {spec["type"]}");
+            Assert.Contains("JSON object", (string?)spec["description"], StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain(schemas, s => s.Key.StartsWith("InlineSpec", StringComparison.Ordinal));
+    }
 }

@@ -71,7 +71,7 @@ internal sealed class TestPredictor : IDisposable
             SessionId = "s-1",
             Events = [.. events.Select(e => new EventBody { Ts = e.Timestamp, Endpoint = e.Endpoint, Params = e.Params.ToDictionary() })],
             Prompt = prompt,
-            Spec = System.Text.Json.JsonSerializer.SerializeToElement(File.ReadAllText(specPath)),
+            Spec = OpenSesame.Predictor.Specs.InlineSpec.FromText(File.ReadAllText(specPath)),
             K = k,
             MaxCostUsd = maxCostUsd,
         };

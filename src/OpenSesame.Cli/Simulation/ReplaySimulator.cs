@@ -7,6 +7,7 @@ using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Specs;
 using OpenSesame.Training.Synthetic;
 
 namespace OpenSesame.Cli.Simulation;
@@ -190,14 +191,14 @@ internal static class ReplaySimulator
         int llmCalls = 0, cacheHits = 0, segmentCacheHits = 0, unanswered = 0;
         decimal spend = 0m, maxCost = 0m;
         long inputTokens = 0, outputTokens = 0;
-        var specs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var specs = new Dictionary<string, InlineSpec>(StringComparer.Ordinal);
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
             clock.AdvanceTo(step.At);
             if (!specs.TryGetValue(step.Domain.Name, out var spec))
             {
-                specs[step.Domain.Name] = spec = JsonSerializer.SerializeToElement(step.Domain.SpecText);
+                specs[step.Domain.Name] = spec = InlineSpec.FromText(step.Domain.SpecText);
             }
 
             // As a client sends it: the same validation, guards and records as every other prediction.

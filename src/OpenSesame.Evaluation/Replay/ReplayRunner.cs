@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Evaluation.Replay;
 
@@ -80,7 +81,7 @@ internal sealed class ReplayRunner(IReplayTarget target, ReplaySettings settings
         var problems = new SortedDictionary<int, string>();
         var versions = new List<string>();
         var cases = new List<ReplayedCase>();
-        var specs = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var specs = new Dictionary<string, InlineSpec>(StringComparer.Ordinal);
         var truncated = 0;
         for (var i = 0; i < steps.Count; i++)
         {
@@ -121,7 +122,7 @@ internal sealed class ReplayRunner(IReplayTarget target, ReplaySettings settings
 
     /// <summary>The body a client sends for a step: the session's ids, the history as events (the most recent
     /// <see cref="ReplaySettings.MaxEvents"/>), the prompt, k, and the spec.</summary>
-    public PredictRequest Request(ReplayStep step, Dictionary<string, JsonElement> inlineSpecs)
+    public PredictRequest Request(ReplayStep step, Dictionary<string, InlineSpec> inlineSpecs)
     {
         var spec = step.Session.Spec;
         var request = new PredictRequest
@@ -145,7 +146,7 @@ internal sealed class ReplayRunner(IReplayTarget target, ReplaySettings settings
             if (!inlineSpecs.TryGetValue(spec.CacheKey, out var inline))
             {
                 // One element per spec, made once: the GitHub spec is 9 MB of text.
-                inlineSpecs[spec.CacheKey] = inline = JsonSerializer.SerializeToElement(spec.Content ?? File.ReadAllText(spec.FilePath!));
+                inlineSpecs[spec.CacheKey] = inline = InlineSpec.FromText(spec.Content ?? File.ReadAllText(spec.FilePath!));
             }
 
             request.Spec = inline;

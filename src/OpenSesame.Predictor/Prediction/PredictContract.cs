@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Routing;
+using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
 
@@ -32,7 +33,7 @@ public sealed class PredictRequest
     public string? SpecUrl { get; set; }
 
     /// <summary>The OpenAPI document itself: a JSON object, or its JSON/YAML text as a string.</summary>
-    public JsonElement? Spec { get; set; }
+    public InlineSpec? Spec { get; set; }
 
     public int? K { get; set; }
 

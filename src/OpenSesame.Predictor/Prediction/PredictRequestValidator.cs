@@ -158,10 +158,10 @@ public static partial class PredictRequestValidator
 
     /// <summary>The spec a body names by <c>spec_url</c> or gives inline as <c>spec</c> (exactly one of them), or null
     /// after telling <paramref name="fail"/> what is wrong with them. Shared with routes that take a spec alone.</summary>
-    public static SpecSource? SpecSourceOf(string? specUrl, JsonElement? specElement, Action<string, string> fail)
+    public static SpecSource? SpecSourceOf(string? specUrl, InlineSpec? spec, Action<string, string> fail)
     {
         var hasUrl = !string.IsNullOrWhiteSpace(specUrl);
-        var hasInline = specElement is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined };
+        var hasInline = spec is not null;
         if (hasUrl == hasInline)
         {
             fail(hasUrl ? "spec" : "spec_url", hasUrl
@@ -181,21 +181,13 @@ public static partial class PredictRequestValidator
             return source;
         }
 
-        var spec = specElement!.Value;
-        // Read once: an inline spec can be megabytes, and each read unescapes and copies all of it.
-        var document = spec.ValueKind switch
-        {
-            JsonValueKind.Object => spec.GetRawText(),
-            JsonValueKind.String => spec.GetString(),
-            _ => null,
-        };
-        if (string.IsNullOrWhiteSpace(document))
+        if (spec!.Form == InlineSpecForm.NotADocument || spec.IsBlank)
         {
             fail("spec", "The inline spec must be an OpenAPI document: a JSON object, or its JSON/YAML text as a string.");
             return null;
         }
 
-        return SpecSource.Inline(document);
+        return SpecSource.Inline(spec);
     }
 
     private static void CheckId(string? value, string field, Action<string, string> fail)

@@ -44,6 +44,10 @@ public static partial class OpenApiCatalogParser
         }
     }
 
+    /// <summary>SHA-256 of a document's UTF-8 bytes, in lower-case hex: for valid UTF-8, what
+    /// <see cref="HashOf(string)"/> gives for its text.</summary>
+    public static string HashOf(ReadOnlySpan<byte> utf8) => Convert.ToHexStringLower(SHA256.HashData(utf8));
+
     private static readonly SpecOptions DefaultLimits = new();
 
     /// <summary>Parses with the default limits of <see cref="SpecOptions"/> and no time budget.</summary>

@@ -52,7 +52,7 @@ public sealed class SpecProvider
     {
         var result = source.Kind switch
         {
-            SpecSourceKind.Inline => await FromContentAsync(source.Value, cancellationToken),
+            SpecSourceKind.Inline => await FromInlineAsync(source.Document!, cancellationToken),
             SpecSourceKind.File => await FromFileAsync(source.Value, cancellationToken),
             _ => await FromUrlAsync(source.Value, cancellationToken),
         };
@@ -60,17 +60,30 @@ public sealed class SpecProvider
         return result;
     }
 
-    private async Task<CatalogResult> FromContentAsync(string content, CancellationToken cancellationToken)
+    // Sent with every request that uses it: found by the hash of its bytes, decoded only to be parsed.
+    private async Task<CatalogResult> FromInlineAsync(InlineSpec document, CancellationToken cancellationToken)
     {
-        if (content.Length > _options.MaxDocumentBytes)
+        if (document.Utf8.Length > _options.MaxDocumentBytes)
         {
-            throw new SpecException($"The inline spec is larger than the limit of {_options.MaxDocumentBytes / (1024 * 1024)} MB.");
+            throw InlineTooLarge();
         }
 
-        var hash = OpenApiCatalogParser.HashOf(content);
-        var cached = _catalogs.Contains(hash);
-        return new CatalogResult(await _catalogs.GetOrAddAsync(hash, () => Task.FromResult(content), cancellationToken), cached);
+        return await FromDocumentAsync(document.ContentHash, () => Task.FromResult(document.Text()), cancellationToken);
     }
+
+    private async Task<CatalogResult> FromContentAsync(string content, CancellationToken cancellationToken) =>
+        content.Length > _options.MaxDocumentBytes
+            ? throw InlineTooLarge()
+            : await FromDocumentAsync(OpenApiCatalogParser.HashOf(content), () => Task.FromResult(content), cancellationToken);
+
+    private async Task<CatalogResult> FromDocumentAsync(string hash, Func<Task<string>> content, CancellationToken cancellationToken)
+    {
+        var cached = _catalogs.Contains(hash);
+        return new CatalogResult(await _catalogs.GetOrAddAsync(hash, content, cancellationToken), cached);
+    }
+
+    private SpecException InlineTooLarge() =>
+        new($"The inline spec is larger than the limit of {_options.MaxDocumentBytes / (1024 * 1024)} MB.");
 
     // The budget is wall-clock time read from the TimeProvider; the request's token stops the parse when the client
     // goes away. A parse past its budget is a refusal of the spec, not a failure of the service: the timer stops one

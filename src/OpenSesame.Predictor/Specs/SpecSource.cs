@@ -13,9 +13,20 @@ public enum SpecSourceKind
 }
 
 /// <summary>Where a request's spec comes from.</summary>
+/// <param name="Value">The URL, the file's path, or an inline document's content hash.</param>
 public sealed record SpecSource(SpecSourceKind Kind, string Value)
 {
-    public static SpecSource Inline(string document) => new(SpecSourceKind.Inline, document);
+    /// <summary>The document of an <see cref="SpecSourceKind.Inline"/> source.</summary>
+    public InlineSpec? Document { get; private init; }
+
+    /// <summary>A document's text, as a caller in the same process has it.</summary>
+    public static SpecSource Inline(string document) => Inline(InlineSpec.FromText(document));
+
+    public static SpecSource Inline(InlineSpec document)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        return new SpecSource(SpecSourceKind.Inline, document.ContentHash) { Document = document };
+    }
 
     /// <summary>
     /// An http(s) URL is downloaded; a <c>file:</c> URI or a plain path names a file inside the spec folders.

@@ -119,8 +119,8 @@ public sealed class ReplayRunnerTests
         await new ReplayRunner(inline, new ReplaySettings { Specs = SpecDelivery.Inline }).RunAsync("x", Plan(tasks), null, Cancel);
 
         Assert.Equal((Path.GetFullPath(file.FilePath!), null), (byPath.Requests[0].SpecUrl, byPath.Requests[0].Spec));
-        Assert.Equal(Specs.Pets, byPath.Requests[^1].Spec!.Value.GetString());
+        Assert.Equal(Specs.Pets, byPath.Requests[^1].Spec!.Text());
         Assert.All(inline.Requests, r => Assert.Null(r.SpecUrl));
-        Assert.Equal([Specs.Pets, Specs.Pets], new[] { inline.Requests[0], inline.Requests[^1] }.Select(r => r.Spec!.Value.GetString()));
+        Assert.Equal([Specs.Pets, Specs.Pets], new[] { inline.Requests[0], inline.Requests[^1] }.Select(r => r.Spec!.Text()));
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Audit;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Tests.Prediction;
 
@@ -43,7 +44,7 @@ public sealed class PredictionServiceTests
     {
         using var predictor = new TestPredictor();
         var body = TestPredictor.Request(TestSpecs.BillingPath, null, 5, []);
-        body.Spec = JsonSerializer.SerializeToElement("this is no OpenAPI document");
+        body.Spec = InlineSpec.FromText("this is no OpenAPI document");
 
         var outcome = await predictor.Service.PredictAsync(body, Cancel);
 
