@@ -171,7 +171,8 @@ internal static class ContractBody
         private void Grow(long? expected)
         {
             var size = expected is { } declared && declared > _buffer.Length ? declared : (long)_buffer.Length * 2;
-            var larger = new byte[(int)Math.Min(size, Array.MaxLength)];
+            // Uninitialised: only the bytes read into it are ever looked at, and zeroing megabytes is not free.
+            var larger = GC.AllocateUninitializedArray<byte>((int)Math.Min(size, Array.MaxLength));
             _buffer.AsSpan(0, _filled).CopyTo(larger);
             _buffer = larger;
         }

@@ -37,6 +37,7 @@ app.UseStatusCodePages();
 app.UsePlayground();
 app.UseAccessControl();
 app.UseUserRateLimiting();
+app.UseLargeBodyGate();
 
 app.MapPredictApi();
 app.MapSpecsApi();

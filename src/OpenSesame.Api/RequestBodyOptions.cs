@@ -14,6 +14,20 @@ public sealed class RequestBodyOptions
     /// <c>Specs:MaxDocumentBytes</c> (25 MB) with room for its JSON escaping and a full history. A request without an
     /// inline spec needs far less; lower it where specs come by URL.</summary>
     public long MaxBodyBytes { get; set; } = 27L * 1024 * 1024;
+
+    /// <summary>A body at least this large (by its Content-Length; one without a length counts as large) waits for one
+    /// of <see cref="MaxConcurrentLargeBodies"/> slots before it is read. Default 1 MB: an inline spec of any size; a
+    /// history and a prompt are a few kilobytes.</summary>
+    public long LargeBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>How many requests with a large body are worked on at once; the others wait their turn, their bodies
+    /// still in the network's buffers. Each holds its body and the spec read from it (about twice the body's size) until
+    /// it is answered: 64 clients sending the 2.9 MB GitHub spec at once took the service from 600 to over 1,000 MB.
+    /// Default 4, on two cores as many as keep them busy.</summary>
+    public int MaxConcurrentLargeBodies { get; set; } = 4;
+
+    /// <summary>Longest wait for a slot; then 503 with Retry-After. Default 30 s.</summary>
+    public TimeSpan LargeBodyQueueTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 internal static class RequestBodyLimits
@@ -25,12 +39,21 @@ internal static class RequestBodyLimits
     {
         services.AddOptions<RequestBodyOptions>().BindConfiguration(RequestBodyOptions.Section)
             .Validate(o => o.MaxBodyBytes > 0, $"{RequestBodyOptions.Section}:MaxBodyBytes must be positive.")
+            .Validate(o => o.LargeBodyBytes > 0 && o.MaxConcurrentLargeBodies > 0 && o.LargeBodyQueueTimeout > TimeSpan.Zero,
+                $"{RequestBodyOptions.Section}:LargeBodyBytes, MaxConcurrentLargeBodies and LargeBodyQueueTimeout must be positive.")
             .ValidateOnStart();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<RequestBodyOptions>>(
             (kestrel, limits) => kestrel.Limits.MaxRequestBodySize = limits.Value.MaxBodyBytes);
         services.AddExceptionHandler<BadBodyHandler>();
+        services.AddSingleton<LargeBodyGate>();
         return services;
     }
+
+    /// <summary>Requests with a large body (<see cref="RequestBodyOptions.LargeBodyBytes"/>) are worked on at most
+    /// <see cref="RequestBodyOptions.MaxConcurrentLargeBodies"/> at a time. After the rate limiter, which refuses a
+    /// request before it queues here.</summary>
+    public static IApplicationBuilder UseLargeBodyGate(this IApplicationBuilder app) =>
+        app.Use((context, next) => context.RequestServices.GetRequiredService<LargeBodyGate>().InvokeAsync(context, next));
 
     /// <summary>The server refused the body wherever it was first read (the rate limiter reads its start): the
     /// client's error, answered with the server's status; handled here, so it is not logged as an unhandled error.</summary>
@@ -57,4 +80,65 @@ internal static class RequestBodyLimits
             });
         }
     }
+}
+
+/// <summary>The slots of <see cref="RequestBodyLimits.UseLargeBodyGate"/>: memory grows with the large bodies held at
+/// once, not with the number of clients sending them.</summary>
+internal sealed class LargeBodyGate(IOptions<RequestBodyOptions> options, TimeProvider time) : IDisposable
+{
+    private readonly SemaphoreSlim _slots = new(options.Value.MaxConcurrentLargeBodies);
+    private int _waiting;
+
+    /// <summary>Requests waiting for a slot now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>Requests holding a slot now.</summary>
+    public int Working => options.Value.MaxConcurrentLargeBodies - _slots.CurrentCount;
+
+    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        if (!IsLarge(context.Request))
+        {
+            await next();
+            return;
+        }
+
+        var settings = options.Value;
+        using var timeout = new CancellationTokenSource(settings.LargeBodyQueueTimeout, time);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, timeout.Token);
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            await _slots.WaitAsync(waiting.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await TypedResults.Problem(
+                $"The {settings.MaxConcurrentLargeBodies} requests with a body of {settings.LargeBodyBytes} bytes or more that are worked on at once "
+                + $"(Requests:MaxConcurrentLargeBodies) kept this one waiting {settings.LargeBodyQueueTimeout.TotalSeconds:0.###} s "
+                + "(Requests:LargeBodyQueueTimeout); retry, or send the spec by spec_url.",
+                title: "Too many large requests at once.", statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            return;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private bool IsLarge(HttpRequest request) => request.ContentLength is { } length
+        ? length >= options.Value.LargeBodyBytes
+        : request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true;
 }
