@@ -23,7 +23,8 @@ public sealed class RequestBodyOptions
     /// <summary>How many requests with a large body are worked on at once; the others wait their turn, their bodies
     /// still in the network's buffers. Each holds its body and the spec read from it (about twice the body's size) until
     /// it is answered: 64 clients sending the 2.9 MB GitHub spec at once took the service from 600 to over 1,000 MB.
-    /// Default 4, on two cores as many as keep them busy.</summary>
+    /// Default 4: with 64 such clients on two cores it held the peak at 691 MB (867 without) at about the same
+    /// throughput (docs/PERFORMANCE.md).</summary>
     public int MaxConcurrentLargeBodies { get; set; } = 4;
 
     /// <summary>Longest wait for a slot; then 503 with Retry-After. Default 30 s.</summary>

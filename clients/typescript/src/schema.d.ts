@@ -472,6 +472,7 @@ export interface components {
             events?: components["schemas"]["EventBody"][] | null;
             prompt?: string | null;
             spec_url?: string | null;
+            /** @description The OpenAPI document itself: a JSON object, or its JSON/YAML text as a string. */
             spec?: unknown;
             /** Format: int32 */
             k?: number | null;
@@ -644,6 +645,7 @@ export interface components {
         };
         SpecOperationsRequest: {
             spec_url?: string | null;
+            /** @description The OpenAPI document itself: a JSON object, or its JSON/YAML text as a string. */
             spec?: unknown;
         };
         SpecParameter: {
