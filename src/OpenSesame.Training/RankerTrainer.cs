@@ -188,8 +188,8 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
     private static void ReportByPromptKind(SuiteGroups suite, SuiteMetrics measures, List<SyntheticSession> sessions,
         IProgress<string>? progress)
     {
-        var plain = suite.Held.Where(g => !HasLlmAnswer(g) && !HasUsage(g)).ToList();
-        if (progress is null || measures.CalibrationTop3 is not { } top3 || top3.Count != plain.Count)
+        var plain = suite.Plain.ToList();
+        if (progress is null || measures.CalibrationTop3 is not { } top3)
         {
             return;
         }
@@ -208,11 +208,15 @@ internal sealed class RankerTrainer(TrainingOptions options, TimeProvider time)
     /// traffic's validation clients without and with written prompts.</summary>
     private sealed record SuiteGroups(List<TrainingGroup> Held, List<TrainingGroup> Validation, List<TrainingGroup> PromptedValidation)
     {
+        /// <summary>The held groups without a language model's answer or learned usage, in order: the calibration
+        /// measure's, and <see cref="SuiteMetrics.CalibrationTop3"/>'s one entry per group.</summary>
+        public IEnumerable<TrainingGroup> Plain => Held.Where(g => !HasLlmAnswer(g) && !HasUsage(g));
+
         public SuiteMetrics Measure(TreeEnsemble ensemble, ScoreCalibration calibration)
         {
             var byKind = Held.ToLookup(g => (Llm: HasLlmAnswer(g), Usage: HasUsage(g)));
             var llm = byKind[(true, false)].Concat(byKind[(true, true)]).ToList();
-            List<(TrainingGroup Group, IReadOnlyList<double> Scores)> plain = [.. byKind[(false, false)].Select(g => (g, Score(ensemble, g)))];
+            List<(TrainingGroup Group, IReadOnlyList<double> Scores)> plain = [.. Plain.Select(g => (g, Score(ensemble, g)))];
             return new SuiteMetrics(
                 RankerTrainer.Measure(plain, calibration),
                 byKind[(false, true)].Any() ? MeasureOf([.. byKind[(false, true)]]) : null,
