@@ -22,8 +22,7 @@ internal static class Explainer
         var usedGroups = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (feature, _) in contributions.Where(c => c.Value > 0).OrderByDescending(c => c.Value))
         {
-            var (group, phrase) = Describe(request, candidate.Candidate, features, feature);
-            if (phrase is not null && usedGroups.Add(group))
+            if (Describe(request, candidate.Candidate, features, feature) is (string group, string phrase) && usedGroups.Add(group))
             {
                 phrases.Add(phrase);
             }
@@ -51,7 +50,42 @@ internal static class Explainer
         return char.ToUpperInvariant(sentence[0]) + sentence[1..];
     }
 
-    private static (string Group, string? Phrase) Describe(RankingRequest request, PooledCandidate candidate, float[] features, int feature)
+    /// <summary>
+    /// Whether <see cref="Describe"/> has words for <paramref name="feature"/>: a ranker need not measure what the
+    /// other features contributed, since no sentence can name them.
+    /// </summary>
+    public static bool CanName(int feature) => (uint)feature < (uint)Named.Length && Named[feature];
+
+    // The features Describe has a case for; a test holds the two together.
+    private static readonly bool[] Named = Mask(
+    [
+        FeatureSchema.Lexical, FeatureSchema.LexicalRank, FeatureSchema.PromptResourceMatch, FeatureSchema.UsesLastId,
+        FeatureSchema.ResourceOverlap, FeatureSchema.PathSame, FeatureSchema.PathChild, FeatureSchema.PathParent,
+        FeatureSchema.PathSibling, FeatureSchema.LifecyclePrior, FeatureSchema.ParamsAvailable,
+        FeatureSchema.UnknownOpaqueIds, FeatureSchema.CallCount, FeatureSchema.Recency, FeatureSchema.TransitionSeen,
+        FeatureSchema.Semantic, FeatureSchema.SemanticRank, FeatureSchema.IntentKindMatch,
+        FeatureSchema.NeedsListedEntity, FeatureSchema.PromptNamesKnownId, FeatureSchema.PromptHasId,
+        FeatureSchema.SlotEntitySeen, FeatureSchema.ConsumesFromLast, FeatureSchema.ProducesForPromptTarget,
+        FeatureSchema.SemanticLast, FeatureSchema.SemanticHistory, FeatureSchema.LlmRank,
+        FeatureSchema.GeneratorAgreement, FeatureSchema.UsageProbability, FeatureSchema.UsagePersonal,
+        FeatureSchema.StepNext, FeatureSchema.StepNextRank, FeatureSchema.StepKindMatch, FeatureSchema.StepCurrentRank,
+        FeatureSchema.EntryPoint,
+    ]);
+
+    private static bool[] Mask(int[] features)
+    {
+        var mask = new bool[FeatureSchema.Count];
+        foreach (var feature in features)
+        {
+            mask[feature] = true;
+        }
+
+        return mask;
+    }
+
+    /// <summary>The reason <paramref name="feature"/> gives for the candidate, and the group of reasons it belongs to
+    /// (one sentence per group); no phrase when it has nothing to say here, no group either when it never does.</summary>
+    internal static (string? Group, string? Phrase) Describe(RankingRequest request, PooledCandidate candidate, float[] features, int feature)
     {
         var context = request.Context;
         var operation = candidate.Operation;
@@ -126,6 +160,8 @@ internal static class Explainer
             case FeatureSchema.LlmRank or FeatureSchema.GeneratorAgreement when candidate.Ranks.Count > 1:
                 return ("llm", "both the local model and the language model propose it"
                     + (quote && candidate.Reason is { } agreed ? $" ({Shorten(agreed)})" : ""));
+            case FeatureSchema.GeneratorAgreement:
+                return ("llm", null);
             case FeatureSchema.LlmRank:
                 return ("llm", quote && candidate.Reason is { } reason
                     ? $"the language model suggests it: {Shorten(reason)}"
@@ -145,7 +181,7 @@ internal static class Explainer
             case FeatureSchema.EntryPoint:
                 return ("entry", $"a natural starting point: {KindWord(operation.Kind)} of {(operation.Path.MainResource is { } resource ? Humanize(resource, operation) : "resources")}");
             default:
-                return (feature.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+                return (null, null);
         }
     }
 

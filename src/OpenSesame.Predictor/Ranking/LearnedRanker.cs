@@ -6,7 +6,8 @@ namespace OpenSesame.Predictor.Ranking;
 /// Ranks with a trained LightGBM ensemble and calibrated probabilities. The <c>why</c> names the features that moved a
 /// candidate most relative to the rest of its pool: each feature the candidate has more of than the pool's mean is
 /// set to that mean in turn, and the score it loses is that feature's contribution. (Features it has less of may
-/// also help it, but "it is not a parent path" explains nothing to a reader.)
+/// also help it, but "it is not a parent path" explains nothing to a reader. Features the explainer has no words for
+/// are not probed at all: no sentence could name them.)
 /// </summary>
 internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
 {
@@ -39,7 +40,7 @@ internal sealed class LearnedRanker(RankerModel model) : ICandidateRanker
         var probe = (float[])features.Clone();
         for (var f = 0; f < probe.Length; f++)
         {
-            if (probe[f] <= means[f])
+            if (probe[f] <= means[f] || !Explainer.CanName(f))
             {
                 continue;
             }

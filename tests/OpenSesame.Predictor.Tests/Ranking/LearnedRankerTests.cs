@@ -114,6 +114,52 @@ public sealed class LearnedRankerTests(TinyRanker tiny)
         Assert.True(claimed.Count >= 6, $"only these reasons came up: {string.Join(", ", claimed)}");
     }
 
+    // The ranker skips measuring what it cannot name, so a phrase added without naming its feature would never show.
+    [Fact]
+    public void TheExplainerNamesExactlyTheFeaturesItHasWordsFor()
+    {
+        var context = TestSpecs.Context(TestSpecs.Billing, "finalize the invoice", "GET /v1/invoices", "GET /v1/invoices/in_1");
+        var pool = Stages.Unreviewed(context, Stages.Local(context, PoolSize));
+
+        foreach (var (candidate, vector) in pool.Candidates.Zip(pool.Vectors))
+        {
+            for (var feature = 0; feature < FeatureSchema.Count; feature++)
+            {
+                var (group, _) = Explainer.Describe(pool, candidate.Candidate, vector, feature);
+                Assert.True(Explainer.CanName(feature) == group is not null,
+                    $"{FeatureSchema.All[feature].Name}: CanName {Explainer.CanName(feature)}, described as '{group}'");
+            }
+        }
+    }
+
+    [Fact]
+    public void SkippingTheFeaturesItCannotNameChangesNoWhy()
+    {
+        var ranker = new LearnedRanker(tiny.Model);
+        var compared = 0;
+
+        foreach (var pool in Pools().Take(200))
+        {
+            var means = pool.Vectors.Aggregate(new float[FeatureSchema.Count], (sum, v) => [.. sum.Zip(v, (a, b) => a + (b / pool.Vectors.Count))]);
+            foreach (var candidate in ranker.Rank(pool, explain: 5).Take(5))
+            {
+                // Every feature above the pool's mean, probed by scoring the whole ensemble with it set to the mean.
+                var everyFeature = Enumerable.Range(0, FeatureSchema.Count).Where(f => candidate.Features[f] > means[f]).Select(f =>
+                {
+                    var probe = (float[])candidate.Features.Clone();
+                    probe[f] = means[f];
+                    return (f, (float)(tiny.Model.Ensemble.Score(candidate.Features) - tiny.Model.Ensemble.Score(probe)));
+                }).ToList();
+                var reviewed = pool.Candidates.Single(c => c.Operation.Key == candidate.Operation.Key);
+
+                Assert.Equal(Explainer.Explain(pool, reviewed, candidate.Features, everyFeature), candidate.Why);
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 500, $"only {compared} whys compared");
+    }
+
     [Fact]
     public void ItReportsTheModelVersion() => Assert.Equal(tiny.Model.Version, new LearnedRanker(tiny.Model).Version);
 
