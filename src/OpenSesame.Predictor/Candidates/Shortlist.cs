@@ -121,9 +121,5 @@ public sealed class Shortlist
         return [.. merged];
     }
 
-    private static int[] Order(float[] scores, bool positiveOnly = false) =>
-        [.. Enumerable.Range(0, scores.Length)
-            .Where(i => !positiveOnly || scores[i] > 0)
-            .OrderByDescending(i => scores[i])
-            .ThenBy(i => i)];
+    private static int[] Order(float[] scores, bool positiveOnly = false) => ScoreOrder.Descending(scores, positiveOnly);
 }

@@ -46,18 +46,21 @@ public sealed class HistoryValues
 
     public bool IsEmpty => _byName.Count == 0;
 
-    public Known? ForName(string name) => _byName.TryGetValue(Normalize(name), out var known) ? known : null;
+    public Known? ForName(string name) => ForKey(Tokenizer.NameKey(name));
 
     public Known? ForEntity(string entity) => _byEntity.TryGetValue(entity, out var known) ? known : null;
 
     /// <summary>The value for a path parameter slot: same name first, then same entity.</summary>
     public Known? ForSlot(PathParameterSlot slot) =>
-        (IsBareId(slot.Name) ? null : ForName(slot.Name)) ?? ForEntity(slot.Entity);
+        (IsBareId(slot.Name) ? null : ForKey(slot.NameKey)) ?? ForEntity(slot.Entity);
+
+    // invoice_id, invoiceId and InvoiceID are the same parameter to a person: one key.
+    private Known? ForKey(string nameKey) => _byName.TryGetValue(nameKey, out var known) ? known : null;
 
     private void Add(string name, string? entity, JsonElement value, int position, string source)
     {
         var known = new Known(value, position, source);
-        _byName[Normalize(name)] = known;
+        _byName[Tokenizer.NameKey(name)] = known;
         if (!string.IsNullOrEmpty(entity))
         {
             _byEntity[entity] = known;
@@ -65,7 +68,4 @@ public sealed class HistoryValues
     }
 
     private static bool IsBareId(string name) => name is "id" or "Id" or "ID" or "uuid" or "key";
-
-    // invoice_id, invoiceId and InvoiceID are the same parameter to a person; make them the same key.
-    private static string Normalize(string name) => string.Join('_', Tokenizer.Words(name));
 }

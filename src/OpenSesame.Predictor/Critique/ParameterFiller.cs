@@ -97,8 +97,8 @@ internal static class ParameterFiller
                 continue;
             }
 
-            var key = Normalize(name);
-            var byName = declared.Where(d => Normalize(d) == key).ToList();
+            var key = Tokenizer.NameKey(name);
+            var byName = declared.Where(d => Tokenizer.NameKey(d) == key).ToList();
             var target = byName.Count == 1 ? byName[0] : null;
             if (byName.Count == 0 && !IsBareId(name))
             {
@@ -126,9 +126,6 @@ internal static class ParameterFiller
         JsonValueKind.Number => value.GetRawText(),
         _ => null,
     };
-
-    // invoice_id, invoiceId and InvoiceID are the same parameter to a person.
-    private static string Normalize(string name) => string.Join('_', Tokenizer.Words(name));
 
     // A query "id" on one operation says nothing about the "id" of another call's resource.
     private static bool IsBareId(string name) => name.Equals("id", StringComparison.OrdinalIgnoreCase);

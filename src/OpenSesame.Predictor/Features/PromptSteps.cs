@@ -122,7 +122,7 @@ internal sealed partial class PromptSteps
         if (steps is [var only] && only == prompt)
         {
             var whole = Combine(promptLexical, promptSemantic, operations.Count);
-            return Walk(context, steps, [whole], [RequestFeatures.RanksOf(whole)]);
+            return Walk(context, steps, [whole], [ScoreOrder.Ranks(whole)]);
         }
 
         var vectors = index is not null && context.Embedder is { } embedder ? embedder.EmbedMany(steps) : null;
@@ -133,7 +133,7 @@ internal sealed partial class PromptSteps
             var lexical = context.Catalog.Lexical.Score(Tokenizer.Terms(steps[s]));
             var semantic = vectors is null ? null : index!.Similarities(vectors[s]);
             relevance[s] = Combine(lexical, semantic, operations.Count);
-            ranks[s] = RequestFeatures.RanksOf(relevance[s]);
+            ranks[s] = ScoreOrder.Ranks(relevance[s]);
         }
 
         return Walk(context, steps, relevance, ranks);

@@ -71,7 +71,7 @@ public sealed class RequestFeatures
         var index = context.Catalog.Lexical;
         _lexical = context.PromptTerms.Count > 0 ? index.Score(context.PromptTerms) : new float[index.DocumentCount];
         _bestLexical = _lexical.Length == 0 ? 0 : _lexical.Max();
-        _lexicalRank = RanksOf(_lexical);
+        _lexicalRank = ScoreOrder.Ranks(_lexical);
         _promptWords = [.. context.PromptTerms];
 
         var history = context.History;
@@ -125,7 +125,7 @@ public sealed class RequestFeatures
             if (context.Prompt is { } promptText)
             {
                 _semantic = semanticIndex.Similarities(context.Embedder!.Embed(promptText));
-                _semanticRank = RanksOf(_semantic);
+                _semanticRank = ScoreOrder.Ranks(_semantic);
                 (_semanticMin, _semanticMax) = (_semantic.Min(), _semantic.Max());
             }
         }
@@ -223,8 +223,7 @@ public sealed class RequestFeatures
                 + (_semantic is not null && _semanticMax > _semanticMin ? (_semantic[i] - _semanticMin) / (_semanticMax - _semanticMin) : 0);
         }
 
-        var best = Enumerable.Range(0, operations.Count).Where(i => relevance[i] > 0)
-            .OrderByDescending(i => relevance[i]).ThenBy(i => i).Take(PromptTargets).ToList();
+        var best = ScoreOrder.Descending(relevance, positiveOnly: true).Take(PromptTargets).ToList();
         for (var rank = 0; rank < best.Count; rank++)
         {
             var target = operations[best[rank]];
@@ -494,21 +493,31 @@ public sealed class RequestFeatures
             return 0;
         }
 
-        var set = a.ToHashSet(StringComparer.Ordinal);
-        var intersection = set.Count(b.Contains);
-        return intersection / (float)(set.Count + b.Count - intersection);
-    }
-
-    /// <summary>Each score's 0-based rank among them, highest first; ties by position.</summary>
-    internal static int[] RanksOf(float[] scores)
-    {
-        var order = Enumerable.Range(0, scores.Length).OrderByDescending(i => scores[i]).ThenBy(i => i).ToArray();
-        var ranks = new int[scores.Length];
-        for (var rank = 0; rank < order.Length; rank++)
+        // A path names a handful of resources: counting its distinct ones in place is cheaper than a set of them, and
+        // this runs for every operation of the spec.
+        int distinct = 0, intersection = 0;
+        for (var i = 0; i < a.Count; i++)
         {
-            ranks[order[rank]] = rank;
+            if (!SeenBefore(a, i))
+            {
+                distinct++;
+                intersection += b.Contains(a[i]) ? 1 : 0;
+            }
         }
 
-        return ranks;
+        return intersection / (float)(distinct + b.Count - intersection);
+
+        static bool SeenBefore(IReadOnlyList<string> list, int index)
+        {
+            for (var j = 0; j < index; j++)
+            {
+                if (string.Equals(list[j], list[index], StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
     }
 }

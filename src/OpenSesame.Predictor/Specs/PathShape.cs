@@ -128,6 +128,9 @@ public sealed record PathParameterSlot(string Name, string Entity)
     /// <c>issue_number</c>). A client's first call may well need the former; it can hardly need the latter.</summary>
     public bool TakesName { get; } = IsName(Name, Entity);
 
+    /// <summary><see cref="Tokenizer.NameKey"/> of the name, kept: every request looks up every slot of the spec by it.</summary>
+    public string NameKey { get; } = Tokenizer.NameKey(Name);
+
     private static bool IsName(string name, string entity)
     {
         var words = Tokenizer.Words(name);

@@ -18,6 +18,9 @@ public static class Tokenizer
         "via", "per", "not", "no", "yes", "okay", "ok", "hey", "hi", "thanks", "next", "time", "like", "go",
     };
 
+    /// <summary>A parameter's name as a person reads it: invoice_id, invoiceId and InvoiceID all give "invoice_id".</summary>
+    public static string NameKey(string name) => string.Join('_', Words(name));
+
     /// <summary>Lower-case words of any identifier or sentence, in order, stop words kept.</summary>
     public static List<string> Words(string? text)
     {
