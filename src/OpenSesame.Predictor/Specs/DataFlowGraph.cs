@@ -45,7 +45,8 @@ public sealed class DataFlowGraph
         }
 
         var (shorter, longer) = a.Length <= b.Length ? (a, b) : (b, a);
-        if (longer.EndsWith("_" + shorter, StringComparison.Ordinal))
+        // Ends with "_" + shorter, without making that string: requests compare every operation's entities.
+        if (longer.Length > shorter.Length && longer[^(shorter.Length + 1)] == '_' && longer.EndsWith(shorter, StringComparison.Ordinal))
         {
             return true;
         }

@@ -161,6 +161,8 @@ public sealed class DataFlowGraphTests
     [InlineData("movie", "collection", false)]
     [InlineData("issue", "issue_comment", false)]
     [InlineData("id", "identity", false)]
+    [InlineData("comment", "issuecomment", false)]
+    [InlineData("comment", "_comment", true)]
     public void EntityNamesMatchWhenOneSpellsTheOtherOut(string a, string b, bool same)
     {
         Assert.Equal(same, DataFlowGraph.SameEntity(a, b));
