@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics;
 using OpenSesame.Predictor.Caching;
 using OpenSesame.Predictor.Specs;
 
@@ -16,32 +15,10 @@ internal sealed class SemanticIndex
     // its history's operations, and warm traffic names the same few again and again.
     private const int RememberedRows = 64;
 
-    // The vectors of eight operations interleaved dimension by dimension (block b, dimension d, operation 8b + lane at
-    // [(b * Dimensions + d) * 8 + lane]; the last block padded with zeros): one query is multiplied with eight operations
-    // at once, each lane adding its products in the order a loop over one vector does, so every similarity is the same
-    // float as SentenceEmbedder.Cosine gives.
-    private const int Lanes = 8;
-    private readonly float[] _blocks;
-    private readonly int _count;
+    private readonly float[][] _vectors;
     private readonly LruCache<int, float[]> _rows = new(RememberedRows);
 
-    internal SemanticIndex(float[][] vectors)
-    {
-        _count = vectors.Length;
-        _blocks = new float[(_count + Lanes - 1) / Lanes * Lanes * SentenceEmbedder.Dimensions];
-        for (var i = 0; i < _count; i++)
-        {
-            if (vectors[i].Length != SentenceEmbedder.Dimensions)
-            {
-                throw new ArgumentException($"Operation {i}'s vector has {vectors[i].Length} dimensions, not {SentenceEmbedder.Dimensions}.", nameof(vectors));
-            }
-
-            for (var d = 0; d < SentenceEmbedder.Dimensions; d++)
-            {
-                _blocks[(((i / Lanes * SentenceEmbedder.Dimensions) + d) * Lanes) + (i % Lanes)] = vectors[i][d];
-            }
-        }
-    }
+    private SemanticIndex(float[][] vectors) => _vectors = vectors;
 
     /// <summary>What stored vectors are filed under besides the document's content hash: the model and the recipe.</summary>
     public static string Version { get; } = $"{SentenceEmbedder.Model};{TextRecipe}";
@@ -75,40 +52,15 @@ internal sealed class SemanticIndex
             return row;
         }
 
-        var to = new float[SentenceEmbedder.Dimensions];
-        for (var d = 0; d < to.Length; d++)
-        {
-            to[d] = _blocks[(((b / Lanes * SentenceEmbedder.Dimensions) + d) * Lanes) + (b % Lanes)];
-        }
-
-        return _rows.GetOrAdd(b, Similarities(to));
+        var to = _vectors[b];
+        return _rows.GetOrAdd(b, [.. _vectors.Select(a => SentenceEmbedder.Cosine(a, to))]);
     }
 
     /// <summary>Operations indexed, one vector each.</summary>
-    public int Count => _count;
+    public int Count => _vectors.Length;
 
     /// <summary>Cosine similarity of the prompt to every operation, by <see cref="ApiOperation.Index"/>.</summary>
-    public float[] Similarities(float[] prompt)
-    {
-        ArgumentOutOfRangeException.ThrowIfNotEqual(prompt.Length, SentenceEmbedder.Dimensions, nameof(prompt));
-        var similarities = new float[_count];
-        Span<float> lanes = stackalloc float[Lanes];
-        for (var block = 0; block * Lanes < _count; block++)
-        {
-            var sums = Vector256<float>.Zero;
-            var start = block * SentenceEmbedder.Dimensions * Lanes;
-            for (var d = 0; d < SentenceEmbedder.Dimensions; d++)
-            {
-                // A multiply, then an add: each rounded as the scalar loop rounds them (no fused multiply-add).
-                sums += Vector256.Create(prompt[d]) * Vector256.Create(_blocks, start + (d * Lanes));
-            }
-
-            sums.CopyTo(lanes);
-            lanes[..Math.Min(Lanes, _count - (block * Lanes))].CopyTo(similarities.AsSpan(block * Lanes));
-        }
-
-        return similarities;
-    }
+    public float[] Similarities(float[] prompt) => [.. _vectors.Select(v => SentenceEmbedder.Cosine(prompt, v))];
 
     private static string? FirstSentence(string? text)
     {
