@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # Paired top-3 comparison of one system between two eval/run-all.sh result folders (same cases, e.g. before and after
-# a change). Usage: eval/compare-runs.py NEW_DIR BASE_DIR [system,system,...]   (default system: ranker)
+# a change; cases pair by task, history and target). Usage: eval/compare-runs.py NEW_DIR BASE_DIR [system,system,...]   (default system: ranker)
 import json, pathlib, sys
 new_dir, base_dir = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
 systems = sys.argv[3].split(",") if len(sys.argv) > 3 else ["ranker"]
@@ -15,13 +15,16 @@ for s in systems:
     for p in sorted(new_dir.glob("*.cases.jsonl")):
         new = [json.loads(l) for l in p.open() if l.strip()]
         base = [json.loads(l) for l in (base_dir / p.name).open() if l.strip()]
-        assert len(new) == len(base)
+        # Cases pair by task, history and target, so a change that adds or drops cases still compares the rest.
+        key = lambda c: (c.get("task"), json.dumps(c.get("history")), c.get("expected"), c.get("prompt"))
+        base_by_key = {key(c): c for c in base}
+        paired = [(a, base_by_key[key(a)]) for a in new if key(a) in base_by_key]
         g = l = 0
-        for a, b in zip(new, base):
-            assert a.get("prompt") == b.get("prompt") and a.get("target") == b.get("target"), (a.keys())
+        for a, b in paired:
             ha, hb = hit(a, s), hit(b, s)
             g += ha and not hb; l += hb and not ha
         z = (g - l) / (g + l) ** 0.5 if g + l else 0
         jn = json.loads((new_dir / (p.name.replace(".cases.jsonl", ".json"))).read_text())["systems"][s]
         jb = json.loads((base_dir / (p.name.replace(".cases.jsonl", ".json"))).read_text())["systems"][s]
-        print(f"| {p.name.removesuffix('.cases.jsonl')} | {len(new)} | {g} | {l} | {z:+.2f} | {jb['top3']:.3f} -> {jn['top3']:.3f} | {jb['mrr']:.3f} -> {jn['mrr']:.3f} |")
+        cases = f"{len(new)}" if len(paired) == len(new) == len(base) else f"{len(base)} -> {len(new)} ({len(paired)} paired)"
+        print(f"| {p.name.removesuffix('.cases.jsonl')} | {cases} | {g} | {l} | {z:+.2f} | {jb['top3']:.3f} -> {jn['top3']:.3f} | {jb['mrr']:.3f} -> {jn['mrr']:.3f} |")

@@ -14,6 +14,7 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
     public const string PrefixOnly = "only a leading part of the path is a spec path";
     public const string MethodNotDeclared = "the path is a spec path but the method is not declared on it";
     public const string GreedyParameter = "a trailing path parameter took several segments";
+    public const string AliasPath = "an id-based alias of a spec path";
     public const string NamedOperationMissing = "the operation the dataset names is not in the spec";
 
     public EvalCaseBuilder()
@@ -103,7 +104,7 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
     }
 
     /// <summary>
-    /// The operation a call names: exact matches, and path matches (the operation the spec declares on that path, so a
+    /// The operation a call names: exact matches, id-based aliases of a spec path, and path matches (the operation the spec declares on that path, so a
     /// Slack method named without its HTTP verb still lands on it). Prefix-only matches are not the call; a
     /// path-like trailing parameter that took several segments (GitHub's <c>{ref}</c> = "heads/main") is loose but kept.
     /// </summary>
@@ -120,6 +121,9 @@ internal sealed class EvalCaseBuilder(EvalSpecCatalogs catalogs)
                 reason = string.Equals(match.Operation!.Method, call.Method, StringComparison.OrdinalIgnoreCase)
                     ? GreedyParameter
                     : MethodNotDeclared;
+                return match.Operation;
+            case MatchKind.Alias:
+                reason = AliasPath;
                 return match.Operation;
             case MatchKind.Prefix:
                 reason = PrefixOnly;

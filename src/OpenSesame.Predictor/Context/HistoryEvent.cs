@@ -39,7 +39,7 @@ public sealed record HistoryEvent(DateTimeOffset? Timestamp, string Method, stri
 /// <summary>An event mapped onto the spec.</summary>
 public sealed record ResolvedEvent(HistoryEvent Event, PathMatch Match)
 {
-    public ApiOperation? Operation => Match.Kind is MatchKind.Exact or MatchKind.Path ? Match.Operation : null;
+    public ApiOperation? Operation => Match.Kind is MatchKind.Exact or MatchKind.Path or MatchKind.Alias ? Match.Operation : null;
 
     /// <summary>What the call did: the operation's kind, or for calls the spec does not declare, what the method says.</summary>
     public OperationKind Kind => Operation?.Kind ?? Event.Method switch

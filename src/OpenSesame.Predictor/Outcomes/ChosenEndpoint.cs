@@ -27,7 +27,7 @@ internal static class ChosenEndpoint
         if (catalog is not null)
         {
             var match = catalog.Matcher.Match(method, path);
-            return match is { Kind: MatchKind.Exact, Operation: { } operation } ? operation.Key : null;
+            return match is { Kind: MatchKind.Exact or MatchKind.Alias, Operation: { } operation } ? operation.Key : null;
         }
 
         var segments = PathShape.SplitPath(path);

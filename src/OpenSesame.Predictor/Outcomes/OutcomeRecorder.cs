@@ -77,7 +77,7 @@ public sealed class OutcomeRecorder(IOutcomeStore store, RecordWriter recording,
         }
 
         var next = history[previous.HistoryLength];
-        return next.Match.Kind == MatchKind.Exact ? next.Operation : null;
+        return next.Match.Kind is MatchKind.Exact or MatchKind.Alias ? next.Operation : null;
     }
 }
 

@@ -13,6 +13,11 @@ public enum MatchKind
     /// parameter that took several segments (<c>refs/heads/main</c>).</summary>
     Path,
 
+    /// <summary>Not a spec path, but the spec's resource addressed through another collection and id:
+    /// <c>GET /repositories/42/issues</c> → <c>/repos/{owner}/{repo}/issues</c> (see <see cref="PathTemplateMatcher"/>).
+    /// The method is declared on the matched path; only the shared tail's values are taken.</summary>
+    Alias,
+
     /// <summary>Only a leading part of the path is a spec path: <c>PUT /invoices/123/status</c> → <c>/invoices/{invoice}</c>.</summary>
     Prefix,
 
@@ -34,11 +39,18 @@ public sealed record PathMatch(MatchKind Kind, ApiOperation? Operation, PathShap
 /// Maps concrete calls (<c>GET /v1/invoices/in_123</c>) and templated ones (<c>GET /invoices/{id}</c>), with or without
 /// the server's base path, onto spec operations. A segment trie over all templates: literal segments win over
 /// parameters, so <c>/invoices/search</c> is never mistaken for <c>/invoices/{id}</c>.
+/// <para>A call that is no spec path may still name a spec resource by an alias: APIs answer id-based paths their
+/// specs do not list (GitHub's <c>/repositories/{id}/…</c> for <c>/repos/{owner}/{repo}/…</c>, <c>/user/{id}</c> for
+/// <c>/users/{username}</c>), and recorded clients call them. When only a prefix matched, a spec path with the same
+/// tail under a parameter, whose first segment is the call's collection abbreviated or in the singular, is taken
+/// (<see cref="MatchKind.Alias"/>): more literal segments in the tail first, then the shortest head; a tie is no
+/// match.</para>
 /// </summary>
 public sealed class PathTemplateMatcher
 {
     private readonly Node _root = new();
     private readonly Lazy<Dictionary<string, List<ApiOperation>>> _byShape;
+    private readonly Lazy<Node[]> _shapes;
 
     internal PathTemplateMatcher(EndpointCatalog catalog)
     {
@@ -56,6 +68,7 @@ public sealed class PathTemplateMatcher
 
         BasePaths = PathRules.BasePathsOf(catalog);
         _byShape = new(() => ByShape(catalog));
+        _shapes = new(() => [.. Nodes(_root).Where(n => n.Shape is not null)]);
     }
 
     /// <summary>The base paths a call may add or omit; the matcher tries the usual ones.</summary>
@@ -82,7 +95,133 @@ public sealed class PathTemplateMatcher
             }
         }
 
+        if (best.Kind is MatchKind.Prefix or MatchKind.None && Alias(method, segments) is { } alias)
+        {
+            return alias;
+        }
+
         return best;
+    }
+
+    private PathMatch? Alias(string method, IReadOnlyList<string> segments)
+    {
+        Node? best = null;
+        AliasFit bestFit = default;
+        var tied = false;
+        foreach (var node in _shapes.Value)
+        {
+            if (!node.Operations.ContainsKey(method))
+            {
+                continue;
+            }
+
+            var template = node.Shape!.Segments;
+            // The call and the spec path may share leading literal segments ("/v1") before the aliased collection.
+            for (var shared = 0; shared + 2 <= segments.Count && shared < template.Count; shared++)
+            {
+                if (FitAlias(template, segments, shared) is { } fit)
+                {
+                    var order = best is null ? 1 : fit.CompareTo(bestFit);
+                    if (order > 0)
+                    {
+                        (best, bestFit, tied) = (node, fit, false);
+                    }
+                    else if (order == 0 && best != node)
+                    {
+                        tied = true;
+                    }
+                }
+
+                if (PathShape.IsParameter(template[shared]) || !string.Equals(template[shared], segments[shared], StringComparison.OrdinalIgnoreCase))
+                {
+                    break;
+                }
+            }
+        }
+
+        if (best is null || tied)
+        {
+            return null;
+        }
+
+        // Only the tail is the same resource path: the head's parameters are not the call's id ({owner} is no
+        // repository id), so they stay unfilled.
+        var shape = best.Shape!;
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var k = 1; k <= bestFit.Tail; k++)
+        {
+            var pattern = shape.Segments[^k];
+            var concrete = segments[^k];
+            if (PathRules.IsPureParameter(pattern) && !PathShape.IsParameter(concrete))
+            {
+                values[PathShape.ParameterNames(pattern).First()] = Uri.UnescapeDataString(concrete);
+            }
+        }
+
+        return new PathMatch(MatchKind.Alias, best.Operations[method], shape, values);
+    }
+
+    /// <summary>How well a spec path explains a call as an alias: more literal segments in the shared tail, then a
+    /// shorter head in place of the call's collection and id.</summary>
+    private readonly record struct AliasFit(int TailLiterals, int Head, int Tail) : IComparable<AliasFit>
+    {
+        public int CompareTo(AliasFit other) =>
+            TailLiterals != other.TailLiterals ? TailLiterals.CompareTo(other.TailLiterals) : other.Head.CompareTo(Head);
+    }
+
+    // The call is shared + [collection, id] + tail; the spec path shared + [head..., {parameter}] + tail, its head
+    // starting with the collection's name abbreviated or in the singular ("repos" for "repositories", "users" for
+    // "user").
+    private static AliasFit? FitAlias(IReadOnlyList<string> template, IReadOnlyList<string> segments, int shared)
+    {
+        var tail = segments.Count - shared - 2;
+        var parameterAt = template.Count - tail - 1;
+        var collection = segments[shared];
+        if (parameterAt <= shared || !PathRules.IsPureParameter(template[parameterAt]) || PathShape.IsParameter(template[shared])
+            || PathShape.IsParameter(collection) || !SameCollection(collection, template[shared]))
+        {
+            return null;
+        }
+
+        var literals = 0;
+        for (var k = 1; k <= tail; k++)
+        {
+            var pattern = template[^k];
+            if (PathRules.IsPureParameter(pattern))
+            {
+                continue;
+            }
+
+            if (PathShape.IsParameter(pattern) || !string.Equals(pattern, segments[^k], StringComparison.OrdinalIgnoreCase))
+            {
+                return null;
+            }
+
+            literals++;
+        }
+
+        // A tail of parameters alone says nothing of which resource it is: "/repositories/42/labels" is not {repo}.
+        return tail > 0 && literals == 0 ? null : new AliasFit(literals, parameterAt - shared, tail);
+    }
+
+    private static bool SameCollection(string called, string declared)
+    {
+        var a = called.TrimEnd('s', 'S');
+        var b = declared.TrimEnd('s', 'S');
+        return Math.Min(a.Length, b.Length) >= 3
+            && (called.StartsWith(b, StringComparison.OrdinalIgnoreCase) || declared.StartsWith(a, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static IEnumerable<Node> Nodes(Node node)
+    {
+        yield return node;
+        foreach (var child in node.Literals.Values.Concat(node.Patterns.Select(p => p.Child)).Concat(node.Parameter is { } p ? [p] : []))
+        {
+            foreach (var descendant in Nodes(child))
+            {
+                yield return descendant;
+            }
+        }
     }
 
     /// <summary>The operations declared on the path <paramref name="shape"/> names, however its placeholders are named.</summary>

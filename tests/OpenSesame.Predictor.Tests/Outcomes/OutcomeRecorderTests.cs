@@ -71,6 +71,18 @@ public sealed class OutcomeRecorderTests
         Assert.Null(await Store(predictor).FindOutcomeAsync(second.PredictionId, Cancel));
     }
 
+    [Fact]
+    public async Task ACallThroughAnAliasOfASpecPathIsTheOperationItAliases()
+    {
+        using var predictor = NewPredictor();
+        var first = await PredictAsync(predictor, "s-1", List);
+
+        await PredictAsync(predictor, "s-1", List, "GET /v1/invoice/in_1");
+
+        var outcome = await Store(predictor).FindOutcomeAsync(first.PredictionId, Cancel);
+        Assert.Equal(Detail, outcome?.Chosen);
+    }
+
     // Two instances behind a balancer share the store: the session's next request may reach the other one.
     [Fact]
     public async Task AnotherInstanceOnTheSameStoreJoinsTheNextRequestToThePredictionTheFirstOneServed()

@@ -1,3 +1,4 @@
+using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Tests.Specs;
@@ -150,5 +151,66 @@ public sealed class PathTemplateMatcherTests
         var match = catalog.Matcher.Match("GET", "/files/" + new string('a', 200_000));
 
         Assert.NotEqual(MatchKind.Exact, match.Kind);
+    }
+
+    private static readonly EndpointCatalog Aliased = TestSpecs.WithOperations(
+        "GET /repositories", "GET /issues", "GET /orgs/{org}/issues", "GET /repos/{owner}/{repo}",
+        "GET /repos/{owner}/{repo}/issues", "GET /repos/{owner}/{repo}/issues/{issue_number}",
+        "GET /repos/{owner}/{repo}/secrets/{secret_name}", "GET /repos/{owner}/{repo}/secrets/public-key",
+        "GET /users/{username}/repos");
+
+    [Theory]
+    [InlineData("GET", "/repositories/42/issues", "GET /repos/{owner}/{repo}/issues")]
+    [InlineData("GET", "/repositories/42", "GET /repos/{owner}/{repo}")]
+    [InlineData("GET", "/user/7/repos", "GET /users/{username}/repos")]
+    [InlineData("GET", "/repositories/42/secrets/public-key", "GET /repos/{owner}/{repo}/secrets/public-key")]
+    public void MapsAnIdBasedAliasToTheSpecPathWithTheSameTail(string method, string path, string expected)
+    {
+        var match = Aliased.Matcher.Match(method, path);
+
+        Assert.Equal(MatchKind.Alias, match.Kind);
+        Assert.Equal(expected, match.Operation?.Key);
+    }
+
+    [Fact]
+    public void TakesOnlyTheTailsValuesFromAnAlias()
+    {
+        var match = Aliased.Matcher.Match("GET", "/repositories/42/issues/7");
+
+        Assert.Equal("GET /repos/{owner}/{repo}/issues/{issue_number}", match.Operation?.Key);
+        Assert.Equal(new Dictionary<string, string> { ["issue_number"] = "7" }, match.PathValues);
+    }
+
+    [Theory]
+    [InlineData("GET", "/widgets/42/issues")]
+    [InlineData("DELETE", "/repositories/42/issues")]
+    [InlineData("GET", "/repositories/42/labels")]
+    public void NoAliasWithoutAKindredCollectionTheSameTailAndTheMethod(string method, string path)
+    {
+        var match = Aliased.Matcher.Match(method, path);
+
+        Assert.NotEqual(MatchKind.Alias, match.Kind);
+        Assert.Null(new ResolvedEvent(new HistoryEvent(null, method, path, HistoryEvent.NoParams), match).Operation);
+    }
+
+    [Fact]
+    public void TwoSpecPathsThatFitAnAliasEquallyWellAreNoMatch()
+    {
+        var catalog = TestSpecs.WithOperations("GET /repos/{owner}/issues", "GET /repo/{id}/issues");
+
+        Assert.NotEqual(MatchKind.Alias, catalog.Matcher.Match("GET", "/repositories/42/issues").Kind);
+    }
+
+    [Fact]
+    public void AnAliasMayFollowLeadingSegmentsTheSpecPathShares()
+    {
+        var catalog = TestSpecs.WithOperations("GET /v1/users/{user_id}/orders/{order_id}", "GET /v1/users");
+
+        var match = catalog.Matcher.Match("GET", "/v1/user/5/orders/9");
+
+        Assert.Equal(MatchKind.Alias, match.Kind);
+        Assert.Equal("GET /v1/users/{user_id}/orders/{order_id}", match.Operation?.Key);
+        Assert.Equal("9", match.PathValues["order_id"]);
+        Assert.False(match.PathValues.ContainsKey("user_id"));
     }
 }
