@@ -27,16 +27,18 @@ public sealed class OctokitFixturesAdapterTests
         Assert.Equal(4, run.Report.Skipped.Values.Single().Count);
         Assert.All(run.Tasks, t => Assert.Null(t.Prompt));
 
-        // 7 recorded requests are no operation of the 2022 GitHub spec, so 60 of 67 calls are questions:
-        // - /repositories/{id}/issues (4, the pages of paginate-issues) and /repositories/{id} (2, rename-repository
-        //   follows the redirect): GitHub answers these id-based paths, the spec documents neither;
-        // - GET /repos/o/hello-world/contents/ (get-content): the directory listing with an empty {path}, which the
-        //   spec only knows with a path segment.
-        Assert.Equal(60, run.Cases.Count);
-        Assert.Equal(7, run.Report.UnmappedCalls);
-        Assert.Equal(7, run.Report.Unmapped[EvalCaseBuilder.PrefixOnly].Count);
-        Assert.Contains("get-content#0: GET /repos/octokit-fixture-org/hello-world/contents/",
+        // 1 recorded request is no operation of the 2022 GitHub spec, so 66 of 67 calls are questions:
+        // GET /repos/o/hello-world/contents/ (get-content), the directory listing with an empty {path}, which the spec
+        // only knows with a path segment. /repositories/{id}/issues (4, the pages of paginate-issues) and
+        // /repositories/{id} (2, rename-repository follows the redirect) are id-based paths GitHub answers and the spec
+        // documents under /repos/{owner}/{repo}: aliases, reported as loose matches.
+        Assert.Equal(66, run.Cases.Count);
+        Assert.Equal(1, run.Report.UnmappedCalls);
+        Assert.Equal(["get-content#0: GET /repos/octokit-fixture-org/hello-world/contents/"],
             run.Report.Unmapped[EvalCaseBuilder.PrefixOnly].Examples);
+        Assert.Equal(6, run.Report.LooseMatches[EvalCaseBuilder.AliasPath].Count);
+        Assert.Contains("rename-repository#2: GET /repositories/1000 -> GET /repos/{owner}/{repo}",
+            run.Report.LooseMatches[EvalCaseBuilder.AliasPath].Examples);
 
         // The list-refs call GET .../git/refs/ was removed from the spec; by path it lands on POST .../git/refs
         // (the only method declared there): 2 cases whose expected call is the right path with the spec's method.

@@ -10,8 +10,8 @@ namespace OpenSesame.Evaluation.Datasets;
 /// first: the first call of a test is its fixed opening, with nothing before it to predict from.
 /// <list type="bullet">
 /// <item>The truth is the call's recorded <c>template</c> (<see cref="EvalCall.Operation"/>), not a match of its path:
-/// the converter mapped HEAD to GET and GitHub's id-based paging paths to the spec's names, which the matcher
-/// would not.</item>
+/// the converter mapped HEAD to GET and GitHub's id-based paging paths to the spec's names, which the matcher does
+/// only in part (<see cref="Predictor.Specs.MatchKind.Alias"/>).</item>
 /// <item>A call whose <c>template</c> is null (the spec lacks it) stays in the history of later cases as the real call
 /// it was, and is never a target (<see cref="EvalReport.HistoryOnlyCalls"/>).</item>
 /// <item>The spec is each session's <c>spec</c>, relative to the shared folder: two levels above the sessions file
