@@ -8,14 +8,15 @@ namespace OpenSesame.Storage.Sqlite;
 /// <summary>The audit trail in the embedded SQLite file; a trigger refuses updates, so rows are append-only.</summary>
 public sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
 {
-    public async Task AppendAsync(AuditRecord record, CancellationToken cancellationToken)
+    public Task AppendAsync(AuditRecord record, CancellationToken cancellationToken) =>
+        database.Writer.RunAsync(writer => AppendAsync(writer, record, cancellationToken), cancellationToken);
+
+    private static async Task AppendAsync(SqliteWriter writer, AuditRecord record, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        var command = writer.Command("""
             INSERT INTO audit_log (at_ms, prediction_id, user_id, session_id, spec_hash, prompt, endpoints, model, latency_ms, cost_usd, flags)
             VALUES ($at, $id, $user, $session, $spec, $prompt, $endpoints, $model, $latency, $cost, $flags)
-            """;
+            """);
         command.Parameters.AddWithValue("$at", record.At.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$id", record.PredictionId);
         command.Parameters.AddWithValue("$user", (object?)record.UserId ?? DBNull.Value);

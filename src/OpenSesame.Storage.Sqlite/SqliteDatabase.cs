@@ -9,12 +9,13 @@ namespace OpenSesame.Storage.Sqlite;
 
 /// <summary>
 /// The embedded default store: one SQLite file in WAL mode. A connection per operation (pooled by the provider)
-/// keeps concurrent requests independent; writers take the lock up front and wait on busy_timeout, not fail.
+/// keeps concurrent requests independent; writers take the lock up front and wait on busy_timeout, not fail. A
+/// prediction's own writes go through <see cref="Writer"/> instead, one connection with its statements compiled once.
 /// <para>The schema is made on first use. Its steps are idempotent (tables and indexes if missing, columns added
 /// after a table first shipped), so a file of any earlier release is completed in place; <c>PRAGMA user_version</c>
 /// records the version reached, which <c>opensesame migrate</c> reports.</para>
 /// </summary>
-public sealed class SqliteDatabase : IStoreMigrations
+public sealed class SqliteDatabase : IStoreMigrations, IDisposable
 {
     /// <summary>The schema this build makes: 1, every table of the store as of the release that began counting.</summary>
     public const int SchemaVersion = 1;
@@ -39,7 +40,11 @@ public sealed class SqliteDatabase : IStoreMigrations
             DefaultTimeout = 30,
         }.ToString();
         _schema = new Lazy<Task<MigrationReport>>(CreateSchemaAsync);
+        Writer = new SqliteWriter(OpenAsync);
     }
+
+    /// <summary>The connection for a prediction's own writes, its statements compiled once.</summary>
+    internal SqliteWriter Writer { get; }
 
     public string Store => $"SQLite file {_path}";
 
@@ -51,6 +56,8 @@ public sealed class SqliteDatabase : IStoreMigrations
         await _schema.Value;
         return await OpenRawAsync(cancellationToken);
     }
+
+    public void Dispose() => Writer.Dispose();
 
     private async Task<SqliteConnection> OpenRawAsync(CancellationToken cancellationToken)
     {

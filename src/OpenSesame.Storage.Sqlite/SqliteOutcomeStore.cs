@@ -28,15 +28,10 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             throw new ArgumentException("All candidates of a prediction have feature vectors of one length.", nameof(prediction));
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        using (var command = connection.CreateCommand())
+        await database.Writer.RunAsync(async writer =>
         {
-            command.Transaction = transaction;
-            command.CommandText = $"""
-                INSERT INTO served_predictions ({Columns})
-                VALUES ($id, $at, $user, $session, $spec, $model, $length, $hash, $served, $endpoints, $scores, $count, $features, $list, $caller)
-                """;
+            await writer.BeginAsync(cancellationToken);
+            var command = writer.Command(InsertServed);
             command.Parameters.AddWithValue("$id", prediction.PredictionId);
             command.Parameters.AddWithValue("$at", prediction.At.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$user", (object?)prediction.UserId ?? DBNull.Value);
@@ -53,11 +48,15 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             command.Parameters.AddWithValue("$features", FloatBlob.Encode([.. prediction.Candidates.Select(c => c.Features)], featureCount));
             command.Parameters.AddWithValue("$list", (object?)prediction.FeatureList ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        await TrimAsync(connection, transaction, bounds, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+            await TrimAsync(writer, bounds, cancellationToken);
+            await writer.CommitAsync(cancellationToken);
+        }, cancellationToken);
     }
+
+    private const string InsertServed = $"""
+        INSERT INTO served_predictions ({Columns})
+        VALUES ($id, $at, $user, $session, $spec, $model, $length, $hash, $served, $endpoints, $scores, $count, $features, $list, $caller)
+        """;
 
     public async Task<ServedPrediction?> FindServedAsync(string predictionId, CancellationToken cancellationToken)
     {
@@ -68,28 +67,27 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
         return await ReadOneAsync(command, cancellationToken);
     }
 
-    public async Task<ServedPrediction?> LatestOfSessionAsync(string? userId, string sessionId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {Columns} FROM served_predictions
-            WHERE session_id = $session AND user_id IS $user
-            ORDER BY seq DESC
-            LIMIT 1
-            """;
-        command.Parameters.AddWithValue("$session", sessionId);
-        command.Parameters.AddWithValue("$user", (object?)userId ?? DBNull.Value);
-        return await ReadOneAsync(command, cancellationToken);
-    }
+    private const string SelectLatestOfSession = $"""
+        SELECT {Columns} FROM served_predictions
+        WHERE session_id = $session AND user_id IS $user
+        ORDER BY seq DESC
+        LIMIT 1
+        """;
 
-    public async Task<RecordedOutcome?> RecordOutcomeAsync(RecordedOutcome outcome, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        using (var command = connection.CreateCommand())
+    // Asked by the record writer before each prediction of a session is logged, so on the writer's connection.
+    public Task<ServedPrediction?> LatestOfSessionAsync(string? userId, string sessionId, CancellationToken cancellationToken) =>
+        database.Writer.RunAsync(writer =>
         {
-            command.Transaction = transaction;
+            var command = writer.Command(SelectLatestOfSession);
+            command.Parameters.AddWithValue("$session", sessionId);
+            command.Parameters.AddWithValue("$user", (object?)userId ?? DBNull.Value);
+            return ReadOneAsync(command, cancellationToken);
+        }, cancellationToken);
+
+    public Task<RecordedOutcome?> RecordOutcomeAsync(RecordedOutcome outcome, CancellationToken cancellationToken) =>
+        database.Writer.RunAsync(async writer =>
+        {
+            await writer.BeginAsync(cancellationToken);
             // Only for a logged prediction (the WHERE also keeps SQLite from reading ON CONFLICT as a join's ON). An
             // implicit outcome never replaces anything; an explicit one replaces anything but the same explicit outcome,
             // which stays as it was, time included, so a repeated request answers exactly as the first.
@@ -101,12 +99,12 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
                   WHERE NOT (prediction_outcomes.source = excluded.source AND prediction_outcomes.kind = excluded.kind
                              AND prediction_outcomes.chosen IS excluded.chosen AND prediction_outcomes.rank IS excluded.rank)
                   """;
-            command.CommandText = $"""
+            var command = writer.Command($"""
                 INSERT INTO prediction_outcomes (prediction_id, at_ms, kind, source, chosen, rank)
                 SELECT $id, $at, $kind, $source, $chosen, $rank
                 WHERE EXISTS (SELECT 1 FROM served_predictions WHERE prediction_id = $id)
                 ON CONFLICT (prediction_id) {onConflict}
-                """;
+                """);
             command.Parameters.AddWithValue("$id", outcome.PredictionId);
             command.Parameters.AddWithValue("$at", outcome.At.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$kind", OutcomeNames.Of(outcome.Kind));
@@ -114,54 +112,49 @@ internal sealed class SqliteOutcomeStore(SqliteDatabase database) : IOutcomeStor
             command.Parameters.AddWithValue("$chosen", (object?)outcome.Chosen ?? DBNull.Value);
             command.Parameters.AddWithValue("$rank", (object?)outcome.Rank ?? DBNull.Value);
             await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        var stored = await FindOutcomeAsync(connection, transaction, outcome.PredictionId, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return stored;
-    }
+            var stored = await FindOutcomeAsync(writer.Command(SelectOutcome), outcome.PredictionId, cancellationToken);
+            await writer.CommitAsync(cancellationToken);
+            return stored;
+        }, cancellationToken);
 
     public async Task<RecordedOutcome?> FindOutcomeAsync(string predictionId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await FindOutcomeAsync(connection, null, predictionId, cancellationToken);
+        using var command = connection.CreateCommand();
+        command.CommandText = SelectOutcome;
+        return await FindOutcomeAsync(command, predictionId, cancellationToken);
     }
 
-    public async Task<int> TrimAsync(OutcomeBounds bounds, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var deleted = await TrimAsync(connection, transaction, bounds, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return deleted;
-    }
+    private const string SelectOutcome = "SELECT kind, source, chosen, rank, at_ms FROM prediction_outcomes WHERE prediction_id = $id";
+
+    public Task<int> TrimAsync(OutcomeBounds bounds, CancellationToken cancellationToken) =>
+        database.Writer.RunAsync(async writer =>
+        {
+            await writer.BeginAsync(cancellationToken);
+            var deleted = await TrimAsync(writer, bounds, cancellationToken);
+            await writer.CommitAsync(cancellationToken);
+            return deleted;
+        }, cancellationToken);
 
     // Expired by time or beyond the cap by insertion order; outcomes go with their predictions. Both conditions use an
     // index, so a write that has nothing to delete pays two index lookups.
-    private static async Task<int> TrimAsync(SqliteConnection connection, SqliteTransaction transaction, OutcomeBounds bounds,
-        CancellationToken cancellationToken)
+    private static async Task<int> TrimAsync(SqliteWriter writer, OutcomeBounds bounds, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = """
+        var command = writer.Command("""
             DELETE FROM prediction_outcomes WHERE prediction_id IN (
                 SELECT prediction_id FROM served_predictions
                 WHERE at_ms < $cutoff OR seq <= (SELECT MAX(seq) FROM served_predictions) - $max);
             DELETE FROM served_predictions
             WHERE at_ms < $cutoff OR seq <= (SELECT MAX(seq) FROM served_predictions) - $max;
             SELECT changes();
-            """;
+            """);
         command.Parameters.AddWithValue("$cutoff", bounds.Cutoff.ToUnixTimeMilliseconds());
         command.Parameters.AddWithValue("$max", bounds.MaxPredictions);
         return (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task<RecordedOutcome?> FindOutcomeAsync(SqliteConnection connection, SqliteTransaction? transaction,
-        string predictionId, CancellationToken cancellationToken)
+    private static async Task<RecordedOutcome?> FindOutcomeAsync(SqliteCommand command, string predictionId, CancellationToken cancellationToken)
     {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = "SELECT kind, source, chosen, rank, at_ms FROM prediction_outcomes WHERE prediction_id = $id";
         command.Parameters.AddWithValue("$id", predictionId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? ReadOutcome(reader, predictionId, 0) : null;

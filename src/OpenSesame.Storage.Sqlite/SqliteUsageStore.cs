@@ -102,22 +102,23 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    public async Task AddAsync(string specHash, IReadOnlyList<UsageIncrement> increments, TimeSpan? halfLife, CancellationToken cancellationToken)
+    public Task AddAsync(string specHash, IReadOnlyList<UsageIncrement> increments, TimeSpan? halfLife, CancellationToken cancellationToken) =>
+        database.Writer.RunAsync(writer => AddAsync(writer, specHash, increments, halfLife, cancellationToken), cancellationToken);
+
+    private static async Task AddAsync(SqliteWriter writer, string specHash, IReadOnlyList<UsageIncrement> increments, TimeSpan? halfLife,
+        CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
+        await writer.BeginAsync(cancellationToken);
         // The stored weight fades from its last update to this step's time, or this step's from its time to the last
         // update when it arrives late: either way both count as of the later time.
-        command.CommandText = """
+        var command = writer.Command("""
             INSERT INTO usage_ngrams (spec_hash, scope, context, next_key, weight, updated_at_ms)
             VALUES ($spec, $scope, $context, $next, $weight, $at)
             ON CONFLICT (spec_hash, scope, context, next_key) DO UPDATE SET
                 weight = weight * pow(0.5, max(0, $at - updated_at_ms) / 1000.0 / $half)
                          + $weight * pow(0.5, max(0, updated_at_ms - $at) / 1000.0 / $half),
                 updated_at_ms = max(updated_at_ms, $at)
-            """;
+            """);
         var spec = command.Parameters.AddWithValue("$spec", specHash);
         var scope = command.Parameters.Add("$scope", SqliteType.Text);
         var context = command.Parameters.Add("$context", SqliteType.Text);
@@ -135,6 +136,6 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await writer.CommitAsync(cancellationToken);
     }
 }
