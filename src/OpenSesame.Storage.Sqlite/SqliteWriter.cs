@@ -9,7 +9,9 @@ namespace OpenSesame.Storage.Sqlite;
 /// statement of every record again, and the one record writer (<c>RecordWriter</c>) that every prediction waits for
 /// spent most of its time on that (docs/PERFORMANCE.md, "Statements compiled once"). Writers take SQLite's lock one at a
 /// time anyway; the gate keeps callers in turn on the one connection. A work that fails closes the connection and its
-/// statements (an open transaction rolls back), and the next work opens them again.
+/// statements (an open transaction rolls back), and the next work opens them again. So does a work after
+/// <see cref="Dispose"/>: the record writer may still drain its queue after the container disposed the database, and a
+/// record is worth a connection opened again while the process ends.
 /// </summary>
 internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection>> open) : IDisposable
 {
@@ -17,7 +19,6 @@ internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private SqliteConnection? _connection;
     private SqliteTransaction? _transaction;
-    private bool _disposed;
 
     /// <summary>Runs <paramref name="work"/> alone on the writer's connection.</summary>
     public async Task<T> RunAsync<T>(Func<SqliteWriter, Task<T>> work, CancellationToken cancellationToken)
@@ -25,7 +26,6 @@ internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
             _connection ??= await open(cancellationToken);
             try
             {
@@ -90,12 +90,12 @@ internal sealed class SqliteWriter(Func<CancellationToken, Task<SqliteConnection
         _transaction = null;
     }
 
+    /// <summary>Closes the connection and its statements; a later work opens them again.</summary>
     public void Dispose()
     {
         _gate.Wait();
         try
         {
-            _disposed = true;
             Close();
         }
         finally
