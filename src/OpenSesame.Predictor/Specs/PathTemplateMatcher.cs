@@ -171,7 +171,7 @@ public sealed class PathTemplateMatcher
 
     // The call is shared + [collection, id] + tail; the spec path shared + [head..., {parameter}] + tail, its head
     // starting with the collection's name abbreviated or in the singular ("repos" for "repositories", "users" for
-    // "user").
+    // "user", not "repo_settings" for "repos").
     private static AliasFit? FitAlias(IReadOnlyList<string> template, IReadOnlyList<string> segments, int shared)
     {
         var tail = segments.Count - shared - 2;
@@ -204,12 +204,12 @@ public sealed class PathTemplateMatcher
         return tail > 0 && literals == 0 ? null : new AliasFit(literals, parameterAt - shared, tail);
     }
 
+    // The same resource as the data-flow graph tells entities apart (repo / repository), in the singular; a version
+    // segment ("v1") is no collection.
     private static bool SameCollection(string called, string declared)
     {
-        var a = called.TrimEnd('s', 'S');
-        var b = declared.TrimEnd('s', 'S');
-        return Math.Min(a.Length, b.Length) >= 3
-            && (called.StartsWith(b, StringComparison.OrdinalIgnoreCase) || declared.StartsWith(a, StringComparison.OrdinalIgnoreCase));
+        var (a, b) = (Tokenizer.Stem(called.ToLowerInvariant()), Tokenizer.Stem(declared.ToLowerInvariant()));
+        return Math.Min(a.Length, b.Length) >= 3 && DataFlowGraph.SameEntity(a, b);
     }
 
     private static IEnumerable<Node> Nodes(Node node)

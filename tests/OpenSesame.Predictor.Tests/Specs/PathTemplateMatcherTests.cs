@@ -185,6 +185,7 @@ public sealed class PathTemplateMatcherTests
     [InlineData("GET", "/widgets/42/issues")]
     [InlineData("DELETE", "/repositories/42/issues")]
     [InlineData("GET", "/repositories/42/labels")]
+    [InlineData("GET", "/repo_settings/42/issues")]
     public void NoAliasWithoutAKindredCollectionTheSameTailAndTheMethod(string method, string path)
     {
         var match = Aliased.Matcher.Match(method, path);
