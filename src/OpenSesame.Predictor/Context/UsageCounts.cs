@@ -15,6 +15,10 @@ public sealed class UsageCounts(TimeSpan? halfLife = null)
     /// <summary>Stands before a session's first call: a context that begins with it says where the session began.</summary>
     public const int Start = -1;
 
+    /// <summary>Stands for a call the spec does not describe (an endpoint newer than the spec, an undocumented one):
+    /// which call it was is not kept, only that one was made, which often says what comes next.</summary>
+    public const int Outside = -2;
+
     // Weights are kept relative to each context's own reference time, so recording never rescales the others.
     private const double Rebase = 1e100;
 
@@ -180,7 +184,7 @@ public readonly record struct UsageContext(int Order, int A, int B, int C)
 
     /// <summary>
     /// The calls a next call is counted after: the last <see cref="UsageCounts.MaxOrder"/> operations of the history,
-    /// oldest first, fewer when one of them is no operation of the spec (what came before it is not known), with
+    /// oldest first, <see cref="UsageCounts.Outside"/> for a call that is no operation of the spec, with
     /// <see cref="UsageCounts.Start"/> first when the history begins within them.
     /// </summary>
     public static IReadOnlyList<int> Before(IReadOnlyList<ResolvedEvent> history)
@@ -194,12 +198,7 @@ public readonly record struct UsageContext(int Order, int A, int B, int C)
                 break;
             }
 
-            if (history[i].Operation is not { } operation)
-            {
-                break;
-            }
-
-            before.Add(operation.Index);
+            before.Add(history[i].Operation?.Index ?? UsageCounts.Outside);
         }
 
         before.Reverse();

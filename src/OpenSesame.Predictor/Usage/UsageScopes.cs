@@ -9,7 +9,7 @@ namespace OpenSesame.Predictor.Usage;
 /// How layers and contexts are named in storage. Each caller (<see cref="UsageCaller"/>) has a layer, from which the
 /// spec's crowd is made; a user has one too. Tenants, addresses and users are named by a digest of who they are, so the
 /// store never holds an id in clear. A context is its operations' keys, oldest first, one per line,
-/// <see cref="StartText"/> for a session's start.
+/// <see cref="StartText"/> for a session's start, <see cref="OutsideText"/> for a call outside the spec.
 /// </summary>
 public static class UsageScopes
 {
@@ -20,6 +20,8 @@ public static class UsageScopes
     public const string UserPrefix = "user:";
 
     public const string StartText = "^";
+
+    public const string OutsideText = "?";
 
     public static string Caller(UsageCaller caller)
     {
@@ -39,7 +41,12 @@ public static class UsageScopes
     public static string? User(string? tenant, string? userId) => userId is { Length: > 0 } ? UserPrefix + Digest(tenant + "\n" + userId) : null;
 
     public static string ContextText(EndpointCatalog catalog, IReadOnlyList<int> before, int order) =>
-        string.Join('\n', before.Skip(before.Count - order).Select(i => i == UsageCounts.Start ? StartText : catalog.Operations[i].Key));
+        string.Join('\n', before.Skip(before.Count - order).Select(i => i switch
+        {
+            UsageCounts.Start => StartText,
+            UsageCounts.Outside => OutsideText,
+            _ => catalog.Operations[i].Key,
+        }));
 
     /// <summary>The context's operations by index; null when it names an operation the spec no longer has.</summary>
     public static int[]? ParseContext(string text, IReadOnlyDictionary<string, int> indexes)
@@ -56,6 +63,10 @@ public static class UsageScopes
             if (parts[i] == StartText)
             {
                 before[i] = UsageCounts.Start;
+            }
+            else if (parts[i] == OutsideText)
+            {
+                before[i] = UsageCounts.Outside;
             }
             else if (indexes.TryGetValue(parts[i], out var index))
             {

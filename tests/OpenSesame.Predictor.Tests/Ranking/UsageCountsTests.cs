@@ -89,7 +89,7 @@ public sealed class UsageCountsTests
     }
 
     [Fact]
-    public void TheContextStopsAtACallTheSpecDoesNotHaveAndMarksASessionsStart()
+    public void TheContextMarksACallTheSpecDoesNotHaveAndASessionsStart()
     {
         var catalog = TestSpecs.Billing;
         List<ResolvedEvent> History(params string[] paths) => [.. PredictionContext.Create(catalog,
@@ -99,7 +99,9 @@ public sealed class UsageCountsTests
 
         Assert.Equal([UsageCounts.Start], UsageContext.Before([]));
         Assert.Equal([UsageCounts.Start, list], UsageContext.Before(History("/v1/invoices")));
-        Assert.Equal([list, detail], UsageContext.Before(History("/nowhere", "/v1/invoices", "/v1/invoices/in_1")));
+        Assert.Equal([UsageCounts.Start, list, detail], UsageContext.Before(History("/v1/invoices", "/v1/invoices/in_1")));
+        Assert.Equal([UsageCounts.Outside, list, detail], UsageContext.Before(History("/nowhere", "/v1/invoices", "/v1/invoices/in_1")));
+        Assert.Equal([list, UsageCounts.Outside, detail], UsageContext.Before(History("/v1/invoices", "/nowhere/in_1", "/v1/invoices/in_1")));
         Assert.Equal([list, list, detail], UsageContext.Before(History("/v1/invoices", "/v1/invoices", "/v1/invoices", "/v1/invoices/in_1")));
     }
 

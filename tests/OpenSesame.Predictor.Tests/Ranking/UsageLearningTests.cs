@@ -112,6 +112,27 @@ public sealed class UsageLearningTests : IDisposable
         Assert.True(estimate.Probabilities[Index(TestSpecs.Billing, Detail)] > 0);
     }
 
+    // Recorded clients call endpoints newer than the spec they are predicted with (Stripe's invoice_payments, then the
+    // invoice); what follows such a call is learned without the call itself being stored.
+    [Fact]
+    public async Task AStepAfterACallTheSpecLacksIsLearnedWithoutStoringThatCallAndSurvivesARestart()
+    {
+        using (var before = NewPredictor())
+        {
+            await WalkAsync(before, "GET /v1/invoices", "GET /v1/invoice_payments/ip_secret7", "GET /v1/invoices/in_1");
+            var rows = await RowsAsync(before);
+            Assert.Contains(rows, r => r.Context == $"{List}\n{UsageScopes.OutsideText}" && r.Next == Detail);
+            Assert.All(rows, r => Assert.DoesNotContain("invoice_payments", r.Context, StringComparison.Ordinal));
+        }
+
+        using var after = NewPredictor();
+        var afterOutside = await CrowdAfter(after, "GET /v1/invoices", "GET /v1/refunds_new");
+
+        // The session's start, the list and the call outside the spec: a context of order 3, not a fresh start.
+        Assert.Equal(3, afterOutside.Order);
+        Assert.True(afterOutside.Probabilities[Index(TestSpecs.Billing, Detail)] > 0.5f);
+    }
+
     [Fact]
     public async Task AnotherInstanceOnTheSameStoreSeesTheStepsAfterItsRefreshInterval()
     {
