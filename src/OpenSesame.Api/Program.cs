@@ -10,7 +10,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.UseDefaultAddress();
 
 builder.Services.AddPredictor(builder.Configuration);
-builder.Services.AddSpecParserWarmUp();
+builder.Services.AddStartupWarmUp();
 builder.Services.AddRedisStorage(builder.Configuration);
 builder.Services.AddPostgresStorage(builder.Configuration);
 builder.Services.AddSqliteStorage();

@@ -136,10 +136,12 @@ public static class PredictorServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>For a long-running service: the spec parser compiled while it starts, before it listens, instead of
-    /// during its first request (<see cref="SpecParserWarmUp"/>). Not for a command that may never parse a spec.</summary>
-    public static IServiceCollection AddSpecParserWarmUp(this IServiceCollection services) =>
-        services.AddHostedService<SpecParserWarmUp>();
+    /// <summary>For a long-running service: the prediction code compiled and the sentence encoder loaded while it
+    /// starts, before it listens, instead of during its first request (<see cref="StartupWarmUp"/>,
+    /// <see cref="PredictionOptions.WarmUp"/>). Not for a command that makes one prediction. Added after
+    /// <see cref="AddPredictor"/>, so the ranker has loaded when it runs.</summary>
+    public static IServiceCollection AddStartupWarmUp(this IServiceCollection services) =>
+        services.AddHostedService<StartupWarmUp>();
 
     /// <summary>The LLM generator, when Anthropic or OpenAI has a key: from the "Llm" section, or the
     /// <c>ANTHROPIC_API_KEY</c> / <c>OPENAI_API_KEY</c> configuration keys the hosts fill from the environment (base

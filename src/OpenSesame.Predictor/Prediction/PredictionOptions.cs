@@ -53,4 +53,9 @@ public sealed class PredictionOptions
     /// <summary>Use the spec's data-flow graph: propose the search or list that yields an id the prompt's target needs,
     /// and favour calls that consume what the last call returned. The learned ranker is trained with it on. Default true.</summary>
     public bool DataFlow { get; set; } = true;
+
+    /// <summary>Make one local prediction on a small built-in spec while the service starts, before it listens, so the
+    /// first client's request does not pay for compiling the prediction code and loading the sentence encoder
+    /// (<see cref="StartupWarmUp"/>; the CLI never does). Nothing is recorded. Default true.</summary>
+    public bool WarmUp { get; set; } = true;
 }

@@ -47,10 +47,6 @@ public sealed class SpecOptions
     /// over 30 s during a whole <c>dotnet test</c> on two shared cores. Default 2 minutes.</summary>
     public TimeSpan ParseBudget { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Parse a small built-in spec while the service starts, before it listens, so that part of compiling the
-    /// parser is not paid by the first client's spec (the CLI never does). Default true.</summary>
-    public bool WarmUpParser { get; set; } = true;
-
     /// <summary>Parsed catalogs kept in memory, by content hash. Default 32.</summary>
     public int CatalogCacheCapacity { get; set; } = 32;
 }

@@ -47,5 +47,6 @@ public sealed record UsageContributor(string Caller, double Steps, double Share)
 /// <summary>One more call of <paramref name="Next"/> after <paramref name="Context"/> in layer <paramref name="Scope"/>.</summary>
 public sealed record UsageIncrement(string Scope, string Context, string Next, DateTimeOffset At, double Weight = 1);
 
-/// <summary>How often one call followed another (by operation key; "" for a session start), for operators.</summary>
+/// <summary>How often one call followed another (by operation key; "" for a session start, "?" for a call the spec
+/// lacks), for operators.</summary>
 public sealed record UsageCount(string From, string To, double Count);
