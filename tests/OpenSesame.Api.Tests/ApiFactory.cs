@@ -61,10 +61,6 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         // Answers must not depend on whether a spec's operation vectors were built in time.
         builder.UseSetting("Semantics:BackgroundIndexing", "false");
 
-        // Each of the many test hosts would load the sentence encoder at start, whether its tests ask or not;
-        // StartupWarmUpTests test the warm-up, and the CLI's tests start the service with it.
-        builder.UseSetting("Prediction:WarmUp", "false");
-
         // A developer's real provider keys in the environment must not turn tests into paid calls.
         builder.UseSetting("ANTHROPIC_API_KEY", "");
         builder.UseSetting("OPENAI_API_KEY", "");

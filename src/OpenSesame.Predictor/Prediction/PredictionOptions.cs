@@ -55,7 +55,7 @@ public sealed class PredictionOptions
     public bool DataFlow { get; set; } = true;
 
     /// <summary>Make one local prediction on a small built-in spec while the service starts, before it listens, so the
-    /// first client's request does not pay for compiling the prediction code and loading the sentence encoder
-    /// (<see cref="StartupWarmUp"/>; the CLI never does). Nothing is recorded. Default true.</summary>
+    /// first client's request does not pay for compiling the prediction code (<see cref="StartupWarmUp"/>; the CLI
+    /// never does). Nothing is recorded. Default true.</summary>
     public bool WarmUp { get; set; } = true;
 }

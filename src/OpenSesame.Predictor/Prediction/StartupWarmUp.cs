@@ -5,7 +5,6 @@ using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Destructive;
 using OpenSesame.Predictor.Ranking;
-using OpenSesame.Predictor.Semantics;
 using OpenSesame.Predictor.Specs;
 
 namespace OpenSesame.Predictor.Prediction;
@@ -13,16 +12,16 @@ namespace OpenSesame.Predictor.Prediction;
 /// <summary>
 /// Makes one prediction on a small built-in spec while the service starts, before it listens, so the first client
 /// does not pay for compiling the code every prediction runs: the YAML and OpenAPI readers, the catalog, the shortlist,
-/// the critic, the trees and the explainer, and for loading the sentence encoder. A process's first request on the
-/// Stripe spec spent about 0.45 s in the stages after the spec's against 0.03 s for the next new spec
-/// (docs/PERFORMANCE.md). The prediction is the local pipeline's alone and leaves nothing behind: no language model is
-/// asked, nothing is recorded (no audit line, usage, served prediction or cost), the spec is neither cached nor
-/// stored, and the operations' vectors are not computed (they would be stored). A small spec compiles only part of
-/// what a large one uses, so some of the first request's extra time remains. The spec uses what real ones do: YAML,
-/// path and query parameters, request bodies, component references and response schemas with nested and
-/// alternative shapes.
+/// the critic, the trees and the explainer. A process's first request on the Stripe spec spent about 0.45 s in the
+/// stages after the spec's against 0.03 s for the next new spec (docs/PERFORMANCE.md). The prediction is the local
+/// pipeline's alone and leaves nothing behind: no language model is asked, nothing is recorded (no audit line, usage,
+/// served prediction or cost), the spec is neither cached nor stored. The sentence encoder is not loaded: it holds
+/// about 300 MB from then on, which a deployment that is never sent a prompt does not need, and loading it at start
+/// made the first prompted request no faster. A small spec compiles only part of what a large one uses, so some of
+/// the first request's extra time remains. The spec uses what real ones do: YAML, path and query parameters, request
+/// bodies, component references and response schemas with nested and alternative shapes.
 /// </summary>
-internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options, IRankerSource rankers, SentenceEmbedder embedder,
+internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options, IRankerSource rankers,
     DestructiveCallPolicy destructive, TimeProvider time, ILogger<StartupWarmUp> logger) : IHostedService
 {
     internal const string Document = """
@@ -100,11 +99,6 @@ internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options,
         try
         {
             var catalog = OpenApiCatalogParser.Parse(Document);
-            if (settings.SemanticRetrieval)
-            {
-                embedder.Embed(Prompt);
-            }
-
             var context = PredictionContext.Create(catalog, Events, Prompt, time.GetUtcNow(), dataFlow: settings.DataFlow,
                 destructive: destructive);
             var local = new CandidatePipeline([new LocalCandidateGenerator()], options, time);
