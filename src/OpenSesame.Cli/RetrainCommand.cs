@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Learning;
 using OpenSesame.Predictor.Outcomes;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Training;
 using OpenSesame.Training.Retraining;
@@ -92,7 +93,7 @@ internal static class RetrainCommand
                 ? new RankerModelStore(directory)
                 : null;
             var progress = new CliProgress.SynchronousProgress<string>(line => error.WriteLine(line));
-            var retrainer = new Retrainer(arguments.Options(parse), learning, host.Get<IOutcomeReader>(), store, shipped, time);
+            var retrainer = new Retrainer(arguments.Options(parse, host.Get<IOptions<PredictionOptions>>().Value), learning, host.Get<IOutcomeReader>(), store, shipped, time);
             var requests = host.Get<IRetrainRequests>();
             var worker = $"{Environment.MachineName}:{Environment.ProcessId}";
             var runs = new RetrainWorker(requests, host.Get<IOutcomeReader>(), retrainer, file, learning, time, worker,

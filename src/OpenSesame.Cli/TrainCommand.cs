@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Ranking;
+using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Training;
 
@@ -42,7 +43,7 @@ internal static class TrainCommand
                 return 2;
             }
 
-            var options = arguments.Options(parse, withIntent: !parse.GetValue(withoutIntent));
+            var options = arguments.Options(parse, host.Get<IOptions<PredictionOptions>>().Value, withIntent: !parse.GetValue(withoutIntent));
             var trainer = new RankerTrainer(options, TimeProvider.System);
             RankerModel model;
             try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpenSesame.Predictor.Prediction;
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Training;
 
@@ -62,9 +63,16 @@ internal sealed class TrainingArguments
     public string DataFile(ParseResult parse, StorageOptions storage) =>
         parse.GetValue(_data) ?? Path.Combine(storage.DataDirectory, "training", TrainingData.TrainFileName);
 
+    /// <param name="prediction">The deployment's prediction settings: the pools are built by its rule
+    /// (<see cref="PredictionOptions.Budget"/>, for its default k), so the model learns to rank pools like the ones it
+    /// will be given.</param>
     /// <param name="withIntent">Compute the semantic and data-flow features, as the service does.</param>
-    public TrainingOptions Options(ParseResult parse, bool withIntent = true) => new()
+    public TrainingOptions Options(ParseResult parse, PredictionOptions prediction, bool withIntent = true) => new()
     {
+        K = prediction.DefaultK,
+        CandidateBuffer = prediction.CandidateBuffer,
+        CandidateBufferPerRootOperation = prediction.CandidateBufferPerRootOperation,
+        MaxCandidateBuffer = prediction.MaxCandidateBuffer,
         Seed = parse.GetValue(_seed),
         Iterations = parse.GetValue(_iterations),
         Leaves = parse.GetValue(_leaves),

@@ -101,6 +101,26 @@ public sealed class RetrainCommandTests : IDisposable
         Assert.Equal((RetrainTrigger.Command, RetrainState.Promoted, current), (run.Trigger, run.State, run.Candidate));
     }
 
+    // A deployment that gathers larger pools must get a model trained on pools like them.
+    [Fact]
+    public async Task TheCandidateIsTrainedOnPoolsBuiltByTheDeploymentsPredictionSettings()
+    {
+        await PrepareAsync(sessions: 6);
+        _settings["Prediction:DefaultK"] = "3";
+        _settings["Prediction:CandidateBuffer"] = "9";
+        _settings["Prediction:CandidateBufferPerRootOperation"] = "2.5";
+        _settings["Prediction:MaxCandidateBuffer"] = "40";
+
+        var (code, _, error) = await RetrainAsync();
+
+        Assert.True(code == 0, error);
+        await using var host = await StartHostAsync(Cancel);
+        var store = host.Get<RankerModelStore>();
+        var options = store.Load(store.CurrentVersion()!).Info.Options;
+        Assert.Equal((3.0, 9.0, 2.5, 40.0), (options["k"], options["candidate_buffer"], options["candidate_buffer_per_root_operation"],
+            options["max_candidate_buffer"]));
+    }
+
     [Fact]
     public async Task ACandidateWorseThanTheServingModelIsSavedUnpromotedAndTheCommandExitsThree()
     {
