@@ -3,13 +3,12 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Learning;
 using OpenSesame.Predictor.Outcomes;
-using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Training;
 using OpenSesame.Training.Retraining;
 using Spectre.Console;
-
 using static OpenSesame.Cli.CliTables;
 
 namespace OpenSesame.Cli;

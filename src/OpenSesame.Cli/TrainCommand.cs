@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Prediction;
+using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Storage;
 using OpenSesame.Training;
 
