@@ -92,7 +92,8 @@ internal static class RetrainCommand
                 ? new RankerModelStore(directory)
                 : null;
             var progress = new CliProgress.SynchronousProgress<string>(line => error.WriteLine(line));
-            var retrainer = new Retrainer(arguments.Options(parse, host.Get<IOptions<PredictionOptions>>().Value), learning, host.Get<IOutcomeReader>(), store, shipped, time);
+            var training = arguments.Options(parse, host.Get<IOptions<PredictionOptions>>().Value);
+            var retrainer = new Retrainer(training, learning, host.Get<IOutcomeReader>(), store, shipped, time);
             var requests = host.Get<IRetrainRequests>();
             var worker = $"{Environment.MachineName}:{Environment.ProcessId}";
             var runs = new RetrainWorker(requests, host.Get<IOutcomeReader>(), retrainer, file, learning, time, worker,

@@ -13,14 +13,14 @@ namespace OpenSesame.Predictor.Prediction;
 /// Makes one prediction on a small built-in spec while the service starts, before it listens, so the first client
 /// does not pay for compiling the code every prediction runs: the YAML and OpenAPI readers, the catalog, the shortlist,
 /// the critic, the trees and the explainer. A process's first request on the Stripe spec spent 0.2–0.3 s in the
-/// stages after the spec's against 0.02–0.04 s for the third new spec (bench/first-requests.sh, docs/PERFORMANCE.md),
-/// about 0.1 s with this. The prediction is the local
-/// pipeline's alone and leaves nothing behind: no language model is asked, nothing is recorded (no audit line, usage,
-/// served prediction or cost), the spec is neither cached nor stored. The sentence encoder is not loaded: it holds
-/// about 300 MB from then on, which a deployment that is never sent a prompt does not need, and loading it at start
-/// made the first prompted request no faster. A small spec compiles only part of what a large one uses, so some of
-/// the first request's extra time remains. The spec uses what real ones do: YAML, path and query parameters, request
-/// bodies, component references and response schemas with nested and alternative shapes.
+/// stages after the spec's against 0.02–0.04 s for the third new spec, and about 0.1 s with this
+/// (bench/first-requests.sh, docs/PERFORMANCE.md). The prediction is the local pipeline's alone and leaves nothing
+/// behind: no language model is asked, nothing is recorded (no audit line, usage, served prediction or cost), the spec
+/// is neither cached nor stored. The sentence encoder is not loaded: it holds about 300 MB from then on, which a
+/// deployment that is never sent a prompt does not need, and loading it at start made the first prompted request no
+/// faster. A small spec compiles only part of what a large one uses, so some of the first request's extra time
+/// remains. The spec uses what real ones do: YAML, path and query parameters, request bodies, component references and
+/// response schemas with nested and alternative shapes.
 /// </summary>
 internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options, IRankerSource rankers,
     DestructiveCallPolicy destructive, TimeProvider time, ILogger<StartupWarmUp> logger) : IHostedService
