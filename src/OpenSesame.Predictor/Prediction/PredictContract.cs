@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpenSesame.Predictor.Context;
+using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Routing;
 using OpenSesame.Predictor.Specs;
 
@@ -84,7 +85,12 @@ public sealed record PredictionBody(
     double Score,
     string Why,
     string Source,
-    bool Destructive);
+    bool Destructive)
+{
+    /// <summary>A ranked candidate as the answer shows it, its score to four places.</summary>
+    public static PredictionBody From(ScoredCandidate candidate) => new(candidate.Operation.Key, candidate.Params,
+        Math.Round(candidate.Score, 4), candidate.Why, candidate.Source, candidate.Destructive);
+}
 
 /// <summary>How a prediction was made: the <c>metadata</c> object of a <c>/predict</c> answer.</summary>
 /// <param name="Generators">Generators whose candidates joined the pool: "local", "llm".</param>

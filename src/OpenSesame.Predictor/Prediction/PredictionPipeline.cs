@@ -77,8 +77,7 @@ public sealed partial class PredictionPipeline(
 
         await accounting.EnsureAccountedAsync(context, pool.Features.Complexity, cancellationToken);
 
-        var predictions = pool.Ranked.Take(request.K).Select(c => new PredictionBody(
-            c.Operation.Key, c.Params, Math.Round(c.Score, 4), c.Why, c.Source, c.Destructive)).ToList();
+        var predictions = pool.Ranked.Take(request.K).Select(PredictionBody.From).ToList();
         var response = new PredictResponse(
             predictions,
             predictionId,

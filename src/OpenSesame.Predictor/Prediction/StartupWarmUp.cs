@@ -1,9 +1,12 @@
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenSesame.Predictor.Candidates;
 using OpenSesame.Predictor.Context;
 using OpenSesame.Predictor.Guardrails.Destructive;
+using OpenSesame.Predictor.Guardrails.Injection;
+using OpenSesame.Predictor.Guardrails.Privacy;
 using OpenSesame.Predictor.Ranking;
 using OpenSesame.Predictor.Specs;
 
@@ -11,19 +14,22 @@ namespace OpenSesame.Predictor.Prediction;
 
 /// <summary>
 /// Makes one prediction on a small built-in spec while the service starts, before it listens, so the first client
-/// does not pay for compiling the code every prediction runs: the YAML and OpenAPI readers, the catalog, the shortlist,
-/// the critic, the trees and the explainer. A process's first request on the Stripe spec spent 0.2–0.3 s in the
-/// stages after the spec's against 0.02–0.04 s for the third new spec, and about 0.1 s with this
-/// (bench/first-requests.sh, docs/PERFORMANCE.md). The prediction is the local pipeline's alone and leaves nothing
-/// behind: no language model is asked, nothing is recorded (no audit line, usage, served prediction or cost), the spec
-/// is neither cached nor stored. The sentence encoder is not loaded: it holds about 300 MB from then on, which a
-/// deployment that is never sent a prompt does not need, and loading it at start made the first prompted request no
-/// faster. A small spec compiles only part of what a large one uses, so some of the first request's extra time
-/// remains. The spec uses what real ones do: YAML, path and query parameters, request bodies, component references and
-/// response schemas with nested and alternative shapes.
+/// does not pay for compiling the code every prediction runs: the request's JSON read as the API reads a body (the spec
+/// inline, hashed), validated and checked for personal data; the YAML and OpenAPI readers, the catalog, the shortlist,
+/// the critic, the trees and the explainer; the answer written as JSON and the prompt redacted as for the audit line.
+/// A process's first request on the Stripe spec spent 0.2–0.3 s in the stages after the spec's against 0.02–0.04 s
+/// for the third new spec, and about 0.1 s with the prediction; reading the request and writing the answer as well
+/// took a further 0.1 s off its wait (bench/first-requests.sh, docs/PERFORMANCE.md). The prediction is the local
+/// pipeline's alone and leaves nothing behind: no language model is asked, nothing is recorded (no audit line, usage,
+/// served prediction or cost), the spec is neither cached nor stored. The sentence encoder is not loaded: it holds
+/// about 300 MB from then on, which a deployment that is never sent a prompt does not need, and loading it at start
+/// made the first prompted request no faster. A small spec compiles only part of what a large one uses, so some of
+/// the first request's extra time remains. The spec uses what real ones do: YAML, path and query parameters, request
+/// bodies, component references and response schemas with nested and alternative shapes.
 /// </summary>
 internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options, IRankerSource rankers,
-    DestructiveCallPolicy destructive, TimeProvider time, ILogger<StartupWarmUp> logger) : IHostedService
+    DestructiveCallPolicy destructive, InjectionDetector injection, PiiRequestGuard privacy, IPiiRedactor redactor,
+    TimeProvider time, ILogger<StartupWarmUp> logger) : IHostedService
 {
     internal const string Document = """
         openapi: 3.0.3
@@ -82,11 +88,14 @@ internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options,
 
     internal const string Prompt = "add an item to the open order";
 
-    internal static readonly HistoryEvent[] Events =
-    [
-        new(null, "GET", "/v1/orders", HistoryEvent.NoParams),
-        new(null, "POST", "/v1/orders", HistoryEvent.NoParams),
-    ];
+    /// <summary>The body a client would send: two calls, the prompt and the spec inline as text.</summary>
+    internal static PredictRequest Body(int k) => new()
+    {
+        Events = [new EventBody { Endpoint = "GET /v1/orders" }, new EventBody { Endpoint = "POST /v1/orders" }],
+        Prompt = Prompt,
+        Spec = InlineSpec.FromText(Document),
+        K = k,
+    };
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -99,11 +108,27 @@ internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options,
         var started = time.GetTimestamp();
         try
         {
-            var catalog = OpenApiCatalogParser.Parse(Document);
-            var context = PredictionContext.Create(catalog, Events, Prompt, time.GetUtcNow(), dataFlow: settings.DataFlow,
+            var json = JsonSerializer.SerializeToUtf8Bytes(Body(settings.DefaultK), ContractJson.Options);
+            new PredictBodyScanner(settings).Observe(json);
+            var errors = PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>(json, ContractJson.Options),
+                settings, injection, out var request);
+            if (request is null)
+            {
+                throw new InvalidOperationException("The warm-up's own request is invalid: " + string.Join("; ", errors.Keys));
+            }
+
+            privacy.Check(request);
+            var document = request.Spec.Document!;
+            var catalog = OpenApiCatalogParser.Parse(document.Text(), document.ContentHash);
+            var context = PredictionContext.Create(catalog, request.Events, request.Prompt, time.GetUtcNow(), dataFlow: settings.DataFlow,
                 destructive: destructive);
             var local = new CandidatePipeline([new LocalCandidateGenerator()], options, time);
-            await local.RankAsync(context, settings.DefaultK, rankers.Current, cancellationToken);
+            var pool = await local.RankAsync(context, request.K, rankers.Current, cancellationToken);
+            var answer = new PredictResponse(
+                [.. pool.Ranked.Take(request.K).Select(PredictionBody.From)],
+                "warm-up", rankers.Current.Version, Cached: false, ProcessingTimeMs: 0, CostUsd: 0, PredictMetadata.From(context.Trace.Snapshot()));
+            JsonSerializer.SerializeToUtf8Bytes(answer, ContractJson.Options);
+            redactor.RedactText(request.Prompt!);
             LogWarm(time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
