@@ -88,13 +88,16 @@ internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options,
 
     internal const string Prompt = "add an item to the open order";
 
-    /// <summary>The body a client would send: two calls, the prompt and the spec inline as text.</summary>
-    internal static PredictRequest Body(int k) => new()
+    private static readonly string[] Calls = ["GET /v1/orders", "POST /v1/orders"];
+
+    /// <summary>The body a client would send: two calls, the prompt and the spec inline as text, within the
+    /// deployment's limits (fewer calls, no prompt), so that a deployment with tighter ones than these still warms up.</summary>
+    internal static PredictRequest Body(PredictionOptions limits) => new()
     {
-        Events = [new EventBody { Endpoint = "GET /v1/orders" }, new EventBody { Endpoint = "POST /v1/orders" }],
-        Prompt = Prompt,
+        Events = [.. Calls.Take(limits.MaxEvents).Select(call => new EventBody { Endpoint = call })],
+        Prompt = Prompt.Length <= limits.MaxPromptLength ? Prompt : null,
         Spec = InlineSpec.FromText(Document),
-        K = k,
+        K = limits.DefaultK,
     };
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -108,7 +111,7 @@ internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options,
         var started = time.GetTimestamp();
         try
         {
-            var json = JsonSerializer.SerializeToUtf8Bytes(Body(settings.DefaultK), ContractJson.Options);
+            var json = JsonSerializer.SerializeToUtf8Bytes(Body(settings), ContractJson.Options);
             new PredictBodyScanner(settings).Observe(json);
             var errors = PredictRequestValidator.Validate(JsonSerializer.Deserialize<PredictRequest>(json, ContractJson.Options),
                 settings, injection, out var request);
@@ -128,7 +131,7 @@ internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options,
                 [.. pool.Ranked.Take(request.K).Select(PredictionBody.From)],
                 "warm-up", rankers.Current.Version, Cached: false, ProcessingTimeMs: 0, CostUsd: 0, PredictMetadata.From(context.Trace.Snapshot()));
             JsonSerializer.SerializeToUtf8Bytes(answer, ContractJson.Options);
-            redactor.RedactText(request.Prompt!);
+            redactor.RedactText(Prompt);
             LogWarm(time.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -24,7 +24,7 @@ public sealed class StartupWarmUpTests
         Assert.Equal(["GET /v1/orders", "POST /v1/orders", "DELETE /v1/orders/{order}/items/{item_id}"],
             catalog.Operations.Select(o => o.Key));
         Assert.NotEmpty(catalog.DataFlow.Produces(catalog.Operations[0]));
-        Assert.All(StartupWarmUp.Body(5).Events!, e => Assert.Contains(e!.Endpoint, catalog.Operations.Select(o => o.Key)));
+        Assert.All(StartupWarmUp.Body(new PredictionOptions()).Events!, e => Assert.Contains(e!.Endpoint, catalog.Operations.Select(o => o.Key)));
     }
 
     [Fact]
@@ -46,6 +46,22 @@ public sealed class StartupWarmUpTests
             command.CommandText = $"SELECT COUNT(*) FROM {table}";
             Assert.Equal(0L, (long)(await command.ExecuteScalarAsync(Cancel))!);
         }
+    }
+
+    [Fact]
+    public async Task ADeploymentWithTighterLimitsThanTheWarmUpsRequestStillWarmsUpWithoutAWarning()
+    {
+        using var predictor = new TestPredictor(new Dictionary<string, string?>
+        {
+            ["Prediction:MaxEvents"] = "1",
+            ["Prediction:MaxPromptLength"] = "10",
+        });
+        var (warmUp, logger) = WarmUp(predictor);
+
+        await warmUp.StartAsync(Cancel);
+
+        Assert.Empty(logger.At(LogLevel.Warning));
+        Assert.Single(logger.At(LogLevel.Debug), m => m.StartsWith("Warmed up", StringComparison.Ordinal));
     }
 
     [Fact]
