@@ -137,9 +137,9 @@ public static class PredictorServiceCollectionExtensions
     }
 
     /// <summary>For a long-running service: the prediction code compiled while it starts, before it listens, instead of
-    /// during its first request (<see cref="StartupWarmUp"/>,
-    /// <see cref="PredictionOptions.WarmUp"/>). Not for a command that makes one prediction. Added after
-    /// <see cref="AddPredictor"/>, so the ranker has loaded when it runs.</summary>
+    /// during its first request (<see cref="StartupWarmUp"/>, <see cref="PredictionOptions.WarmUp"/>). Not for a
+    /// command that makes one prediction. Added after <see cref="AddPredictor"/>, so the ranker has loaded when it
+    /// runs.</summary>
     public static IServiceCollection AddStartupWarmUp(this IServiceCollection services) =>
         services.AddHostedService<StartupWarmUp>();
 

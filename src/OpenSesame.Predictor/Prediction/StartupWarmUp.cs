@@ -23,9 +23,10 @@ namespace OpenSesame.Predictor.Prediction;
 /// pipeline's alone and leaves nothing behind: no language model is asked, nothing is recorded (no audit line, usage,
 /// served prediction or cost), the spec is neither cached nor stored. The sentence encoder is not loaded: it held
 /// about 300 MB from then on when that was tried (docs/PERFORMANCE.md), which a deployment that is never sent a prompt
-/// does not need, and loading it at start made the first prompted request no faster. A small spec compiles only part of what a large one uses, so some of
-/// the first request's extra time remains. The spec uses what real ones do: YAML, path and query parameters, request
-/// bodies, component references and response schemas with nested and alternative shapes.
+/// does not need, and loading it at start made the first prompted request no faster. A small spec compiles only part
+/// of what a large one uses, so some of the first request's extra time remains. The spec uses what real ones do: YAML,
+/// path and query parameters, request bodies, component references and response schemas with nested and alternative
+/// shapes.
 /// </summary>
 internal sealed partial class StartupWarmUp(IOptions<PredictionOptions> options, IRankerSource rankers,
     DestructiveCallPolicy destructive, InjectionDetector injection, PiiRequestGuard privacy, IPiiRedactor redactor,
