@@ -157,6 +157,8 @@ public sealed class PlaygroundBrowserTests(PlaygroundBrowser browser) : IClassFi
     public async Task NextGrowsTheHistoryWithTheChosenCallAndPredictsAgain()
     {
         var page = await OpenAsync();
+        // The samples arrive after the page: clicked before them, "Load operations" has no spec to load.
+        await Assertions.Expect(page.GetByLabel("Sample spec")).ToContainTextAsync("billing.yaml");
         await page.GetByRole(AriaRole.Button, new() { Name = "Load operations" }).ClickAsync();
         await page.GetByLabel("Search the spec's operations").FillAsync("list invoices");
         await page.Locator("#operations button").First.ClickAsync();
