@@ -91,7 +91,8 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
             _removed += removed ? 1 : 0;
             yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, vectors, positive, removed);
 
-            usage.Record(context.History, domain.Catalog.Operations.First(o => o.Key == call.Key).Index, now);
+            usage.Record(context.History, domain.Catalog.Operations.First(o => o.Key == call.Key).Index, now,
+                LearnedUsage.WordsOf(domain.Catalog, context.PromptTerms));
 
             history.Add(Event(call, timeless, templated));
         }

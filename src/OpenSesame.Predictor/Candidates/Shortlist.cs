@@ -8,7 +8,8 @@ namespace OpenSesame.Predictor.Candidates;
 /// round-robin (2 : 1 : …), so that an operation strong on one signal only still comes early. The orderings: the
 /// combined heuristic score, the prompt's words (BM25), the prompt's meaning (embeddings), the next step of a brief of
 /// several (<see cref="PromptSteps"/>), how close it sits to the history, the history alone (transitions), the calls
-/// that yield an id the prompt's target lacks (data flow) and what this spec's users called next (learned usage). Made
+/// that yield an id the prompt's target lacks (data flow) and what this spec's users called next (learned usage, after
+/// these calls or with these words). Made
 /// once per request; the first n of it are exactly the shortlist of n.
 /// </summary>
 public sealed class Shortlist
@@ -46,7 +47,7 @@ public sealed class Shortlist
             // Among the producers of a needed id, the one the other signals like best comes first.
             var feeds = f[FeatureSchema.ProducesForPromptTarget];
             producers[i] = feeds > 0 ? feeds + (0.01f * Math.Max(0, combined[i])) : 0;
-            usage[i] = Math.Max(f[FeatureSchema.UsageProbability], f[FeatureSchema.UsagePersonal]);
+            usage[i] = Math.Max(Math.Max(f[FeatureSchema.UsageProbability], f[FeatureSchema.UsagePersonal]), f[FeatureSchema.UsageWords]);
             closeness[i] = f[FeatureSchema.Closeness];
             nextStep[i] = f[FeatureSchema.StepNext];
         }

@@ -5,7 +5,10 @@ namespace OpenSesame.Predictor.Context;
 /// <see cref="MaxOrder"/> calls, as operation indexes only, never values. Each count fades with its age by
 /// <see cref="HalfLife"/>, so a changed habit overtakes an old one. Read as a variable-order model with Witten-Bell
 /// backoff (<see cref="Probabilities"/>): the n-gram and PPM predictors of web prefetching, which beat first-order
-/// counts by a fifth and more in precision, are the model for it.
+/// counts by a fifth and more in precision, are the model for it. Besides calls, a layer counts the words of the
+/// prompts that came with them (<see cref="RecordWords"/>): what followed the last call when a prompt used a word, so
+/// that what a deployment's users mean by their words ("lead actor" for a movie's credits) is learned as their habits
+/// are.
 /// </summary>
 public sealed class UsageCounts(TimeSpan? halfLife = null)
 {
@@ -19,10 +22,14 @@ public sealed class UsageCounts(TimeSpan? halfLife = null)
     /// which call it was is not kept, only that one was made, which often says what comes next.</summary>
     public const int Outside = -2;
 
+    /// <summary>Stands for any last call in a word's context: the word alone.</summary>
+    public const int AnyLast = int.MinValue;
+
     // Weights are kept relative to each context's own reference time, so recording never rescales the others.
     private const double Rebase = 1e100;
 
     private readonly Dictionary<UsageContext, Followers> _contexts = [];
+    private readonly Dictionary<(string Word, int Last), Followers> _words = [];
     private readonly Lock _gate = new();
 
     /// <summary>How fast counts fade: a count this old weighs half; null never fades.</summary>
@@ -34,7 +41,7 @@ public sealed class UsageCounts(TimeSpan? halfLife = null)
         {
             lock (_gate)
             {
-                return _contexts.Count == 0;
+                return _contexts.Count == 0 && _words.Count == 0;
             }
         }
     }
@@ -47,13 +54,7 @@ public sealed class UsageCounts(TimeSpan? halfLife = null)
         {
             for (var order = 0; order <= before.Count; order++)
             {
-                var context = UsageContext.Of(before, order);
-                if (!_contexts.TryGetValue(context, out var followers))
-                {
-                    _contexts[context] = followers = new Followers(at);
-                }
-
-                followers.Add(next, weight, at, HalfLife);
+                Add(_contexts, UsageContext.Of(before, order), next, weight, at);
             }
         }
     }
@@ -63,13 +64,79 @@ public sealed class UsageCounts(TimeSpan? halfLife = null)
     {
         lock (_gate)
         {
-            if (!_contexts.TryGetValue(context, out var followers))
-            {
-                _contexts[context] = followers = new Followers(at);
-            }
-
-            followers.Add(next, weight, at, HalfLife);
+            Add(_contexts, context, next, weight, at);
         }
+    }
+
+    /// <summary>Counts <paramref name="next"/> after the call <paramref name="last"/> (an operation index,
+    /// <see cref="Start"/> or <see cref="Outside"/>) for each of the prompt's <paramref name="words"/>, and after the
+    /// word alone.</summary>
+    public void RecordWords(IEnumerable<string> words, int last, int next, DateTimeOffset at, double weight = 1)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        foreach (var word in words)
+        {
+            LoadWord(word, last, next, weight, at);
+        }
+    }
+
+    /// <summary>Adds a stored count of a word's context as it stood at <paramref name="at"/> (and to the word alone).</summary>
+    public void LoadWord(string word, int last, int next, double weight, DateTimeOffset at)
+    {
+        lock (_gate)
+        {
+            Add(_words, (word, AnyLast), next, weight, at);
+            Add(_words, (word, last), next, weight, at);
+        }
+    }
+
+    /// <summary>
+    /// What the prompt's <paramref name="words"/> say follows the call <paramref name="last"/>: for each word with
+    /// counts, the word alone backed off to by the word after that call (Witten-Bell, as <see cref="Probabilities"/>),
+    /// averaged over those words. <see cref="UsageEstimate.Order"/> is 1 when a word was seen after this very call, 0
+    /// when only alone, -1 when no word was seen; the evidence sums the words' counts.
+    /// </summary>
+    public UsageEstimate WordProbabilities(IReadOnlyCollection<string> words, int last, int operationCount, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(words);
+        var sum = new float[operationCount];
+        var (order, evidence, seen) = (-1, 0f, 0);
+        lock (_gate)
+        {
+            foreach (var word in words)
+            {
+                var p = new float[operationCount];
+                var total = 0f;
+                var wordOrder = -1;
+                foreach (var (key, keyOrder) in (ReadOnlySpan<((string, int), int)>)[((word, AnyLast), 0), ((word, last), 1)])
+                {
+                    var counted = _words.TryGetValue(key, out var followers) ? BackOff(p, followers, now) : 0;
+                    if (counted <= 0)
+                    {
+                        break;
+                    }
+
+                    (total, wordOrder) = (counted, keyOrder);
+                }
+
+                if (wordOrder >= 0)
+                {
+                    for (var i = 0; i < sum.Length; i++)
+                    {
+                        sum[i] += p[i];
+                    }
+
+                    (order, evidence, seen) = (Math.Max(order, wordOrder), evidence + total, seen + 1);
+                }
+            }
+        }
+
+        for (var i = 0; seen > 1 && i < sum.Length; i++)
+        {
+            sum[i] /= seen;
+        }
+
+        return new UsageEstimate(sum, order, evidence);
     }
 
     /// <summary>
@@ -91,33 +158,57 @@ public sealed class UsageCounts(TimeSpan? halfLife = null)
                     break;
                 }
 
-                var scale = followers.Scale(now, HalfLife);
-                var total = followers.Total * scale;
-                var distinct = followers.Weights.Count;
+                var total = BackOff(p, followers, now);
                 if (total <= 0)
                 {
                     break;
                 }
 
-                var keep = distinct / (total + distinct);
-                for (var i = 0; i < p.Length; i++)
-                {
-                    p[i] = (float)(keep * p[i]);
-                }
-
-                foreach (var (next, weight) in followers.Weights)
-                {
-                    if ((uint)next < (uint)p.Length)
-                    {
-                        p[next] += (float)(weight * scale / (total + distinct));
-                    }
-                }
-
-                (longest, evidence) = (order, (float)total);
+                (longest, evidence) = (order, total);
             }
         }
 
         return new UsageEstimate(p, longest, evidence);
+    }
+
+    private void Add<TKey>(Dictionary<TKey, Followers> contexts, TKey key, int next, double weight, DateTimeOffset at)
+        where TKey : notnull
+    {
+        if (!contexts.TryGetValue(key, out var followers))
+        {
+            contexts[key] = followers = new Followers(at);
+        }
+
+        followers.Add(next, weight, at, HalfLife);
+    }
+
+    // One order of Witten-Bell: what the order below gave keeps the share of this context's distinct followers, the
+    // rest goes to its counts. Gives the context's faded total; with none, p is left as it was.
+    private float BackOff(float[] p, Followers followers, DateTimeOffset now)
+    {
+        var scale = followers.Scale(now, HalfLife);
+        var total = followers.Total * scale;
+        var distinct = followers.Weights.Count;
+        if (total <= 0)
+        {
+            return 0;
+        }
+
+        var keep = distinct / (total + distinct);
+        for (var i = 0; i < p.Length; i++)
+        {
+            p[i] = (float)(keep * p[i]);
+        }
+
+        foreach (var (next, weight) in followers.Weights)
+        {
+            if ((uint)next < (uint)p.Length)
+            {
+                p[next] += (float)(weight * scale / (total + distinct));
+            }
+        }
+
+        return (float)total;
     }
 
     private sealed class Followers(DateTimeOffset reference)

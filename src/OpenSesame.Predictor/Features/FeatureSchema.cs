@@ -66,6 +66,8 @@ public static class FeatureSchema
     public const int StepCurrentRank = 53;
     public const int StepsDone = 54;
     public const int StepKindMatch = 55;
+    public const int UsageWords = 56;
+    public const int UsageWordsEvidence = 57;
 
     public static readonly IReadOnlyList<FeatureInfo> All =
     [
@@ -125,6 +127,8 @@ public static class FeatureSchema
         new("step_current_rank", "1/(1+rank) of the operation by fit to the prompt's step the history is at (0 before the history matched one): a step may take several calls"),
         new("steps_done", "share of the prompt's steps the history has reached (0 without a prompt)"),
         new("step_kind_match", "a verb of the first step ahead that has one asks for this kind of operation (list and search count together)"),
+        new("usage_words", "chance that this spec's users call the operation next when their prompt used the prompt's words (those the spec's operations use): each word's count of what followed the last call, backing off to what followed the word at all (Witten-Bell), averaged over the words seen (0 when none was)"),
+        new("usage_words_evidence", "log(1 + the faded number of calls observed with those words): how much usage_words rests on"),
     ];
 
     public static int Count => All.Count;

@@ -151,7 +151,8 @@ public sealed class RequestFeatures
             : Enumerable.Range(1, history.Count - 1).Count(i => history[i].Operation is { } op && history[i - 1].Operation?.Index == op.Index)
               / (float)(history.Count - 1);
         // Once per request: every operation is scored against the same observed steps.
-        _usage = context.Usage?.Estimate(history, context.Catalog.Operations.Count, context.Now);
+        _usage = context.Usage?.Estimate(history, context.Catalog.Operations.Count, context.Now,
+            LearnedUsage.WordsOf(context.Catalog, context.PromptTerms));
         _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
             ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
             : 0;
@@ -311,6 +312,12 @@ public sealed class RequestFeatures
         if (_usage?.Personal is { } personal)
         {
             f[FeatureSchema.UsagePersonal] = personal.Probabilities[operation.Index];
+        }
+
+        if (_usage?.Words is { } byWords)
+        {
+            f[FeatureSchema.UsageWords] = byWords.Probabilities[operation.Index];
+            f[FeatureSchema.UsageWordsEvidence] = MathF.Log(1 + byWords.Evidence);
         }
 
         f[FeatureSchema.SecondsSinceLast] = _secondsSinceLast;

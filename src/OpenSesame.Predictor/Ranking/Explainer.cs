@@ -69,7 +69,7 @@ internal static class Explainer
         FeatureSchema.SemanticLast, FeatureSchema.SemanticHistory, FeatureSchema.LlmRank,
         FeatureSchema.GeneratorAgreement, FeatureSchema.UsageProbability, FeatureSchema.UsagePersonal,
         FeatureSchema.StepNext, FeatureSchema.StepNextRank, FeatureSchema.StepKindMatch, FeatureSchema.StepCurrentRank,
-        FeatureSchema.EntryPoint,
+        FeatureSchema.EntryPoint, FeatureSchema.UsageWords,
     ]);
 
     private static bool[] Mask(int[] features)
@@ -170,6 +170,8 @@ internal static class Explainer
                 return ("usage", "what this API's users often call next");
             case FeatureSchema.UsagePersonal:
                 return ("usage", "what you often call next after these calls");
+            case FeatureSchema.UsageWords:
+                return ("usage", "what this API's users called next when they asked with these words");
             case FeatureSchema.StepNext or FeatureSchema.StepNextRank or FeatureSchema.StepKindMatch:
                 return ("step", request.Features.Steps is { Steps.Count: > 1 } ahead && ahead.StepAheadFor(operation) is { } step
                     ? quote ? $"a step of your prompt still ahead ({Shorten(step)})" : "a step of your prompt still ahead"

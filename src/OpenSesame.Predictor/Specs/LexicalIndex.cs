@@ -72,6 +72,9 @@ internal sealed class LexicalIndex
 
     public int DocumentCount { get; }
 
+    /// <summary>Whether an operation of the spec has this term (as <see cref="Tokenizer.Terms"/> gives it).</summary>
+    public bool Knows(string term) => _postings.ContainsKey(term);
+
     /// <summary>The weighted words an operation is found by.</summary>
     public static IEnumerable<(string Term, float Weight)> DocumentTermsOf(ApiOperation operation)
     {

@@ -4,7 +4,8 @@ namespace OpenSesame.Predictor.Usage;
 /// <summary>
 /// Where the usage learned from requests survives restarts and is shared between instances: per spec content hash and
 /// layer (<see cref="UsageScopes"/>), the faded count of each operation after each context of up to three operations.
-/// Only operation keys ("METHOD /template") are stored; a layer's owner only as a digest.
+/// Only operation keys ("METHOD /template") and words that the spec's own operations use (a prompt's words, see
+/// <see cref="Context.LearnedUsage.WordsOf"/>) are stored; a layer's owner only as a digest.
 /// </summary>
 public interface IUsageStore
 {

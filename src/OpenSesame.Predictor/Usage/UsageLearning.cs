@@ -68,9 +68,13 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
 
         var before = context.History.Take(context.History.Count - 1).ToList();
         var now = time.GetUtcNow();
-        usage.Record(before, next.Index, now);
+        // The prompt that comes with the newest step is taken for the one it was made with: a session's prompt says
+        // what the whole session is for.
+        var words = LearnedUsage.WordsOf(context.Catalog, context.PromptTerms);
+        usage.Record(before, next.Index, now, words);
         var contextOps = UsageContext.Before(before);
-        var scopes = new List<string> { UsageScopes.Caller(caller) };
+        var callerScope = UsageScopes.Caller(caller);
+        var scopes = new List<string> { callerScope };
         if (usage.User is not null && UsageScopes.User(caller.Tenant, context.UserId) is { } u)
         {
             scopes.Add(u);
@@ -79,6 +83,8 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
         var increments = scopes
             .SelectMany(scope => Enumerable.Range(0, contextOps.Count + 1)
                 .Select(order => new UsageIncrement(scope, UsageScopes.ContextText(context.Catalog, contextOps, order), next.Key, now)))
+            // Words are learned for the crowd, which callers' layers make.
+            .Concat(words.Select(word => new UsageIncrement(callerScope, UsageScopes.WordContextText(context.Catalog, word, contextOps[^1]), next.Key, now)))
             .ToList();
         // In memory it counts already; the store's copy is for restarts and other instances.
         var halfLife = options.Value.HalfLifeOrNull;
@@ -188,9 +194,18 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
         var counts = new UsageCounts(halfLife);
         foreach (var row in rows)
         {
-            if (UsageScopes.ParseContext(row.Context, indexes) is { } before && indexes.TryGetValue(row.Next, out var next) && row.Weight > 0)
+            if (!indexes.TryGetValue(row.Next, out var next) || row.Weight <= 0)
+            {
+                continue;
+            }
+
+            if (UsageScopes.ParseContext(row.Context, indexes) is { } before)
             {
                 counts.Load(UsageContext.Of(before, before.Length), next, row.Weight, row.UpdatedAt);
+            }
+            else if (UsageScopes.ParseWordContext(row.Context, indexes) is var (word, last))
+            {
+                counts.LoadWord(word, last, next, row.Weight, row.UpdatedAt);
             }
         }
 

@@ -9,7 +9,9 @@ namespace OpenSesame.Predictor.Usage;
 /// How layers and contexts are named in storage. Each caller (<see cref="UsageCaller"/>) has a layer, from which the
 /// spec's crowd is made; a user has one too. Tenants, addresses and users are named by a digest of who they are, so the
 /// store never holds an id in clear. A context is its operations' keys, oldest first, one per line,
-/// <see cref="StartText"/> for a session's start, <see cref="OutsideText"/> for a call outside the spec.
+/// <see cref="StartText"/> for a session's start, <see cref="OutsideText"/> for a call outside the spec. A prompt word's
+/// context (<see cref="WordContextText"/>) is <see cref="WordPrefix"/> and the word, then the last call on the next line;
+/// readers of call contexts skip it, since its first line names no operation.
 /// </summary>
 public static class UsageScopes
 {
@@ -22,6 +24,8 @@ public static class UsageScopes
     public const string StartText = "^";
 
     public const string OutsideText = "?";
+
+    public const string WordPrefix = "=";
 
     public static string Caller(UsageCaller caller)
     {
@@ -41,12 +45,29 @@ public static class UsageScopes
     public static string? User(string? tenant, string? userId) => userId is { Length: > 0 } ? UserPrefix + Digest(tenant + "\n" + userId) : null;
 
     public static string ContextText(EndpointCatalog catalog, IReadOnlyList<int> before, int order) =>
-        string.Join('\n', before.Skip(before.Count - order).Select(i => i switch
-        {
-            UsageCounts.Start => StartText,
-            UsageCounts.Outside => OutsideText,
-            _ => catalog.Operations[i].Key,
-        }));
+        string.Join('\n', before.Skip(before.Count - order).Select(i => CallText(catalog, i)));
+
+    /// <summary>The context of a prompt word after the call <paramref name="last"/> (see <see cref="UsageCounts.RecordWords"/>).</summary>
+    public static string WordContextText(EndpointCatalog catalog, string word, int last) =>
+        WordPrefix + word + "\n" + CallText(catalog, last);
+
+    /// <summary>The word and last call of a word's context; null when it is not one, or names an operation the spec no
+    /// longer has.</summary>
+    public static (string Word, int Last)? ParseWordContext(string text, IReadOnlyDictionary<string, int> indexes)
+    {
+        var newline = text.IndexOf('\n', StringComparison.Ordinal);
+        return text.StartsWith(WordPrefix, StringComparison.Ordinal) && newline > WordPrefix.Length
+            && ParseContext(text[(newline + 1)..], indexes) is [var last]
+            ? (text[WordPrefix.Length..newline], last)
+            : null;
+    }
+
+    private static string CallText(EndpointCatalog catalog, int index) => index switch
+    {
+        UsageCounts.Start => StartText,
+        UsageCounts.Outside => OutsideText,
+        _ => catalog.Operations[index].Key,
+    };
 
     /// <summary>The context's operations by index; null when it names an operation the spec no longer has.</summary>
     public static int[]? ParseContext(string text, IReadOnlyDictionary<string, int> indexes)

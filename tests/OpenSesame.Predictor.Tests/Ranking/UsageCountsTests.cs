@@ -132,4 +132,51 @@ public sealed class UsageCountsTests
         Assert.Equal(0f, withoutOwn[FeatureSchema.UsagePersonal]);
         Assert.True(withOwn[FeatureSchema.UsagePersonal] > withOwn[FeatureSchema.UsageProbability]);
     }
+
+    [Fact]
+    public void APromptsWordsLearnWhatFollowedTheLastCallBackingOffToTheWordAloneAndAverageOverTheWordsSeen()
+    {
+        var usage = new UsageCounts();
+        usage.RecordWords(["credit"], A, C, Now, 2);
+        usage.RecordWords(["credit"], B, D, Now);
+        usage.RecordWords(["image"], A, E, Now);
+
+        var afterA = usage.WordProbabilities(["credit"], A, 5, Now);
+        var afterE = usage.WordProbabilities(["credit"], E, 5, Now);
+        var unseen = usage.WordProbabilities(["season"], A, 5, Now);
+        var both = usage.WordProbabilities(["credit", "image", "season"], A, 5, Now);
+
+        // Alone: C 2/5, D 1/5; after A the word's one follower keeps a third of that and adds 2/3 for C.
+        Assert.Equal(0.4f / 3 + (2f / 3), afterA.Probabilities[C], 5);
+        Assert.Equal(0.2f / 3, afterA.Probabilities[D], 5);
+        Assert.Equal([0.4f, 0.2f], [afterE.Probabilities[C], afterE.Probabilities[D]]);
+        Assert.Equal((1, 0, -1), (afterA.Order, afterE.Order, unseen.Order));
+        Assert.All(unseen.Probabilities, p => Assert.Equal(0f, p));
+        // The unseen word does not dilute the two seen ones.
+        Assert.Equal((afterA.Probabilities[C] + 0f) / 2, both.Probabilities[C], 5);
+        Assert.Equal((0.25f + 0.5f) / 2, both.Probabilities[E], 5);
+        Assert.Equal(2f + 1f, both.Evidence);
+        Assert.False(new UsageCounts().WordProbabilities(["credit"], A, 5, Now).Any);
+    }
+
+    [Fact]
+    public void TheWordFeaturesReadTheSpecLayersEstimateForThePromptsWordsThatTheSpecUses()
+    {
+        var catalog = TestSpecs.Billing;
+        var finalize = catalog.Operations.Single(o => o.Key == "POST /v1/invoices/{invoice}/finalize");
+        var history = new[] { new HistoryEvent(null, "GET", "/v1/invoices/in_1", HistoryEvent.NoParams) };
+        var resolved = PredictionContext.Create(catalog, history, null, Now).History;
+        var crowd = new UsageCounts();
+        var words = LearnedUsage.WordsOf(catalog, Tokenizer.Terms("finalize it for Sofia Coppola"));
+        crowd.RecordWords(words, UsageContext.Before(resolved)[^1], finalize.Index, Now, 3);
+
+        float[] Features(string? prompt) =>
+            new RequestFeatures(PredictionContext.Create(catalog, history, prompt, Now, usage: new LearnedUsage(crowd))).Extract(finalize);
+
+        Assert.Equal(Tokenizer.Terms("finalize"), words);
+        // Alone 3/4; after the detail read the word's one follower keeps a quarter of that and adds 3/4.
+        Assert.Equal((0.75f / 4) + 0.75f, Features("please finalize")[FeatureSchema.UsageWords], 5);
+        Assert.Equal(MathF.Log(1 + 3), Features("please finalize")[FeatureSchema.UsageWordsEvidence], 5);
+        Assert.Equal([0f, 0f], [Features("send it")[FeatureSchema.UsageWords], Features(null)[FeatureSchema.UsageWords]]);
+    }
 }

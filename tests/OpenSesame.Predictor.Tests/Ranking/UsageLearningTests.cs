@@ -82,6 +82,32 @@ public sealed class UsageLearningTests : IDisposable
         Assert.Equal(Index(TestSpecs.Billing, Finalize), Array.IndexOf(after.Probabilities, after.Probabilities.Max()));
     }
 
+    // A prompt's names and free text never reach the store: only the words of the spec itself, in the caller's layer.
+    [Fact]
+    public async Task APromptsWordsThatTheSpecUsesAreLearnedForTheCrowdAndSurviveARestart()
+    {
+        var finalizeWord = UsageScopes.WordPrefix + Tokenizer.Terms("finalize").Single();
+        using (var before = NewPredictor())
+        {
+            await before.PredictAsync(TestSpecs.BillingPath, "finalize the invoice for Sofia Coppola", 3,
+                "GET /v1/invoices", "GET /v1/invoices/in_1", "POST /v1/invoices/in_1/finalize");
+
+            var rows = await RowsAsync(before);
+            Assert.Contains(rows, r => r.Context == $"{finalizeWord}\n{Detail}" && r.Next == Finalize);
+            Assert.All(rows, r => Assert.DoesNotContain("sofia", r.Context, StringComparison.Ordinal));
+            Assert.All(rows, r => Assert.DoesNotContain("coppola", r.Context, StringComparison.Ordinal));
+            Assert.DoesNotContain(await RowsAsync(before, UsageScopes.User(null, "u-1")!), r => r.Context.StartsWith(UsageScopes.WordPrefix, StringComparison.Ordinal));
+        }
+
+        using var after = NewPredictor();
+        var (catalog, usage) = await UsageOf(after);
+        var view = usage!.Estimate(History(catalog, "GET /v1/invoices", "GET /v1/invoices/in_2"), catalog.Operations.Count,
+            _time.GetUtcNow(), LearnedUsage.WordsOf(catalog, Tokenizer.Terms("Finalize it")));
+
+        Assert.Equal(1, view.Words!.Order);
+        Assert.Equal(Index(catalog, Finalize), Array.IndexOf(view.Words.Probabilities, view.Words.Probabilities.Max()));
+    }
+
     // Twenty users at once: every step counts once, in memory and in the file (SQLite writers wait, they do not fail).
     [Fact]
     public async Task ConcurrentRequestsOnOneSpecEachCountTheirStep()
@@ -148,7 +174,7 @@ public sealed class UsageLearningTests : IDisposable
     }
 
     [Fact]
-    public async Task OnlyOperationKeysAreStoredAndTheUserOnlyAsADigest()
+    public async Task OnlyOperationKeysAndTheSpecsOwnWordsAreStoredAndTheUserOnlyAsADigest()
     {
         using var predictor = NewPredictor();
         await predictor.PredictAsync(TestSpecs.BillingPath, "finish the invoice of alice@example.com", 3,
@@ -166,9 +192,11 @@ public sealed class UsageLearningTests : IDisposable
             }
         }
 
-        // Orders 0-2 after the list, in the caller's layer and the user's.
-        Assert.Equal(6, rows.Count);
+        // Orders 0-2 after the list, in the caller's layer and the user's; the prompt's one word of the spec (invoice)
+        // after the list, in the caller's layer.
+        Assert.Equal(7, rows.Count);
         Assert.Equal(3, rows.Count(r => r.Contains("|user:", StringComparison.Ordinal)));
+        Assert.Single(rows, r => r.Contains($"|{UsageScopes.WordPrefix}{Tokenizer.Terms("invoice").Single()}\n{List}|", StringComparison.Ordinal));
         Assert.All(rows, row =>
         {
             Assert.DoesNotContain("secret42", row, StringComparison.Ordinal);
