@@ -9,8 +9,7 @@ namespace OpenSesame.Predictor.Candidates;
 /// combined heuristic score, the prompt's words (BM25), the prompt's meaning (embeddings), the next step of a brief of
 /// several (<see cref="PromptSteps"/>), how close it sits to the history, the history alone (transitions), the calls
 /// that yield an id the prompt's target lacks (data flow) and what this spec's users called next (learned usage, after
-/// these calls or with these words). Made
-/// once per request; the first n of it are exactly the shortlist of n.
+/// these calls or with these words). Made once per request; the first n of it are exactly the shortlist of n.
 /// </summary>
 public sealed class Shortlist
 {

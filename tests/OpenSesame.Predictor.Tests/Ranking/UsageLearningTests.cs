@@ -96,7 +96,9 @@ public sealed class UsageLearningTests : IDisposable
             Assert.Contains(rows, r => r.Context == $"{finalizeWord}\n{Detail}" && r.Next == Finalize);
             Assert.All(rows, r => Assert.DoesNotContain("sofia", r.Context, StringComparison.Ordinal));
             Assert.All(rows, r => Assert.DoesNotContain("coppola", r.Context, StringComparison.Ordinal));
-            Assert.DoesNotContain(await RowsAsync(before, UsageScopes.User(null, "u-1")!), r => r.Context.StartsWith(UsageScopes.WordPrefix, StringComparison.Ordinal));
+            var userRows = await RowsAsync(before, UsageScopes.User(null, "u-1")!);
+            Assert.NotEmpty(userRows);
+            Assert.DoesNotContain(userRows, r => r.Context.StartsWith(UsageScopes.WordPrefix, StringComparison.Ordinal));
         }
 
         using var after = NewPredictor();
