@@ -70,7 +70,7 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
         var now = time.GetUtcNow();
         // The prompt that comes with the newest step is taken for the one it was made with: a session's prompt says
         // what the whole session is for.
-        var words = LearnedUsage.WordsOf(context.Catalog, context.PromptTerms);
+        IReadOnlyList<string> words = options.Value.PromptWords ? LearnedUsage.WordsOf(context.Catalog, context.PromptTerms) : [];
         usage.Record(before, next.Index, now, words);
         var contextOps = UsageContext.Before(before);
         var callerScope = UsageScopes.Caller(caller);
@@ -151,9 +151,10 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
         var shared = await SharedAsync(catalog.ContentHash, cancellationToken);
         var own = await store.LoadAsync(catalog.ContentHash, scope, cancellationToken);
         var mine = own.ToDictionary(r => (r.Context, r.Next), r => SharedUsage.Faded(r, shared.At, halfLife));
+        var words = options.Value.PromptWords;
         var loaded = new CallerLayers(
-            Counts(catalog, own.Concat(shared.For(scope, mine, options.Value.MinimumCallers)), halfLife),
-            Counts(catalog, own, halfLife),
+            Counts(catalog, own.Concat(shared.For(scope, mine, options.Value.MinimumCallers)), halfLife, words),
+            Counts(catalog, own, halfLife, words),
             loadedAt);
         _callers.Set(key, loaded);
         return loaded;
@@ -181,14 +182,16 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
         }
 
         var loadedAt = time.GetUtcNow();
-        var loaded = new Layer(Counts(catalog, await store.LoadAsync(catalog.ContentHash, scope, cancellationToken), options.Value.HalfLifeOrNull),
+        // A user's layer holds no words.
+        var loaded = new Layer(Counts(catalog, await store.LoadAsync(catalog.ContentHash, scope, cancellationToken), options.Value.HalfLifeOrNull, words: false),
             loadedAt);
         _users.Set(key, loaded);
         return loaded.Counts;
     }
 
-    /// <summary>A layer as a store kept it; counts naming an operation the spec no longer has are skipped.</summary>
-    internal static UsageCounts Counts(EndpointCatalog catalog, IEnumerable<UsageRow> rows, TimeSpan? halfLife)
+    /// <summary>A layer as a store kept it; counts naming an operation the spec no longer has are skipped, and the
+    /// prompts' words unless <paramref name="words"/>.</summary>
+    internal static UsageCounts Counts(EndpointCatalog catalog, IEnumerable<UsageRow> rows, TimeSpan? halfLife, bool words)
     {
         var indexes = catalog.Operations.ToDictionary(o => o.Key, o => o.Index, StringComparer.Ordinal);
         var counts = new UsageCounts(halfLife);
@@ -203,7 +206,7 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
             {
                 counts.Load(UsageContext.Of(before, before.Length), next, row.Weight, row.UpdatedAt);
             }
-            else if (UsageScopes.ParseWordContext(row.Context, indexes) is var (word, last))
+            else if (words && UsageScopes.ParseWordContext(row.Context, indexes) is var (word, last))
             {
                 counts.LoadWord(word, last, next, row.Weight, row.UpdatedAt);
             }

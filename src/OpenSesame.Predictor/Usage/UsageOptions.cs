@@ -7,11 +7,16 @@ public sealed class UsageOptions
 
     /// <summary>
     /// Learn from the histories requests carry how this deployment's users move between each spec's operations, and
-    /// let the ranker and the shortlist use it. Only operation keys are counted, per spec: no values or prompts; user
-    /// and tenant layers are stored under a digest of who they are. Off, the usage features stay 0, as for a spec
-    /// nobody has used yet. Default true.
+    /// let the ranker and the shortlist use it. Only operation keys are counted, per spec (and with
+    /// <see cref="PromptWords"/> the spec's own words of the prompts): no values; user and tenant layers are stored
+    /// under a digest of who they are. Off, the usage features stay 0, as for a spec nobody has used yet. Default true.
     /// </summary>
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Also learn, for the spec's crowd, which of the spec's own words the prompts used before each step
+    /// (<see cref="Context.LearnedUsage.WordsOf"/>; a prompt's other words never), and predict with them. Off, usage
+    /// stores operation keys only and reads no word it stored before. Default true.</summary>
+    public bool PromptWords { get; set; } = true;
 
     /// <summary>Use a tenant's (the API key's owner) and a user's (<c>user_id</c>) own layers on top of the spec's
     /// crowd, so their own habits count first; user layers are only kept when this is on. Default true.</summary>

@@ -23,11 +23,12 @@ public sealed class UsageLearningTests : IDisposable
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private TestPredictor NewPredictor(bool enabled = true, Action<IServiceCollection>? configure = null, string refresh = "00:00:30",
-        int minimumCallers = 2) =>
+        int minimumCallers = 2, bool promptWords = true) =>
         new(new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = _folder,
             ["Usage:Enabled"] = enabled ? "true" : "false",
+            ["Usage:PromptWords"] = promptWords ? "true" : "false",
             ["Usage:RefreshInterval"] = refresh,
             ["Usage:MinimumCallers"] = minimumCallers.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, _time, configure);
@@ -395,7 +396,9 @@ public sealed class UsageLearningTests : IDisposable
         var at = DateTimeOffset.UnixEpoch;
         var usage = UsageLearning.Counts(TestSpecs.Billing,
             [new UsageRow("", List, 3, at), new UsageRow("^", List, 3, at), new UsageRow(List, "GET /v1/gone", 5, at),
-             new UsageRow("GET /v1/gone", Detail, 7, at), new UsageRow("^\nGET /v1/gone", Detail, 7, at)], halfLife: null);
+             new UsageRow("GET /v1/gone", Detail, 7, at), new UsageRow("^\nGET /v1/gone", Detail, 7, at),
+             new UsageRow("=invoic\nGET /v1/gone", Detail, 7, at), new UsageRow("=invoic\n^", "GET /v1/gone", 7, at)],
+            halfLife: null, words: true);
         var catalog = TestSpecs.Billing;
 
         var first = usage.Probabilities([UsageCounts.Start], catalog.Operations.Count, at);
@@ -403,6 +406,31 @@ public sealed class UsageLearningTests : IDisposable
 
         Assert.Equal((1, 3f), (first.Order, first.Evidence));
         Assert.Equal(0, afterList.Order);
+        Assert.False(usage.WordProbabilities(["invoic"], UsageCounts.Start, catalog.Operations.Count, at).Any);
+    }
+
+    [Fact]
+    public async Task WithoutPromptWordsOnlyOperationKeysAreStoredAndWordsStoredBeforeAreNotRead()
+    {
+        using (var learning = NewPredictor())
+        {
+            await learning.PredictAsync(TestSpecs.BillingPath, "finalize the invoice", 3, "GET /v1/invoices", "GET /v1/invoices/in_1");
+        }
+
+        using var predictor = NewPredictor(promptWords: false);
+        await predictor.PredictAsync(TestSpecs.BillingPath, "send the invoice", 3, "GET /v1/invoices", "GET /v1/invoices/in_2", "POST /v1/invoices/in_2/send");
+        var (catalog, usage) = await UsageOf(predictor);
+        var view = usage!.Estimate(History(catalog, "GET /v1/invoices"), catalog.Operations.Count, _time.GetUtcNow(),
+            LearnedUsage.WordsOf(catalog, Tokenizer.Terms("finalize the invoice")));
+
+        var rows = await RowsAsync(predictor);
+        const string Send = "POST /v1/invoices/{invoice}/send";
+        // The first request's two words (finalize, invoice), none of the second's.
+        Assert.Equal(2, rows.Count(r => r.Context.StartsWith(UsageScopes.WordPrefix, StringComparison.Ordinal)));
+        Assert.Contains(rows, r => r.Next == Send);
+        Assert.DoesNotContain(rows, r => r.Next == Send && r.Context.StartsWith(UsageScopes.WordPrefix, StringComparison.Ordinal));
+        Assert.Null(view.Words);
+        Assert.True(view.Crowd.Any);
     }
 
     [Fact]
