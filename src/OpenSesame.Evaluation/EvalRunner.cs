@@ -52,7 +52,7 @@ internal sealed class EvalRunner(EvalSpecCatalogs catalogs, SentenceEmbedder? em
             // Test, then learn: the service counts this step when the user's next request carries it.
             if (target is not null)
             {
-                learned.Record(context.History, target.Index, context.Now, LearnedUsage.WordsOf(context.Catalog, context.PromptTerms));
+                learned.Record(context.History, target.Index, context.Now, context.UsageWords);
             }
 
             progress?.Report(i + 1);

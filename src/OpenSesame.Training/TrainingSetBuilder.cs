@@ -91,8 +91,7 @@ internal sealed class TrainingSetBuilder(TrainingOptions options, SentenceEmbedd
             _removed += removed ? 1 : 0;
             yield return new TrainingGroup(session.Domain, sessionIndex, step, keys, vectors, positive, removed);
 
-            usage.Record(context.History, domain.Catalog.Operations.First(o => o.Key == call.Key).Index, now,
-                LearnedUsage.WordsOf(domain.Catalog, context.PromptTerms));
+            usage.Record(context.History, domain.Catalog.Operations.First(o => o.Key == call.Key).Index, now, context.UsageWords);
 
             history.Add(Event(call, timeless, templated));
         }

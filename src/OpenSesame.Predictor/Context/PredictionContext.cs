@@ -73,6 +73,12 @@ public sealed class PredictionContext
     /// <summary>Stemmed prompt words without stop words.</summary>
     public IReadOnlyList<string> PromptTerms { get; }
 
+    /// <summary>The prompt's words learned usage counts and reads (<see cref="LearnedUsage.WordsOf"/>): worked out once,
+    /// for the features and for the record of the step alike.</summary>
+    public IReadOnlyList<string> UsageWords => _usageWords ??= LearnedUsage.WordsOf(Catalog, PromptTerms);
+
+    private IReadOnlyList<string>? _usageWords;
+
     public DateTimeOffset Now { get; }
     public HistoryValues Values { get; }
     public ResolvedEvent? Last { get; }

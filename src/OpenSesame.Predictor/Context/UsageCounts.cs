@@ -100,34 +100,45 @@ public sealed class UsageCounts(TimeSpan? halfLife = null)
     {
         ArgumentNullException.ThrowIfNull(words);
         var sum = new float[operationCount];
+        // One scratch estimate for every word: a request on a large spec reads up to 16 of them.
+        float[]? p = null;
         var (order, evidence, seen) = (-1, 0f, 0);
         lock (_gate)
         {
             foreach (var word in words)
             {
-                var p = new float[operationCount];
-                var total = 0f;
-                var wordOrder = -1;
-                foreach (var (key, keyOrder) in (ReadOnlySpan<((string, int), int)>)[((word, AnyLast), 0), ((word, last), 1)])
+                if (!_words.TryGetValue((word, AnyLast), out var alone))
                 {
-                    var counted = _words.TryGetValue(key, out var followers) ? BackOff(p, followers, now) : 0;
-                    if (counted <= 0)
-                    {
-                        break;
-                    }
-
-                    (total, wordOrder) = (counted, keyOrder);
+                    continue;
                 }
 
-                if (wordOrder >= 0)
+                if (p is null)
                 {
-                    for (var i = 0; i < sum.Length; i++)
-                    {
-                        sum[i] += p[i];
-                    }
-
-                    (order, evidence, seen) = (Math.Max(order, wordOrder), evidence + total, seen + 1);
+                    p = new float[operationCount];
                 }
+                else
+                {
+                    Array.Clear(p);
+                }
+
+                var total = BackOff(p, alone, now);
+                if (total <= 0)
+                {
+                    continue;
+                }
+
+                var wordOrder = 0;
+                if (_words.TryGetValue((word, last), out var afterLast) && BackOff(p, afterLast, now) is > 0 and var afterTotal)
+                {
+                    (total, wordOrder) = (afterTotal, 1);
+                }
+
+                for (var i = 0; i < sum.Length; i++)
+                {
+                    sum[i] += p[i];
+                }
+
+                (order, evidence, seen) = (Math.Max(order, wordOrder), evidence + total, seen + 1);
             }
         }
 

@@ -151,8 +151,7 @@ public sealed class RequestFeatures
             : Enumerable.Range(1, history.Count - 1).Count(i => history[i].Operation is { } op && history[i - 1].Operation?.Index == op.Index)
               / (float)(history.Count - 1);
         // Once per request: every operation is scored against the same observed steps.
-        _usage = context.Usage?.Estimate(history, context.Catalog.Operations.Count, context.Now,
-            LearnedUsage.WordsOf(context.Catalog, context.PromptTerms));
+        _usage = context.Usage?.Estimate(history, context.Catalog.Operations.Count, context.Now, context.UsageWords);
         _secondsSinceLast = context.Last?.Event.Timestamp is { } at && at <= context.Now
             ? MathF.Log(1 + (float)(context.Now - at).TotalSeconds)
             : 0;

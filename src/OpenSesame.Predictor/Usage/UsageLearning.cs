@@ -70,7 +70,7 @@ public sealed partial class UsageLearning(IUsageStore store, RecordWriter record
         var now = time.GetUtcNow();
         // The prompt that comes with the newest step is taken for the one it was made with: a session's prompt says
         // what the whole session is for.
-        IReadOnlyList<string> words = options.Value.PromptWords ? LearnedUsage.WordsOf(context.Catalog, context.PromptTerms) : [];
+        IReadOnlyList<string> words = options.Value.PromptWords ? context.UsageWords : [];
         usage.Record(before, next.Index, now, words);
         var contextOps = UsageContext.Before(before);
         var callerScope = UsageScopes.Caller(caller);
