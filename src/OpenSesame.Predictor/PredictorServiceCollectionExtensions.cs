@@ -61,6 +61,8 @@ public static class PredictorServiceCollectionExtensions
                 "Prediction: 1 <= DefaultK <= MaxK, CandidateBuffer <= MaxCandidateBuffer, and no negative limits.")
             .ValidateOnStart();
         services.AddOptions<SemanticOptions>().Bind(configuration.GetSection(SemanticOptions.Section))
+            .PostConfigure<IOptions<StorageOptions>>((semantics, storage) =>
+                semantics.EncoderDirectory ??= Path.Combine(storage.Value.DataDirectory, "encoder"))
             .Validate(o => o.Problem() is null, "Semantics: MaxQueuedIndexes and MaxIndexedOperations must be at least 1.")
             .ValidateOnStart();
         services.AddOptions<DestructiveCallPolicyOptions>().Bind(configuration.GetSection(DestructiveCallPolicyOptions.Section))

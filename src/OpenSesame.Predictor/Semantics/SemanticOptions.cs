@@ -41,6 +41,16 @@ public sealed class SemanticOptions
     /// </summary>
     public int VectorCacheCapacity { get; set; } = 50_000;
 
+    /// <summary>
+    /// Where the sentence encoder's model (87 MB, from its package) is kept as a file for ONNX Runtime to read, which
+    /// holds far less memory while the model loads than handing it the model from memory (docs/PERFORMANCE.md, "The
+    /// encoder's model read from a file"). Written on first use, read by every process after. Unset (the default): the
+    /// <c>encoder</c> folder of <c>Storage:DataDirectory</c>, the one folder the service writes; empty reads the model
+    /// into memory, as training does (it has no data directory of its own), and so does a folder that cannot be written
+    /// (with a warning).
+    /// </summary>
+    public string? EncoderDirectory { get; set; }
+
     /// <summary>What is wrong with these settings, or null.</summary>
     public string? Problem() =>
         MaxQueuedIndexes < 1 || MaxIndexedOperations < 1 || VectorCacheCapacity < 1
